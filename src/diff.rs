@@ -1,0 +1,215 @@
+//! Partial derivatives, memoized per `(node, variable)`: each distinct node is
+//! differentiated once, children before parents, so the work is linear in the size of the
+//! DAG and no recursion can overflow the stack.
+
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::rational::Rational;
+
+/// The partial derivative of `expr` with respect to `var`, simplified.
+///
+/// ```
+/// use deriv::{Pool, diff, parse, print};
+/// let mut pool = Pool::new();
+/// let volume = parse(&mut pool, "4*pi/3*t*x*y").unwrap();
+/// let x = pool.symbol("x");
+/// let dv = diff(&mut pool, volume, x);
+/// assert_eq!(print(&pool, dv), "4*pi*t*y/3");
+/// ```
+pub fn diff(pool: &mut Pool, expr: ExprId, var: SymbolId) -> ExprId {
+    if let Some(&known) = pool.diff_memo.get(&(expr, var)) {
+        return known;
+    }
+    let order = pool.reachable(expr, |id| {
+        pool.may_contain(id, var) && !pool.diff_memo.contains_key(&(id, var))
+    });
+    for id in order {
+        let derivative = diff_node(pool, id, var);
+        pool.diff_memo.insert((id, var), derivative);
+    }
+    derivative_of(pool, expr, var)
+}
+
+/// The derivative of a node whose children are already differentiated.
+fn derivative_of(pool: &Pool, id: ExprId, var: SymbolId) -> ExprId {
+    if !pool.may_contain(id, var) {
+        return ExprId::ZERO;
+    }
+    pool.diff_memo
+        .get(&(id, var))
+        .copied()
+        .unwrap_or(ExprId::UNDEFINED)
+}
+
+fn diff_node(pool: &mut Pool, id: ExprId, var: SymbolId) -> ExprId {
+    let d = |pool: &Pool, child: ExprId| derivative_of(pool, child, var);
+    match pool.node(id).clone() {
+        Node::Undefined => ExprId::UNDEFINED,
+        Node::Num(_) | Node::Const(_) => ExprId::ZERO,
+        Node::Sym(symbol) => {
+            if symbol == var {
+                ExprId::ONE
+            } else {
+                ExprId::ZERO
+            }
+        }
+        Node::Add(terms) => {
+            let parts: Vec<ExprId> = terms.iter().map(|&t| d(pool, t)).collect();
+            pool.add(&parts)
+        }
+        Node::Mul(factors) => {
+            // d(f1*...*fn) = sum over i of f1*...*fi'*...*fn.
+            let mut parts = Vec::new();
+            for (i, &factor) in factors.iter().enumerate() {
+                let df = d(pool, factor);
+                if df == ExprId::ZERO {
+                    continue;
+                }
+                let mut product: Vec<ExprId> = Vec::with_capacity(factors.len());
+                product.extend_from_slice(&factors[..i]);
+                product.push(df);
+                product.extend_from_slice(&factors[i + 1..]);
+                parts.push(pool.mul(&product));
+            }
+            pool.add(&parts)
+        }
+        Node::Pow([base, exp]) => {
+            let (db, de) = (d(pool, base), d(pool, exp));
+            if de == ExprId::ZERO {
+                // v * u^(v-1) * u'
+                let exp_minus_one = pool.add2(exp, ExprId::MINUS_ONE);
+                let lowered = pool.pow(base, exp_minus_one);
+                return pool.mul(&[exp, lowered, db]);
+            }
+            // u^v * (v' * ln(u) + v * u'/u), keeping u^v as a common factor.
+            let log = pool.call(Func::Ln, base);
+            let mut parts = vec![pool.mul2(log, de)];
+            if db != ExprId::ZERO {
+                let inverse = pool.powi(base, -1);
+                parts.push(pool.mul(&[exp, db, inverse]));
+            }
+            let sum = pool.add(&parts);
+            pool.mul2(id, sum)
+        }
+        Node::Call(func, arg) => {
+            let outer = derivative_of_func(pool, func, arg);
+            let inner = d(pool, arg);
+            pool.mul2(outer, inner)
+        }
+        Node::Apply { name, orders, args } => {
+            let mut parts = Vec::with_capacity(args.len());
+            for (k, &arg) in args.iter().enumerate() {
+                let inner = d(pool, arg);
+                if inner == ExprId::ZERO {
+                    continue;
+                }
+                let mut raised = orders.to_vec();
+                raised[k] += 1;
+                let outer = pool.apply(name, &raised, &args);
+                parts.push(pool.mul2(outer, inner));
+            }
+            pool.add(&parts)
+        }
+    }
+}
+
+/// `f'(u)` for a built-in function `f`.
+fn derivative_of_func(pool: &mut Pool, func: Func, u: ExprId) -> ExprId {
+    let u_squared = pool.powi(u, 2);
+    match func {
+        Func::Sin => pool.call(Func::Cos, u),
+        Func::Cos => {
+            let sin = pool.call(Func::Sin, u);
+            pool.neg(sin)
+        }
+        Func::Tan => {
+            // 1 + tan(u)^2
+            let tan = pool.call(Func::Tan, u);
+            let tan_squared = pool.powi(tan, 2);
+            pool.add2(ExprId::ONE, tan_squared)
+        }
+        Func::Sec => {
+            let sec = pool.call(Func::Sec, u);
+            let tan = pool.call(Func::Tan, u);
+            pool.mul2(sec, tan)
+        }
+        Func::Csc => {
+            let csc = pool.call(Func::Csc, u);
+            let cot = pool.call(Func::Cot, u);
+            pool.mul(&[ExprId::MINUS_ONE, csc, cot])
+        }
+        Func::Cot => {
+            // -(1 + cot(u)^2)
+            let cot = pool.call(Func::Cot, u);
+            let cot_squared = pool.powi(cot, 2);
+            let sum = pool.add2(ExprId::ONE, cot_squared);
+            pool.neg(sum)
+        }
+        Func::Asin | Func::Acos => {
+            // ±1/sqrt(1 - u^2)
+            let radicand = pool.sub(ExprId::ONE, u_squared);
+            let minus_half = pool.num(Rational::MINUS_HALF);
+            let root = pool.pow(radicand, minus_half);
+            if func == Func::Asin {
+                root
+            } else {
+                pool.neg(root)
+            }
+        }
+        Func::Atan => {
+            let denominator = pool.add2(ExprId::ONE, u_squared);
+            pool.powi(denominator, -1)
+        }
+        Func::Sinh => pool.call(Func::Cosh, u),
+        Func::Cosh => pool.call(Func::Sinh, u),
+        Func::Tanh => {
+            let tanh = pool.call(Func::Tanh, u);
+            let tanh_squared = pool.powi(tanh, 2);
+            pool.sub(ExprId::ONE, tanh_squared)
+        }
+        Func::Asinh | Func::Acosh => {
+            // 1/sqrt(u^2 ± 1)
+            let one = if func == Func::Asinh {
+                ExprId::ONE
+            } else {
+                ExprId::MINUS_ONE
+            };
+            let radicand = pool.add2(u_squared, one);
+            let minus_half = pool.num(Rational::MINUS_HALF);
+            pool.pow(radicand, minus_half)
+        }
+        Func::Atanh => {
+            let denominator = pool.sub(ExprId::ONE, u_squared);
+            pool.powi(denominator, -1)
+        }
+        Func::Exp => pool.call(Func::Exp, u),
+        Func::Ln => pool.powi(u, -1),
+        Func::Log10 | Func::Log2 => {
+            let base = pool.int(if func == Func::Log10 { 10 } else { 2 });
+            let log_base = pool.call(Func::Ln, base);
+            let denominator = pool.mul2(u, log_base);
+            pool.powi(denominator, -1)
+        }
+        Func::Abs => pool.call(Func::Sign, u),
+        // Zero wherever the derivative exists (everywhere but at 0).
+        Func::Sign | Func::Step => ExprId::ZERO,
+        Func::Erf => {
+            // 2*exp(-u^2)/sqrt(pi)
+            let minus_u_squared = pool.neg(u_squared);
+            let gauss = pool.call(Func::Exp, minus_u_squared);
+            let pi = pool.constant(crate::expr::Constant::Pi);
+            let minus_half = pool.num(Rational::MINUS_HALF);
+            let inv_sqrt_pi = pool.pow(pi, minus_half);
+            let two = pool.int(2);
+            pool.mul(&[two, gauss, inv_sqrt_pi])
+        }
+        Func::Sigmoid => {
+            // sigmoid(u)*(1 - sigmoid(u))
+            let sigmoid = pool.call(Func::Sigmoid, u);
+            let complement = pool.sub(ExprId::ONE, sigmoid);
+            pool.mul2(sigmoid, complement)
+        }
+        Func::Softplus => pool.call(Func::Sigmoid, u),
+        Func::Relu => pool.call(Func::Step, u),
+    }
+}

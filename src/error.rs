@@ -1,0 +1,190 @@
+//! Errors, how they are shown (with line, column and a caret) and which exit code they mean.
+
+use std::fmt::Write;
+
+/// A byte range in the input text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The range `start..end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// Everything that can go wrong, each variant with an input that triggers it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The text is not an expression: `2x`, `x +`, `(x`, `x $ y`, an empty input.
+    #[error("{message}")]
+    Syntax {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        span: Span,
+        /// How to fix it, when there is an obvious fix.
+        help: Option<String>,
+    },
+    /// A name is used the wrong way: `sin(x, y)`, `pi(x)`, `sin + 1`, `f(x) + f(x, y)`.
+    #[error("{message}")]
+    Name {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        span: Span,
+        /// How to fix it.
+        help: Option<String>,
+    },
+    /// A constant subexpression has no real value: `1/0`, `0^-1`, `ln(0)`, `asin(2)`.
+    #[error("undefined: {reason}")]
+    Undefined {
+        /// Why, for example `0^(-1) is a division by zero`.
+        reason: String,
+        /// The subexpression in the input, when the input contains it.
+        span: Option<Span>,
+    },
+    /// A resource limit was reached: nesting depth, result size.
+    #[error("{message}")]
+    Limit {
+        /// Which limit and its value.
+        message: String,
+        /// Where, when it is a place in the input.
+        span: Option<Span>,
+        /// How to raise the limit or avoid it.
+        help: String,
+    },
+    /// A file or standard input could not be read.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being read.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error: 1 for bad expressions or mathematics,
+    /// 2 for bad usage (a missing file).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Io { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    fn span(&self) -> Option<Span> {
+        match self {
+            Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
+            Error::Undefined { span, .. } | Error::Limit { span, .. } => *span,
+            Error::Io { .. } => None,
+        }
+    }
+
+    fn help(&self) -> Option<&str> {
+        match self {
+            Error::Syntax { help, .. } | Error::Name { help, .. } => help.as_deref(),
+            Error::Limit { help, .. } => Some(help),
+            _ => None,
+        }
+    }
+
+    /// The full message for a person: the error, then where it is in `source` (named
+    /// `origin`, for example `<expr>` or `input.txt`, whose first line is line
+    /// `first_line`) with a caret, then a hint.
+    pub fn render(&self, source: &str, origin: &str, first_line: usize) -> String {
+        let mut out = format!("error: {self}\n");
+        match self.span() {
+            Some(span) => render_snippet(&mut out, source, origin, first_line, span),
+            None if !origin.is_empty() => {
+                let _ = writeln!(out, " --> {origin}");
+            }
+            None => {}
+        }
+        if let Some(help) = self.help() {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+}
+
+/// Writes ` --> origin:line:col`, the source line and a caret line under the span.
+fn render_snippet(out: &mut String, source: &str, origin: &str, first_line: usize, span: Span) {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let line_no = source[..start].matches('\n').count() + first_line;
+    let column = source[line_start..start].chars().count() + 1;
+    let end = floor_char_boundary(source, span.end.clamp(start, line_end));
+    let width = source[start..end].chars().count().max(1);
+    let line = &source[line_start..line_end];
+    // Very long lines (a 10 MB expression) are cut around the caret.
+    const CONTEXT: usize = 60;
+    let (shown, caret_col) = if column > CONTEXT * 2 {
+        let skip = column - CONTEXT;
+        let text: String = line.chars().skip(skip).take(CONTEXT * 2).collect();
+        (format!("...{text}"), column - skip + 3)
+    } else {
+        (line.chars().take(CONTEXT * 3).collect(), column)
+    };
+    let shown = shown.replace(|c: char| c.is_control(), " ");
+    let gutter = line_no.to_string().len();
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}--> {origin}:{line_no}:{column}");
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line_no} | {shown}");
+    let _ = writeln!(
+        out,
+        "{pad} | {}{}",
+        " ".repeat(caret_col - 1),
+        "^".repeat(width.min(CONTEXT * 2))
+    );
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_points_at_the_span() {
+        let error = Error::Syntax {
+            message: "missing operator".into(),
+            span: Span::new(1, 2),
+            help: Some("write 2*x".into()),
+        };
+        assert_eq!(
+            error.render("2x", "<expr>", 1),
+            "error: missing operator\n --> <expr>:1:2\n  |\n1 | 2x\n  |  ^\n  = help: write 2*x\n"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let error = Error::Syntax {
+            message: "m".into(),
+            span: Span::new(3, 4),
+            help: None,
+        };
+        assert!(error.render("θ $", "<expr>", 1).contains("<expr>:1:3"));
+    }
+}

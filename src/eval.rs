@@ -1,0 +1,70 @@
+//! Floating-point evaluation of an expression at a point, in one pass over the DAG.
+
+use rustc_hash::FxHashMap;
+
+use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::rational::Rational;
+
+/// The value of `root` with each variable taken from `values`. Unbound variables, unknown
+/// functions and points outside the real domain give NaN.
+///
+/// ```
+/// use deriv::{Pool, eval};
+/// let mut pool = Pool::new();
+/// let e = deriv::parse(&mut pool, "x^2 + 1").unwrap();
+/// let x = pool.symbol("x");
+/// let values = [(x, 3.0)].into_iter().collect();
+/// assert_eq!(eval(&pool, e, &values), 10.0);
+/// ```
+pub fn eval(pool: &Pool, root: ExprId, values: &FxHashMap<SymbolId, f64>) -> f64 {
+    evaluate(pool, root, &|symbol| values.get(&symbol).copied())
+}
+
+/// The value of an expression without variables, or `None` if it has some.
+pub fn eval_constant(pool: &Pool, root: ExprId) -> Option<f64> {
+    pool.is_constant(root)
+        .then(|| evaluate(pool, root, &|_| None))
+}
+
+fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> Option<f64>) -> f64 {
+    let order = pool.reachable(root, |_| true);
+    let mut value: FxHashMap<ExprId, f64> = FxHashMap::default();
+    value.reserve(order.len());
+    for &id in &order {
+        let of = |child: &ExprId| value[child];
+        let v = match pool.node(id) {
+            Node::Undefined | Node::Apply { .. } => f64::NAN,
+            Node::Num(n) => n.to_f64(),
+            Node::Const(Constant::Pi) => std::f64::consts::PI,
+            Node::Const(Constant::E) => std::f64::consts::E,
+            Node::Sym(symbol) => lookup(*symbol).unwrap_or(f64::NAN),
+            Node::Add(ops) => ops.iter().map(of).sum(),
+            Node::Mul(ops) => ops.iter().map(of).product(),
+            Node::Pow([base, exp]) => real_pow(of(base), of(exp), pool.as_num(*exp)),
+            Node::Call(func, arg) => func.eval(of(arg)),
+        };
+        value.insert(id, v);
+    }
+    value[&root]
+}
+
+/// `b^e` over the reals: odd roots of negative numbers are real, even roots are not.
+pub(crate) fn real_pow(b: f64, e: f64, exact_exp: Option<&Rational>) -> f64 {
+    match exact_exp {
+        Some(q) if q.is_integer() => match q.to_i64().and_then(|n| i32::try_from(n).ok()) {
+            Some(n) => b.powi(n),
+            None => b.powf(e),
+        },
+        Some(q) if b < 0.0 && q.has_odd_denom() => {
+            let magnitude = (-b).powf(e);
+            if q.has_odd_numer() { -magnitude } else { magnitude }
+        }
+        _ => {
+            if b < 0.0 {
+                f64::NAN
+            } else {
+                b.powf(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! The expression store: a hash-consed DAG of canonical nodes addressed by [`ExprId`].
+//!
+//! Invariants (the constructors in `simplify.rs` keep them; nothing else creates nodes):
+//! 1. Every node is canonical, and each distinct node is stored once, so two ids are equal
+//!    exactly when the expressions are equal in canonical form.
+//! 2. Children have smaller ids than their parents: `0..len` is a topological order, which
+//!    lets every traversal run as a loop over ids instead of a recursion.
+//! 3. `Add` and `Mul` have at least two operands, are flattened, and are sorted by a
+//!    structural order that never depends on the order in which nodes were created.
+//! 4. An `Add` holds at most one number (its constant term), a `Mul` at most one number
+//!    (its coefficient, first); neither holds `0`, and a `Mul` never holds `1`.
+//! 5. [`ExprId::UNDEFINED`] stands for a mathematically undefined value such as `1/0`; every
+//!    constructor given it returns it, and [`Pool::undefined_reason`] says where it arose.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
+
+use crate::func::Func;
+use crate::rational::Rational;
+
+/// A handle to an expression in a [`Pool`]. Equal ids mean equal expressions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(u32);
+
+impl ExprId {
+    /// The undefined value (`1/0`, `ln(0)`, …); see [`Pool::undefined_reason`].
+    pub const UNDEFINED: ExprId = ExprId(0);
+    /// The number zero.
+    pub const ZERO: ExprId = ExprId(1);
+    /// The number one.
+    pub const ONE: ExprId = ExprId(2);
+    /// The number minus one.
+    pub const MINUS_ONE: ExprId = ExprId(3);
+    /// The constant `e`.
+    pub const E: ExprId = ExprId(4);
+    /// The constant `pi`.
+    pub const PI: ExprId = ExprId(5);
+
+    /// The position of the node in its pool.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Debug for ExprId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// An interned variable or function name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct SymbolId(u32);
+
+/// A named mathematical constant.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Constant {
+    /// π, written `pi` or `π`.
+    Pi,
+    /// Euler's number, written `e`.
+    E,
+}
+
+/// One canonical node. Read nodes with [`Pool::node`]; build them with the pool's
+/// constructors ([`Pool::add`], [`Pool::mul`], [`Pool::pow`], …).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Node {
+    /// The undefined value; only [`ExprId::UNDEFINED`] has it.
+    Undefined,
+    /// An exact rational number.
+    Num(Rational),
+    /// `pi` or `e`.
+    Const(Constant),
+    /// A variable.
+    Sym(SymbolId),
+    /// A sum of at least two terms.
+    Add(Box<[ExprId]>),
+    /// A product of at least two factors, the numeric coefficient (if any) first.
+    Mul(Box<[ExprId]>),
+    /// `[base, exponent]`: `base ^ exponent`.
+    Pow([ExprId; 2]),
+    /// A built-in function of one argument.
+    Call(Func, ExprId),
+    /// An unknown function `f(u, v)`, possibly differentiated: `orders[k]` counts the
+    /// derivatives taken in argument `k` (`f'(u)` has `orders == [1]`).
+    Apply {
+        /// The function's name.
+        name: SymbolId,
+        /// Derivative order per argument; all zero for a plain application.
+        orders: Box<[u32]>,
+        /// The arguments.
+        args: Box<[ExprId]>,
+    },
+}
+
+/// Facts about a node computed once, when it is created.
+#[derive(Clone, Copy)]
+struct NodeInfo {
+    /// A hash of the node's structure that uses names, never ids, so it does not depend on
+    /// the order of creation. Orders sums and products.
+    shape: u64,
+    /// Bit `symbol_bit(s)` is set when the symbol `s` may occur in the node.
+    symbols: u64,
+}
+
+/// The arena that owns all nodes, the symbol table and the derivative memo.
+pub struct Pool {
+    nodes: Vec<Node>,
+    info: Vec<NodeInfo>,
+    dedup: HashTable<ExprId>,
+    names: Vec<Box<str>>,
+    name_ids: FxHashMap<Box<str>, SymbolId>,
+    name_hashes: Vec<u64>,
+    pub(crate) diff_memo: FxHashMap<(ExprId, SymbolId), ExprId>,
+    undefined_reason: Option<String>,
+    size_limit_reached: bool,
+    operand_slots: usize,
+    max_operand_slots: usize,
+}
+
+/// The default budget of operand slots (children of sums, products and calls) in one pool:
+/// about 1 GiB of operands. See [`Pool::set_max_size`].
+pub const DEFAULT_MAX_SIZE: usize = 1 << 28;
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pool {
+    /// An empty pool holding only the predefined numbers.
+    pub fn new() -> Pool {
+        let mut pool = Pool {
+            nodes: Vec::new(),
+            info: Vec::new(),
+            dedup: HashTable::new(),
+            names: Vec::new(),
+            name_ids: FxHashMap::default(),
+            name_hashes: Vec::new(),
+            diff_memo: FxHashMap::default(),
+            undefined_reason: None,
+            size_limit_reached: false,
+            operand_slots: 0,
+            max_operand_slots: DEFAULT_MAX_SIZE,
+        };
+        for node in [
+            Node::Undefined,
+            Node::Num(Rational::ZERO),
+            Node::Num(Rational::ONE),
+            Node::Num(Rational::MINUS_ONE),
+            Node::Const(Constant::E),
+            Node::Const(Constant::Pi),
+        ] {
+            pool.intern(node);
+        }
+        pool
+    }
+
+    /// Sets how many operand slots all nodes together may use; past it, constructors
+    /// return [`ExprId::UNDEFINED`] with a reason that names the limit.
+    pub fn set_max_size(&mut self, max_operand_slots: usize) {
+        self.max_operand_slots = max_operand_slots;
+    }
+
+    /// The node behind an id.
+    pub fn node(&self, id: ExprId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// The number of distinct nodes stored.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the pool holds only its predefined constants.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= ExprId::PI.index() + 1
+    }
+
+    /// Why the most recent [`ExprId::UNDEFINED`] was produced, for example `1/0`.
+    pub fn undefined_reason(&self) -> Option<&str> {
+        self.undefined_reason.as_deref()
+    }
+
+    /// Whether a constructor refused to grow the pool past its size limit.
+    pub fn size_limit_reached(&self) -> bool {
+        self.size_limit_reached
+    }
+
+    /// Records why a constructor produced [`ExprId::UNDEFINED`] and returns it.
+    pub(crate) fn undefined(&mut self, reason: String) -> ExprId {
+        self.undefined_reason = Some(reason);
+        ExprId::UNDEFINED
+    }
+
+    /// The symbol named `name`, interned.
+    pub fn symbol(&mut self, name: &str) -> SymbolId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = SymbolId(self.names.len() as u32);
+        self.names.push(name.into());
+        self.name_hashes.push(FxBuildHasher.hash_one(name));
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    /// The symbol named `name` if it has been interned.
+    pub fn find_symbol(&self, name: &str) -> Option<SymbolId> {
+        self.name_ids.get(name).copied()
+    }
+
+    /// The name of a symbol.
+    pub fn symbol_name(&self, symbol: SymbolId) -> &str {
+        &self.names[symbol.0 as usize]
+    }
+
+    /// The variable `name` as an expression.
+    pub fn var(&mut self, name: &str) -> ExprId {
+        let symbol = self.symbol(name);
+        self.intern(Node::Sym(symbol))
+    }
+
+    /// The variable `symbol` as an expression.
+    pub fn sym(&mut self, symbol: SymbolId) -> ExprId {
+        self.intern(Node::Sym(symbol))
+    }
+
+    /// An exact number.
+    pub fn num(&mut self, value: Rational) -> ExprId {
+        self.intern(Node::Num(value))
+    }
+
+    /// The integer `n`.
+    pub fn int(&mut self, n: i64) -> ExprId {
+        self.num(Rational::int(n))
+    }
+
+    /// The constant `pi` or `e`.
+    pub fn constant(&mut self, constant: Constant) -> ExprId {
+        self.intern(Node::Const(constant))
+    }
+
+    /// The number behind an id, if the node is a number.
+    pub fn as_num(&self, id: ExprId) -> Option<&Rational> {
+        match self.node(id) {
+            Node::Num(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether `symbol` may occur in `id` (no false negatives).
+    pub(crate) fn may_contain(&self, id: ExprId, symbol: SymbolId) -> bool {
+        self.info[id.index()].symbols & symbol_bit(symbol) != 0
+    }
+
+    /// Whether `id` contains no symbol at all (a constant such as `2*pi`).
+    pub fn is_constant(&self, id: ExprId) -> bool {
+        self.info[id.index()].symbols == 0
+    }
+
+    /// The structural hash of a node.
+    pub(crate) fn shape(&self, id: ExprId) -> u64 {
+        self.info[id.index()].shape
+    }
+
+    /// Stores `node` unless an equal node exists, and returns its id. The caller must pass
+    /// a canonical node (invariant 1).
+    pub(crate) fn intern(&mut self, node: Node) -> ExprId {
+        let hash = FxBuildHasher.hash_one(&node);
+        let nodes = &self.nodes;
+        if let Some(&id) = self.dedup.find(hash, |&id| nodes[id.index()] == node) {
+            return id;
+        }
+        let slots = match &node {
+            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops.len(),
+            Node::Pow(_) => 2,
+            _ => 1,
+        };
+        self.operand_slots += slots;
+        if self.operand_slots > self.max_operand_slots {
+            self.operand_slots -= slots;
+            let limit = self.max_operand_slots;
+            self.size_limit_reached = true;
+            return self.undefined(format!(
+                "the expression grew past the size limit of {limit} operands"
+            ));
+        }
+        let info = self.compute_info(&node);
+        let id = ExprId(self.nodes.len() as u32);
+        self.nodes.push(node);
+        self.info.push(info);
+        let nodes = &self.nodes;
+        self.dedup.insert_unique(hash, id, |&id| {
+            FxBuildHasher.hash_one(&nodes[id.index()])
+        });
+        id
+    }
+
+    fn compute_info(&self, node: &Node) -> NodeInfo {
+        let mut hasher = FxHasher::default();
+        let mut symbols = 0;
+        std::mem::discriminant(node).hash(&mut hasher);
+        let mut children = |ids: &[ExprId], hasher: &mut FxHasher| {
+            for id in ids {
+                let info = self.info[id.index()];
+                info.shape.hash(hasher);
+                symbols |= info.symbols;
+            }
+        };
+        match node {
+            Node::Undefined => {}
+            Node::Num(value) => value.hash(&mut hasher),
+            Node::Const(constant) => constant.hash(&mut hasher),
+            Node::Sym(symbol) => {
+                self.name_hashes[symbol.0 as usize].hash(&mut hasher);
+                symbols = symbol_bit(*symbol);
+            }
+            Node::Add(ops) | Node::Mul(ops) => children(ops, &mut hasher),
+            Node::Pow(pair) => children(pair, &mut hasher),
+            Node::Call(func, arg) => {
+                func.hash(&mut hasher);
+                children(&[*arg], &mut hasher);
+            }
+            Node::Apply { name, orders, args } => {
+                self.name_hashes[name.0 as usize].hash(&mut hasher);
+                orders.hash(&mut hasher);
+                children(args, &mut hasher);
+            }
+        }
+        NodeInfo {
+            shape: hasher.finish(),
+            symbols,
+        }
+    }
+
+    /// The direct children of a node, in order.
+    pub fn children(&self, id: ExprId) -> &[ExprId] {
+        match self.node(id) {
+            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops,
+            Node::Pow(pair) => pair,
+            Node::Call(_, arg) => std::slice::from_ref(arg),
+            Node::Undefined | Node::Num(_) | Node::Const(_) | Node::Sym(_) => &[],
+        }
+    }
+
+    /// Every node reachable from `root` (itself included) for which `descend` holds,
+    /// children before parents. `descend` decides whether a node is visited at all.
+    pub(crate) fn reachable(
+        &self,
+        root: ExprId,
+        mut descend: impl FnMut(ExprId) -> bool,
+    ) -> Vec<ExprId> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut found = Vec::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if seen[id.index()] || !descend(id) {
+                continue;
+            }
+            seen[id.index()] = true;
+            found.push(id);
+            stack.extend(
+                self.children(id)
+                    .iter()
+                    .filter(|child| !seen[child.index()]),
+            );
+        }
+        // Children have smaller ids than parents (invariant 2).
+        found.sort_unstable();
+        found
+    }
+
+    /// A total order on nodes that depends only on their structure (invariant 3): the
+    /// structural hash first, then a full comparison, done with an explicit stack.
+    pub(crate) fn structural_cmp(&self, a: ExprId, b: ExprId) -> Ordering {
+        let mut stack = vec![(a, b)];
+        while let Some((a, b)) = stack.pop() {
+            if a == b {
+                continue;
+            }
+            let by_shape = self.shape(a).cmp(&self.shape(b));
+            if by_shape != Ordering::Equal {
+                return by_shape;
+            }
+            let (na, nb) = (self.node(a), self.node(b));
+            let by_kind = kind_rank(na).cmp(&kind_rank(nb));
+            if by_kind != Ordering::Equal {
+                return by_kind;
+            }
+            let local = match (na, nb) {
+                (Node::Num(x), Node::Num(y)) => x.cmp(y),
+                (Node::Const(x), Node::Const(y)) => (*x as u8).cmp(&(*y as u8)),
+                (Node::Sym(x), Node::Sym(y)) => self.symbol_name(*x).cmp(self.symbol_name(*y)),
+                (Node::Call(f, _), Node::Call(g, _)) => f.cmp(g),
+                (
+                    Node::Apply {
+                        name: f,
+                        orders: of,
+                        ..
+                    },
+                    Node::Apply {
+                        name: g,
+                        orders: og,
+                        ..
+                    },
+                ) => self
+                    .symbol_name(*f)
+                    .cmp(self.symbol_name(*g))
+                    .then_with(|| of.cmp(og)),
+                _ => Ordering::Equal,
+            };
+            if local != Ordering::Equal {
+                return local;
+            }
+            let (ca, cb) = (self.children(a), self.children(b));
+            let by_len = ca.len().cmp(&cb.len());
+            if by_len != Ordering::Equal {
+                return by_len;
+            }
+            stack.extend(ca.iter().copied().zip(cb.iter().copied()).rev());
+        }
+        Ordering::Equal
+    }
+}
+
+fn kind_rank(node: &Node) -> u8 {
+    match node {
+        Node::Undefined => 0,
+        Node::Num(_) => 1,
+        Node::Const(_) => 2,
+        Node::Sym(_) => 3,
+        Node::Add(_) => 4,
+        Node::Mul(_) => 5,
+        Node::Pow(_) => 6,
+        Node::Call(..) => 7,
+        Node::Apply { .. } => 8,
+    }
+}
+
+/// The bloom-filter bit for a symbol.
+fn symbol_bit(symbol: SymbolId) -> u64 {
+    1 << (symbol.0 % 64)
+}

@@ -1,0 +1,36 @@
+//! `deriv`: exact symbolic differentiation.
+//!
+//! Text is parsed into a hash-consed expression [`Pool`], simplified as it is built,
+//! differentiated with memoization, and printed back as text that parses to the same
+//! expression.
+//!
+//! ```
+//! use deriv::{Pool, diff, parse, print};
+//!
+//! let mut pool = Pool::new();
+//! let volume = parse(&mut pool, "4*pi/3*t*x*y").unwrap();
+//! let x = pool.symbol("x");
+//! let dv_dx = diff(&mut pool, volume, x);
+//! assert_eq!(print(&pool, dv_dx), "4*pi*t*y/3");
+//! ```
+#![warn(missing_docs)]
+
+pub mod cli;
+mod diff;
+mod error;
+mod eval;
+mod expr;
+mod func;
+mod parse;
+mod print;
+mod rational;
+mod simplify;
+
+pub use diff::diff;
+pub use error::{Error, Span};
+pub use eval::{eval, eval_constant};
+pub use expr::{Constant, DEFAULT_MAX_SIZE, ExprId, Node, Pool, SymbolId};
+pub use func::Func;
+pub use parse::{DEFAULT_MAX_DEPTH, parse, parse_with_depth};
+pub use print::{Printer, print, printed_len};
+pub use rational::Rational;

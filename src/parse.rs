@@ -1,0 +1,669 @@
+//! Text to expression: a linear pre-scan (brackets, stray characters, nesting depth), the
+//! pest grammar in `grammar/expr.pest`, then lowering of the parse tree into the [`Pool`]
+//! with names resolved and every error placed at its span.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rustc_hash::FxHashMap;
+
+use crate::diff::diff;
+use crate::error::{Error, Span};
+use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::rational::Rational;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/expr.pest"]
+struct Grammar;
+
+/// The deepest nesting the parser accepts by default (parentheses, calls, prefix signs
+/// and chains of `^` all count).
+pub const DEFAULT_MAX_DEPTH: usize = 100_000;
+
+/// The largest decimal exponent a literal may have (`1e100000`).
+const MAX_DECIMAL_EXPONENT: u64 = 100_000;
+
+/// Nesting up to this depth is parsed on the caller's stack; deeper input gets a thread
+/// with a stack sized for it.
+const SHALLOW_DEPTH: usize = 256;
+
+/// Stack bytes reserved per nesting level for deep input (measured use is well below).
+const STACK_PER_LEVEL: usize = 16 * 1024;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::prefix(Rule::neg) | Op::prefix(Rule::plus))
+        .op(Op::infix(Rule::pow, Assoc::Right))
+});
+
+/// Parses `input` into a canonical expression in `pool`, with the default depth limit.
+///
+/// ```
+/// use deriv::{Pool, parse, print};
+/// let mut pool = Pool::new();
+/// let e = parse(&mut pool, "-x^2 + 2*x*x").unwrap();
+/// assert_eq!(print(&pool, e), "x^2");
+/// assert!(parse(&mut pool, "2x").is_err());
+/// ```
+pub fn parse(pool: &mut Pool, input: &str) -> Result<ExprId, Error> {
+    parse_with_depth(pool, input, DEFAULT_MAX_DEPTH)
+}
+
+/// Parses `input`, refusing nesting deeper than `max_depth`.
+pub fn parse_with_depth(pool: &mut Pool, input: &str, max_depth: usize) -> Result<ExprId, Error> {
+    let depth = scan(input, max_depth)?;
+    if depth <= SHALLOW_DEPTH {
+        return parse_checked(pool, input);
+    }
+    let stack = (depth + 64).saturating_mul(STACK_PER_LEVEL);
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("deriv-parse".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, || parse_checked(pool, input))
+            .map_err(|e| Error::Limit {
+                message: format!("cannot reserve {stack} bytes of stack to parse: {e}"),
+                span: None,
+                help: "nest the expression less deeply".into(),
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(Error::Limit {
+                    message: "the parser failed on this input".into(),
+                    span: None,
+                    help: "please report this input".into(),
+                })
+            })
+    })
+}
+
+fn parse_checked(pool: &mut Pool, input: &str) -> Result<ExprId, Error> {
+    let mut pairs = Grammar::parse(Rule::input, input).map_err(|e| syntax_error(input, &e))?;
+    let input_pair = pairs.next().and_then(|p| p.into_inner().next());
+    let Some(expr) = input_pair else {
+        return Err(empty_error(input));
+    };
+    let lowerer = RefCell::new(Lowerer {
+        pool,
+        arities: FxHashMap::default(),
+    });
+    let (id, _) = lower_expr(&lowerer, expr)?;
+    Ok(id)
+}
+
+fn empty_error(input: &str) -> Error {
+    Error::Syntax {
+        message: "empty expression".into(),
+        span: Span::new(input.len(), input.len()),
+        help: Some("give an expression such as x^2*sin(x)".into()),
+    }
+}
+
+/// Checks brackets and characters and measures the nesting depth in one pass.
+fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
+    if input.trim().is_empty() {
+        return Err(empty_error(input));
+    }
+    // Per open bracket: its kind, position, and the recursion depth outside it.
+    let mut open: Vec<(char, usize, usize)> = Vec::new();
+    let mut depth_outside = 0usize;
+    // Prefix signs and `^` in the current bracket level since the last + - * / or comma.
+    let mut chain = 0usize;
+    let mut max_seen = 0usize;
+    // Whether the previous significant character ends an operand.
+    let mut after_operand = false;
+    let mut chars = input.char_indices().peekable();
+    while let Some((pos, c)) = chars.next() {
+        match c {
+            '(' | '[' => {
+                open.push((c, pos, depth_outside));
+                depth_outside += chain + 1;
+                chain = 0;
+                after_operand = false;
+            }
+            ')' | ']' => {
+                let expected_open = if c == ')' { '(' } else { '[' };
+                match open.pop() {
+                    Some((kind, _, outside)) if kind == expected_open => {
+                        depth_outside = outside;
+                        chain = 0;
+                    }
+                    Some((kind, open_pos, _)) => {
+                        return Err(Error::Syntax {
+                            message: format!("`{c}` does not match the `{kind}` it closes"),
+                            span: Span::new(pos, pos + 1),
+                            help: Some(format!(
+                                "the `{kind}` opened at byte {open_pos} needs `{}`",
+                                if kind == '(' { ')' } else { ']' }
+                            )),
+                        });
+                    }
+                    None => {
+                        return Err(Error::Syntax {
+                            message: format!("unmatched `{c}`"),
+                            span: Span::new(pos, pos + 1),
+                            help: Some(format!("remove it or add the `{expected_open}` it closes")),
+                        });
+                    }
+                }
+                after_operand = true;
+            }
+            '+' | '-' => {
+                if !after_operand {
+                    chain += 1;
+                } else {
+                    chain = 0;
+                }
+                after_operand = false;
+            }
+            '^' => {
+                chain += 1;
+                after_operand = false;
+            }
+            '*' => {
+                if chars.peek().is_some_and(|&(_, next)| next == '*') {
+                    chars.next();
+                    chain += 1;
+                } else {
+                    chain = 0;
+                }
+                after_operand = false;
+            }
+            '/' | ',' => {
+                chain = 0;
+                after_operand = false;
+            }
+            '\'' | '.' | '_' => {}
+            c if c.is_whitespace() => {}
+            c if c.is_alphanumeric() => after_operand = true,
+            other => {
+                let shown = if other.is_control() {
+                    format!("{:?}", other)
+                } else {
+                    format!("`{other}`")
+                };
+                return Err(Error::Syntax {
+                    message: format!("unexpected character {shown}"),
+                    span: Span::new(pos, pos + other.len_utf8()),
+                    help: Some("expressions use letters, digits, + - * / ^ ** ( ) , and '".into()),
+                });
+            }
+        }
+        let depth = depth_outside + chain;
+        if depth > max_seen {
+            max_seen = depth;
+            if depth > max_depth {
+                return Err(Error::Limit {
+                    message: format!("the expression is nested more than {max_depth} levels deep"),
+                    span: Some(Span::new(pos, pos + c.len_utf8())),
+                    help: "raise the limit with --max-depth, or nest less deeply".into(),
+                });
+            }
+        }
+    }
+    if let Some(&(kind, pos, _)) = open.last() {
+        let close = if kind == '(' { ')' } else { ']' };
+        return Err(Error::Syntax {
+            message: format!("unclosed `{kind}`"),
+            span: Span::new(pos, pos + 1),
+            help: Some(format!("add the `{close}` that closes it")),
+        });
+    }
+    Ok(max_seen)
+}
+
+/// Turns pest's error into a message in words, with a hint for common mistakes.
+fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
+    let pos = match error.location {
+        pest::error::InputLocation::Pos(pos) => pos,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let positives: &[Rule] = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives,
+        pest::error::ErrorVariant::CustomError { .. } => &[],
+    };
+    let rest = &input[pos..];
+    let found_char = rest.chars().next();
+    let found = match found_char {
+        Some(c) => format!("`{}`", token_at(rest).unwrap_or(c.to_string().as_str())),
+        None => "the end of the input".to_string(),
+    };
+    let span_end = pos + found_char.map_or(0, char::len_utf8);
+    let span = Span::new(pos, span_end);
+    let before = input[..pos].trim_end();
+    let starts_operand = found_char.is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '.');
+    let ends_operand = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '.');
+    if starts_operand && ends_operand {
+        let previous = last_token(before);
+        let next = token_at(rest).unwrap_or("");
+        let help = if Func::from_name(previous).is_some() || matches!(previous, "sqrt" | "cbrt") {
+            format!("function arguments go in parentheses: write {previous}({next})")
+        } else {
+            format!("implicit multiplication is not supported: write {previous}*{next}")
+        };
+        return Error::Syntax {
+            message: format!("missing operator before {found}"),
+            span,
+            help: Some(help),
+        };
+    }
+    let wants_operand = positives.iter().any(|rule| {
+        matches!(
+            rule,
+            Rule::expr | Rule::number | Rule::name | Rule::call | Rule::partial | Rule::neg
+        )
+    });
+    let expected = if wants_operand {
+        "an expression"
+    } else if positives.contains(&Rule::index) {
+        "an argument number such as 1"
+    } else {
+        "an operator or the end of the expression"
+    };
+    Error::Syntax {
+        message: format!("expected {expected}, found {found}"),
+        span,
+        help: None,
+    }
+}
+
+/// The name or number at the start of `text`, if it starts with one.
+fn token_at(text: &str) -> Option<&str> {
+    let end = text
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(text.len(), |(i, _)| i);
+    (end > 0).then(|| &text[..end])
+}
+
+/// The name, number or `)` at the end of `text`.
+fn last_token(text: &str) -> &str {
+    if text.ends_with(')') {
+        return ")";
+    }
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    &text[start..]
+}
+
+struct Lowerer<'p> {
+    pool: &'p mut Pool,
+    /// Unknown functions seen so far: their arity and first use.
+    arities: FxHashMap<SymbolId, (usize, Span)>,
+}
+
+/// A lowered operand. Chains of `+ -` and `* /` are collected and built once, so that a
+/// sum of a million terms costs one sort, not a million.
+enum Operand {
+    Done(ExprId),
+    Sum(Vec<ExprId>),
+    Product(Vec<ExprId>),
+}
+
+type Lowered = Result<(Operand, Span), Error>;
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+fn lower_expr(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result<(ExprId, Span), Error> {
+    let (operand, span) = lower_pairs(lowerer, pair.into_inner())?;
+    let id = finish(lowerer, operand, span)?;
+    Ok((id, span))
+}
+
+fn lower_pairs(lowerer: &RefCell<Lowerer<'_>>, pairs: Pairs<'_, Rule>) -> Lowered {
+    PRATT
+        .map_primary(|primary| {
+            let span = span_of(&primary);
+            let id = lower_primary(lowerer, primary)?;
+            Ok((Operand::Done(id), span))
+        })
+        .map_prefix(|op, operand| {
+            let (operand, span) = operand?;
+            let span = span_of(&op).to(span);
+            let id = finish(lowerer, operand, span)?;
+            let id = match op.as_rule() {
+                Rule::neg => lowerer.borrow_mut().pool.neg(id),
+                _ => id,
+            };
+            Ok((Operand::Done(checked(lowerer, id, span)?), span))
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, lhs_span) = lhs?;
+            let (rhs, rhs_span) = rhs?;
+            let span = lhs_span.to(rhs_span);
+            let rhs = finish(lowerer, rhs, rhs_span)?;
+            let operand = match op.as_rule() {
+                Rule::add | Rule::sub => {
+                    let rhs = if op.as_rule() == Rule::sub {
+                        checked(lowerer, lowerer.borrow_mut().pool.neg(rhs), span)?
+                    } else {
+                        rhs
+                    };
+                    match lhs {
+                        Operand::Sum(mut terms) => {
+                            terms.push(rhs);
+                            Operand::Sum(terms)
+                        }
+                        other => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
+                    }
+                }
+                Rule::mul | Rule::div => {
+                    let rhs = if op.as_rule() == Rule::div {
+                        let inverse = lowerer.borrow_mut().pool.powi(rhs, -1);
+                        checked(lowerer, inverse, span)?
+                    } else {
+                        rhs
+                    };
+                    match lhs {
+                        Operand::Product(mut factors) => {
+                            factors.push(rhs);
+                            Operand::Product(factors)
+                        }
+                        other => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
+                    }
+                }
+                _ => {
+                    let lhs = finish(lowerer, lhs, lhs_span)?;
+                    let id = lowerer.borrow_mut().pool.pow(lhs, rhs);
+                    Operand::Done(checked(lowerer, id, span)?)
+                }
+            };
+            Ok((operand, span))
+        })
+        .parse(pairs)
+}
+
+/// Builds a collected sum or product.
+fn finish(lowerer: &RefCell<Lowerer<'_>>, operand: Operand, span: Span) -> Result<ExprId, Error> {
+    let id = match operand {
+        Operand::Done(id) => return Ok(id),
+        Operand::Sum(terms) => lowerer.borrow_mut().pool.add(&terms),
+        Operand::Product(factors) => lowerer.borrow_mut().pool.mul(&factors),
+    };
+    checked(lowerer, id, span)
+}
+
+/// Turns an undefined result into an error at the span of the subexpression.
+fn checked(lowerer: &RefCell<Lowerer<'_>>, id: ExprId, span: Span) -> Result<ExprId, Error> {
+    if id != ExprId::UNDEFINED {
+        return Ok(id);
+    }
+    let reason = lowerer
+        .borrow()
+        .pool
+        .undefined_reason()
+        .unwrap_or("the value is undefined")
+        .to_string();
+    if lowerer.borrow().pool.size_limit_reached() {
+        return Err(Error::Limit {
+            message: reason,
+            span: Some(span),
+            help: "the expression is too large to build; try a smaller one".into(),
+        });
+    }
+    Err(Error::Undefined {
+        reason,
+        span: Some(span),
+    })
+}
+
+fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result<ExprId, Error> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::number => {
+            let value = Rational::parse_decimal(pair.as_str(), MAX_DECIMAL_EXPONENT).ok_or_else(|| {
+                Error::Limit {
+                    message: format!("the number `{}` is too large", pair.as_str()),
+                    span: Some(span),
+                    help: format!("decimal exponents may be at most {MAX_DECIMAL_EXPONENT}"),
+                }
+            })?;
+            Ok(lowerer.borrow_mut().pool.num(value))
+        }
+        Rule::name => lower_name(lowerer, pair.as_str(), span),
+        Rule::expr => Ok(lower_expr(lowerer, pair)?.0),
+        Rule::call => lower_call(lowerer, pair, span),
+        Rule::partial => lower_partial(lowerer, pair, span),
+        rule => Err(Error::Syntax {
+            message: format!("unexpected {rule:?}"),
+            span,
+            help: None,
+        }),
+    }
+}
+
+fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<ExprId, Error> {
+    let mut lowerer = lowerer.borrow_mut();
+    match name {
+        "pi" | "π" => Ok(lowerer.pool.constant(Constant::Pi)),
+        "e" => Ok(lowerer.pool.constant(Constant::E)),
+        _ if is_function_name(name) => Err(Error::Name {
+            message: format!("`{name}` is a function, not a variable"),
+            span,
+            help: Some(format!("call it with an argument: {name}(x)")),
+        }),
+        _ => Ok(lowerer.pool.var(name)),
+    }
+}
+
+fn is_function_name(name: &str) -> bool {
+    Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff")
+}
+
+fn lower_args(lowerer: &RefCell<Lowerer<'_>>, args: Pair<'_, Rule>) -> Result<Vec<(ExprId, Span)>, Error> {
+    args.into_inner().map(|arg| lower_expr(lowerer, arg)).collect()
+}
+
+fn lower_call(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>, span: Span) -> Result<ExprId, Error> {
+    let mut inner = pair.into_inner();
+    let (Some(name_pair), Some(primes), Some(args)) = (inner.next(), inner.next(), inner.next()) else {
+        return Err(Error::Syntax {
+            message: "malformed call".into(),
+            span,
+            help: None,
+        });
+    };
+    let name = name_pair.as_str();
+    let name_span = span_of(&name_pair);
+    let n_primes = primes.as_str().chars().filter(|&c| c == '\'').count();
+    let args = lower_args(lowerer, args)?;
+    let arity_error = |expected: &str| Error::Name {
+        message: format!("`{name}` takes {expected}, but was given {}", args.len()),
+        span,
+        help: None,
+    };
+    if n_primes > 0 && is_function_name(name) {
+        return Err(Error::Name {
+            message: format!("primes are for unknown functions, and `{name}` is built in"),
+            span: span_of(&primes),
+            help: Some(format!("differentiate it instead: diff({name}(x), x)")),
+        });
+    }
+    let id = match name {
+        "pi" | "π" | "e" => {
+            return Err(Error::Name {
+                message: format!("`{name}` is a constant, not a function"),
+                span: name_span,
+                help: Some(format!("multiply explicitly: {name}*(...)")),
+            });
+        }
+        "diff" => return lower_diff(lowerer, &args, span),
+        "sqrt" | "cbrt" => {
+            let [(arg, _)] = args[..] else {
+                return Err(arity_error("one argument"));
+            };
+            let exp = if name == "sqrt" {
+                Rational::HALF
+            } else {
+                Rational::new(1, 3).unwrap_or(Rational::ONE)
+            };
+            let mut lowerer = lowerer.borrow_mut();
+            let exp = lowerer.pool.num(exp);
+            lowerer.pool.pow(arg, exp)
+        }
+        _ => match Func::from_name(name) {
+            Some(func) => {
+                let [(arg, _)] = args[..] else {
+                    return Err(arity_error("one argument"));
+                };
+                lowerer.borrow_mut().pool.call(func, arg)
+            }
+            None => {
+                if args.is_empty() {
+                    return Err(Error::Name {
+                        message: format!("`{name}()` has no arguments"),
+                        span,
+                        help: Some(format!("an unknown function needs at least one: {name}(x)")),
+                    });
+                }
+                if n_primes > 0 && args.len() > 1 {
+                    return Err(Error::Name {
+                        message: "primes are for functions of one argument".into(),
+                        span: span_of(&primes),
+                        help: Some(format!(
+                            "write D[k]({name})(...) for the derivative in argument k"
+                        )),
+                    });
+                }
+                let mut orders = vec![0u32; args.len()];
+                if let Some(first) = orders.first_mut() {
+                    *first = u32::try_from(n_primes).unwrap_or(u32::MAX);
+                }
+                apply_unknown(lowerer, name, name_span, &orders, &args, span)?
+            }
+        },
+    };
+    checked(lowerer, id, span)
+}
+
+/// An unknown function, checking that every use has the same number of arguments.
+fn apply_unknown(
+    lowerer: &RefCell<Lowerer<'_>>,
+    name: &str,
+    name_span: Span,
+    orders: &[u32],
+    args: &[(ExprId, Span)],
+    span: Span,
+) -> Result<ExprId, Error> {
+    let mut lowerer = lowerer.borrow_mut();
+    let symbol = lowerer.pool.symbol(name);
+    let (arity, _) = *lowerer
+        .arities
+        .entry(symbol)
+        .or_insert((args.len(), name_span));
+    if arity != args.len() {
+        return Err(Error::Name {
+            message: format!(
+                "`{name}` is used with {arity} argument{} and with {}",
+                if arity == 1 { "" } else { "s" },
+                args.len()
+            ),
+            span,
+            help: Some("an unknown function must always take the same number of arguments".into()),
+        });
+    }
+    let ids: Vec<ExprId> = args.iter().map(|&(id, _)| id).collect();
+    Ok(lowerer.pool.apply(symbol, orders, &ids))
+}
+
+/// `diff(EXPR, VAR)` or `diff(EXPR, VAR, N)`: the derivative, evaluated.
+fn lower_diff(lowerer: &RefCell<Lowerer<'_>>, args: &[(ExprId, Span)], span: Span) -> Result<ExprId, Error> {
+    let usage = |message: String, at: Span| Error::Name {
+        message,
+        span: at,
+        help: Some("write diff(EXPR, VAR) or diff(EXPR, VAR, N)".into()),
+    };
+    if !(2..=3).contains(&args.len()) {
+        return Err(usage(
+            format!("`diff` takes 2 or 3 arguments, but was given {}", args.len()),
+            span,
+        ));
+    }
+    let mut lowerer_ref = lowerer.borrow_mut();
+    let pool = &mut *lowerer_ref.pool;
+    let (expr, _) = args[0];
+    let (var, var_span) = args[1];
+    let Node::Sym(symbol) = *pool.node(var) else {
+        return Err(usage("the second argument of `diff` must be a variable".into(), var_span));
+    };
+    let order = match args.get(2) {
+        None => 1,
+        Some(&(n, n_span)) => match pool.as_num(n).and_then(Rational::to_i64) {
+            Some(n) if (0..=10_000).contains(&n) => n,
+            _ => {
+                return Err(usage(
+                    "the order of `diff` must be an integer from 0 to 10000".into(),
+                    n_span,
+                ));
+            }
+        },
+    };
+    let mut result = expr;
+    for _ in 0..order {
+        result = diff(pool, result, symbol);
+    }
+    drop(lowerer_ref);
+    checked(lowerer, result, span)
+}
+
+/// `D[i,j,...](g)(args)`: the unknown `g` differentiated in arguments `i`, `j`, ...
+fn lower_partial(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>, span: Span) -> Result<ExprId, Error> {
+    let mut indices = Vec::new();
+    let mut name = None;
+    let mut args = None;
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::index => indices.push((part.as_str().parse::<usize>().ok(), span_of(&part))),
+            Rule::name => name = Some((part.as_str(), span_of(&part))),
+            Rule::args => args = Some(lower_args(lowerer, part)?),
+            _ => {}
+        }
+    }
+    let (Some((name, name_span)), Some(args)) = (name, args) else {
+        return Err(Error::Syntax {
+            message: "malformed D[...] derivative".into(),
+            span,
+            help: None,
+        });
+    };
+    if is_function_name(name) || matches!(name, "pi" | "π" | "e") {
+        return Err(Error::Name {
+            message: format!("D[...] is for unknown functions, and `{name}` is built in"),
+            span: name_span,
+            help: Some(format!("differentiate it instead: diff({name}(x), x)")),
+        });
+    }
+    let mut orders = vec![0u32; args.len()];
+    for (index, index_span) in indices {
+        match index {
+            Some(k) if (1..=args.len()).contains(&k) => orders[k - 1] += 1,
+            _ => {
+                return Err(Error::Name {
+                    message: format!(
+                        "argument number out of range: `{name}` has {} argument{}",
+                        args.len(),
+                        if args.len() == 1 { "" } else { "s" }
+                    ),
+                    span: index_span,
+                    help: Some("argument numbers start at 1".into()),
+                });
+            }
+        }
+    }
+    apply_unknown(lowerer, name, name_span, &orders, &args, span)
+}

@@ -1,0 +1,435 @@
+//! Exact rational numbers: a 64-bit fast path with an arbitrary-precision fallback.
+//!
+//! Invariants: the denominator is positive, numerator and denominator are coprime, and a
+//! value that fits in `i64 / i64` is always stored as [`Repr::Small`], so equal values have
+//! equal representations (derived `Eq` and `Hash` are structural and therefore exact).
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+/// An exact rational number `numer / denom`, always in lowest terms.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Rational(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// `num / den` with `den > 0` and `gcd(num, den) == 1`.
+    Small(i64, i64),
+    /// Values that do not fit `Small`; same normalisation.
+    Big(Box<(BigInt, BigInt)>),
+}
+
+/// The largest number of bits an exact power may produce before it is left unevaluated.
+pub const MAX_POWER_BITS: u64 = 1 << 20;
+
+impl Rational {
+    /// Zero.
+    pub const ZERO: Rational = Rational(Repr::Small(0, 1));
+    /// One.
+    pub const ONE: Rational = Rational(Repr::Small(1, 1));
+    /// Minus one.
+    pub const MINUS_ONE: Rational = Rational(Repr::Small(-1, 1));
+    /// One half.
+    pub const HALF: Rational = Rational(Repr::Small(1, 2));
+    /// Minus one half.
+    pub const MINUS_HALF: Rational = Rational(Repr::Small(-1, 2));
+
+    /// The integer `n`.
+    pub const fn int(n: i64) -> Rational {
+        Rational(Repr::Small(n, 1))
+    }
+
+    /// `num / den` in lowest terms; `None` when `den` is zero.
+    pub fn new(num: i64, den: i64) -> Option<Rational> {
+        Self::from_i128(i128::from(num), i128::from(den))
+    }
+
+    /// The integer `n` of any size.
+    pub fn from_bigint(n: BigInt) -> Rational {
+        Self::from_big(n, BigInt::one()).unwrap_or(Rational::ZERO)
+    }
+
+    /// `num / den` of any size in lowest terms; `None` when `den` is zero.
+    pub fn from_big(num: BigInt, den: BigInt) -> Option<Rational> {
+        if den.is_zero() {
+            return None;
+        }
+        let g = num.gcd(&den);
+        let (mut num, mut den) = (num / &g, den / &g);
+        if den.is_negative() {
+            num = -num;
+            den = -den;
+        }
+        Some(match (num.to_i64(), den.to_i64()) {
+            (Some(n), Some(d)) => Rational(Repr::Small(n, d)),
+            _ => Rational(Repr::Big(Box::new((num, den)))),
+        })
+    }
+
+    fn from_i128(num: i128, den: i128) -> Option<Rational> {
+        if den == 0 {
+            return None;
+        }
+        let g = num.gcd(&den);
+        let (mut num, mut den) = (num / g, den / g);
+        if den < 0 {
+            num = -num;
+            den = -den;
+        }
+        match (i64::try_from(num), i64::try_from(den)) {
+            (Ok(n), Ok(d)) => Some(Rational(Repr::Small(n, d))),
+            _ => Self::from_big(BigInt::from(num), BigInt::from(den)),
+        }
+    }
+
+    /// The numerator as a big integer (carries the sign).
+    pub fn numer(&self) -> BigInt {
+        match &self.0 {
+            Repr::Small(n, _) => BigInt::from(*n),
+            Repr::Big(b) => b.0.clone(),
+        }
+    }
+
+    /// The denominator as a big integer (always positive).
+    pub fn denom(&self) -> BigInt {
+        match &self.0 {
+            Repr::Small(_, d) => BigInt::from(*d),
+            Repr::Big(b) => b.1.clone(),
+        }
+    }
+
+    /// The value as `i64` when it is an integer that fits.
+    pub fn to_i64(&self) -> Option<i64> {
+        match self.0 {
+            Repr::Small(n, 1) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(&self) -> bool {
+        matches!(self.0, Repr::Small(0, _))
+    }
+
+    /// Whether the value is one.
+    pub fn is_one(&self) -> bool {
+        matches!(self.0, Repr::Small(1, 1))
+    }
+
+    /// Whether the value is an integer.
+    pub fn is_integer(&self) -> bool {
+        match &self.0 {
+            Repr::Small(_, d) => *d == 1,
+            Repr::Big(b) => b.1.is_one(),
+        }
+    }
+
+    /// Whether the value is below zero.
+    pub fn is_negative(&self) -> bool {
+        match &self.0 {
+            Repr::Small(n, _) => *n < 0,
+            Repr::Big(b) => b.0.is_negative(),
+        }
+    }
+
+    /// Whether the value is an even integer.
+    pub fn is_even_integer(&self) -> bool {
+        match &self.0 {
+            Repr::Small(n, d) => *d == 1 && n % 2 == 0,
+            Repr::Big(b) => b.1.is_one() && b.0.is_even(),
+        }
+    }
+
+    /// Whether the numerator is odd (so `u^self` keeps the sign of `u`).
+    pub fn has_odd_numer(&self) -> bool {
+        match &self.0 {
+            Repr::Small(n, _) => n % 2 != 0,
+            Repr::Big(b) => b.0.is_odd(),
+        }
+    }
+
+    /// Whether the denominator is odd (so `u^self` is real for negative `u`).
+    pub fn has_odd_denom(&self) -> bool {
+        match &self.0 {
+            Repr::Small(_, d) => d % 2 != 0,
+            Repr::Big(b) => b.1.is_odd(),
+        }
+    }
+
+    /// The absolute value.
+    pub fn abs(&self) -> Rational {
+        if self.is_negative() { -self } else { self.clone() }
+    }
+
+    /// `1 / self`; `None` for zero.
+    pub fn recip(&self) -> Option<Rational> {
+        match &self.0 {
+            Repr::Small(n, d) => Self::from_i128(i128::from(*d), i128::from(*n)),
+            Repr::Big(b) => Self::from_big(b.1.clone(), b.0.clone()),
+        }
+    }
+
+    /// `self / other`; `None` when `other` is zero.
+    pub fn checked_div(&self, other: &Rational) -> Option<Rational> {
+        Some(self * &other.recip()?)
+    }
+
+    /// Approximate bit length of the numerator plus the denominator.
+    pub fn bits(&self) -> u64 {
+        match &self.0 {
+            Repr::Small(n, d) => {
+                u64::from(64 - n.unsigned_abs().leading_zeros())
+                    + u64::from(64 - d.unsigned_abs().leading_zeros())
+            }
+            Repr::Big(b) => b.0.bits() + b.1.bits(),
+        }
+    }
+
+    /// `self^exp` for an integer exponent. `None` when the result is undefined (`0^-1`) or
+    /// would exceed [`MAX_POWER_BITS`] (then the caller keeps the power unevaluated).
+    pub fn pow(&self, exp: &Rational) -> Option<Rational> {
+        if !exp.is_integer() {
+            return None;
+        }
+        if self.is_zero() {
+            return if exp.is_negative() {
+                None
+            } else if exp.is_zero() {
+                Some(Rational::ONE)
+            } else {
+                Some(Rational::ZERO)
+            };
+        }
+        if self.abs().is_one() {
+            let odd = exp.has_odd_numer();
+            return Some(if self.is_negative() && odd {
+                Rational::MINUS_ONE
+            } else {
+                Rational::ONE
+            });
+        }
+        let e = exp.to_i64()?;
+        let magnitude = e.unsigned_abs();
+        if self.bits().saturating_mul(magnitude) > MAX_POWER_BITS {
+            return None;
+        }
+        let n = u32::try_from(magnitude).ok()?;
+        let num = num_traits::pow::Pow::pow(self.numer(), n);
+        let den = num_traits::pow::Pow::pow(self.denom(), n);
+        if e < 0 {
+            Self::from_big(den, num)
+        } else {
+            Self::from_big(num, den)
+        }
+    }
+
+    /// The exact real `n`-th root, when it is rational. Negative values have a real root
+    /// only for odd `n`.
+    pub fn exact_root(&self, n: u32) -> Option<Rational> {
+        if n == 0 {
+            return None;
+        }
+        if self.is_negative() {
+            if n % 2 == 0 {
+                return None;
+            }
+            return self.abs().exact_root(n).map(|r| -&r);
+        }
+        let root_of = |x: BigInt| -> Option<BigInt> {
+            let r = x.nth_root(n);
+            (num_traits::pow::Pow::pow(&r, n) == x).then_some(r)
+        };
+        Self::from_big(root_of(self.numer())?, root_of(self.denom())?)
+    }
+
+    /// The nearest `f64`.
+    pub fn to_f64(&self) -> f64 {
+        match &self.0 {
+            Repr::Small(n, d) => *n as f64 / *d as f64,
+            Repr::Big(b) => big_ratio_to_f64(&b.0, &b.1),
+        }
+    }
+
+    /// Parses a decimal literal such as `12`, `0.5`, `.5`, `1e-3` or `2.5E4` exactly.
+    /// `None` when the exponent is larger in size than `max_exponent`.
+    pub fn parse_decimal(text: &str, max_exponent: u64) -> Option<Rational> {
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(pos) => (&text[..pos], text[pos + 1..].parse::<i64>().ok()?),
+            None => (text, 0),
+        };
+        let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = format!("{int_part}{frac_part}");
+        let num = if digits.is_empty() {
+            BigInt::zero()
+        } else {
+            digits.parse::<BigInt>().ok()?
+        };
+        let shift = exponent.checked_sub(i64::try_from(frac_part.len()).ok()?)?;
+        if shift.unsigned_abs() > max_exponent {
+            return None;
+        }
+        let scale = num_traits::pow::Pow::pow(BigInt::from(10u8), shift.unsigned_abs());
+        if shift >= 0 {
+            Self::from_big(num * scale, BigInt::one())
+        } else {
+            Self::from_big(num, scale)
+        }
+    }
+}
+
+fn big_ratio_to_f64(num: &BigInt, den: &BigInt) -> f64 {
+    // Scale both to about 64 significant bits so the division neither overflows nor
+    // loses everything to subnormals.
+    let shift = |x: &BigInt| x.bits().saturating_sub(64);
+    let (sn, sd) = (shift(num), shift(den));
+    let n = (num >> sn).to_f64().unwrap_or(f64::NAN);
+    let d = (den >> sd).to_f64().unwrap_or(f64::NAN);
+    let exp = i32::try_from(i128::from(sn) - i128::from(sd)).unwrap_or(i32::MAX);
+    n / d * 2f64.powi(exp.clamp(-2000, 2000))
+}
+
+impl Ord for Rational {
+    fn cmp(&self, other: &Rational) -> Ordering {
+        match (&self.0, &other.0) {
+            (Repr::Small(a, b), Repr::Small(c, d)) => {
+                (i128::from(*a) * i128::from(*d)).cmp(&(i128::from(*c) * i128::from(*b)))
+            }
+            _ => (self.numer() * other.denom()).cmp(&(other.numer() * self.denom())),
+        }
+    }
+}
+
+impl PartialOrd for Rational {
+    fn partial_cmp(&self, other: &Rational) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::ops::Neg for &Rational {
+    type Output = Rational;
+    fn neg(self) -> Rational {
+        match &self.0 {
+            Repr::Small(n, d) => Rational::from_i128(-i128::from(*n), i128::from(*d))
+                .unwrap_or(Rational::ZERO),
+            Repr::Big(b) => Rational::from_big(-b.0.clone(), b.1.clone()).unwrap_or(Rational::ZERO),
+        }
+    }
+}
+
+impl std::ops::Add for &Rational {
+    type Output = Rational;
+    fn add(self, other: &Rational) -> Rational {
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
+            let (a, b, c, d) = (i128::from(*a), i128::from(*b), i128::from(*c), i128::from(*d));
+            if b == d {
+                return Rational::from_i128(a + c, b).unwrap_or(Rational::ZERO);
+            }
+            return Rational::from_i128(a * d + c * b, b * d).unwrap_or(Rational::ZERO);
+        }
+        let num = self.numer() * other.denom() + other.numer() * self.denom();
+        Rational::from_big(num, self.denom() * other.denom()).unwrap_or(Rational::ZERO)
+    }
+}
+
+impl std::ops::Sub for &Rational {
+    type Output = Rational;
+    fn sub(self, other: &Rational) -> Rational {
+        self + &-other
+    }
+}
+
+impl std::ops::Mul for &Rational {
+    type Output = Rational;
+    fn mul(self, other: &Rational) -> Rational {
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
+            let (a, b, c, d) = (i128::from(*a), i128::from(*b), i128::from(*c), i128::from(*d));
+            return Rational::from_i128(a * c, b * d).unwrap_or(Rational::ZERO);
+        }
+        Rational::from_big(self.numer() * other.numer(), self.denom() * other.denom())
+            .unwrap_or(Rational::ZERO)
+    }
+}
+
+impl fmt::Display for Rational {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Small(n, 1) => write!(f, "{n}"),
+            Repr::Small(n, d) => write!(f, "{n}/{d}"),
+            Repr::Big(b) if b.1.is_one() => write!(f, "{}", b.0),
+            Repr::Big(b) => write!(f, "{}/{}", b.0, b.1),
+        }
+    }
+}
+
+impl fmt::Debug for Rational {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl From<i64> for Rational {
+    fn from(n: i64) -> Rational {
+        Rational::int(n)
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(n: i64, d: i64) -> Rational {
+        Rational::new(n, d).unwrap()
+    }
+
+    #[test]
+    fn normalises_sign_and_gcd() {
+        assert_eq!(r(2, -4), r(-1, 2));
+        assert_eq!(r(-3, -9).to_string(), "1/3");
+    }
+
+    #[test]
+    fn overflowing_products_switch_to_big_and_back() {
+        let big = &Rational::int(i64::MAX) * &Rational::int(i64::MAX);
+        assert_eq!(big.to_string(), "85070591730234615847396907784232501249");
+        let back = big.checked_div(&Rational::int(i64::MAX)).unwrap();
+        assert_eq!(back, Rational::int(i64::MAX));
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(Rational::parse_decimal("0.1", 100).unwrap(), r(1, 10));
+        assert_eq!(Rational::parse_decimal(".5", 100).unwrap(), r(1, 2));
+        assert_eq!(Rational::parse_decimal("1e-3", 100).unwrap(), r(1, 1000));
+        assert_eq!(Rational::parse_decimal("2.5E4", 100).unwrap(), r(25000, 1));
+        assert!(Rational::parse_decimal("1e1000", 100).is_none());
+    }
+
+    #[test]
+    fn exact_roots() {
+        assert_eq!(r(8, 27).exact_root(3), Some(r(2, 3)));
+        assert_eq!(r(-8, 1).exact_root(3), Some(r(-2, 1)));
+        assert_eq!(r(-4, 1).exact_root(2), None);
+        assert_eq!(r(2, 1).exact_root(2), None);
+    }
+
+    #[test]
+    fn powers_respect_the_size_limit() {
+        assert_eq!(r(2, 3).pow(&r(-2, 1)), Some(r(9, 4)));
+        assert_eq!(Rational::ZERO.pow(&r(-1, 1)), None);
+        assert_eq!(r(2, 1).pow(&Rational::int(i64::MAX)), None);
+        assert_eq!(r(-1, 1).pow(&Rational::int(i64::MAX)), Some(r(-1, 1)));
+    }
+
+    #[test]
+    fn big_values_convert_to_f64() {
+        let big = r(10, 1).pow(&r(400, 1)).unwrap();
+        let ratio = big.checked_div(&r(10, 1).pow(&r(399, 1)).unwrap()).unwrap();
+        assert_eq!(ratio.to_f64(), 10.0);
+        assert!((big.recip().unwrap().to_f64()).abs() < 1e-300);
+    }
+}

@@ -1,0 +1,653 @@
+//! The canonicalizing constructors: every node is simplified as it is built.
+//!
+//! Rules applied here, and nowhere else:
+//! - sums and products flatten, collect like terms (`2*x + 3*x` → `5*x`) and like factors
+//!   (`x*x^2` → `x^3`, `exp(a)*exp(b)` → `exp(a + b)`), fold numbers exactly and drop the
+//!   identities `0` and `1`; a number times a sum distributes (`2*(x + 1)` → `2*x + 2`);
+//! - powers evaluate exactly when the result is rational (`8^(2/3)` → `4`), merge only where
+//!   that is valid on the whole real domain (`(x^2)^(1/2)` → `abs(x)`, never `x`) and
+//!   distribute over products for integer exponents;
+//! - functions evaluate at known points (`sin(0)`, `ln(e)`, `cos(pi/3)`), use their parity
+//!   (`cos(-x)` → `cos(x)`) and cancel their inverse (`exp(ln(u))` → `u`);
+//! - undefined constant values (`1/0`, `0^-1`, `ln(0)`, `asin(2)`) become
+//!   [`ExprId::UNDEFINED`] with a reason.
+//!
+//! Odd roots are real: `x^(1/3)` is the real cube root, defined for negative `x`. A power
+//! with an even root or a symbolic exponent needs a non-negative base.
+
+use num_integer::Integer;
+
+use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::func::{Func, Parity};
+use crate::rational::Rational;
+
+impl Pool {
+    /// The sum of `terms`, canonical.
+    pub fn add(&mut self, terms: &[ExprId]) -> ExprId {
+        let mut constant = Rational::ZERO;
+        let mut flat = Vec::with_capacity(terms.len());
+        for &term in terms {
+            match self.node(term) {
+                Node::Undefined => return ExprId::UNDEFINED,
+                Node::Num(value) => constant = &constant + value,
+                Node::Add(ops) => {
+                    for &op in ops.iter() {
+                        match self.node(op) {
+                            Node::Num(value) => constant = &constant + value,
+                            _ => flat.push(op),
+                        }
+                    }
+                }
+                _ => flat.push(term),
+            }
+        }
+        if flat.len() > 1 {
+            flat = self.collect_like_terms(flat);
+        }
+        if flat.is_empty() {
+            return self.num(constant);
+        }
+        if !constant.is_zero() {
+            let constant = self.num(constant);
+            flat.insert(0, constant);
+        } else if flat.len() == 1 {
+            return flat[0];
+        }
+        self.intern(Node::Add(flat.into()))
+    }
+
+    /// Merges terms that differ only in their numeric coefficient, then sorts them.
+    fn collect_like_terms(&mut self, mut terms: Vec<ExprId>) -> Vec<ExprId> {
+        // Group by the non-numeric part; the id order here only brings equal parts
+        // together, the final order is structural.
+        terms.sort_unstable_by(|a, b| self.term_rest(a).cmp(self.term_rest(b)));
+        let mut merged = Vec::with_capacity(terms.len());
+        let mut start = 0;
+        while start < terms.len() {
+            let mut end = start + 1;
+            while end < terms.len() && self.term_rest(&terms[end]) == self.term_rest(&terms[start]) {
+                end += 1;
+            }
+            if end - start == 1 {
+                merged.push(terms[start]);
+            } else {
+                let mut coeff = Rational::ZERO;
+                for &term in &terms[start..end] {
+                    coeff = &coeff + &self.term_coeff(term);
+                }
+                if !coeff.is_zero() {
+                    let rest: Vec<ExprId> = self.term_rest(&terms[start]).to_vec();
+                    merged.push(self.scaled_term(coeff, &rest));
+                }
+            }
+            start = end;
+        }
+        self.sort_structurally(&mut merged);
+        merged
+    }
+
+    /// The factors of a term without its numeric coefficient (`[x, y]` for `3*x*y`).
+    fn term_rest<'a>(&'a self, term: &'a ExprId) -> &'a [ExprId] {
+        match self.node(*term) {
+            Node::Mul(ops) if matches!(self.node(ops[0]), Node::Num(_)) => &ops[1..],
+            Node::Mul(ops) => ops,
+            _ => std::slice::from_ref(term),
+        }
+    }
+
+    /// The numeric coefficient of a term (`1` when it has none).
+    fn term_coeff(&self, term: ExprId) -> Rational {
+        match self.node(term) {
+            Node::Mul(ops) => match self.node(ops[0]) {
+                Node::Num(value) => value.clone(),
+                _ => Rational::ONE,
+            },
+            _ => Rational::ONE,
+        }
+    }
+
+    /// `coeff * rest`, where `rest` is the canonical factor list of a term.
+    fn scaled_term(&mut self, coeff: Rational, rest: &[ExprId]) -> ExprId {
+        if coeff.is_one() && rest.len() == 1 {
+            return rest[0];
+        }
+        let mut factors = Vec::with_capacity(rest.len() + 1);
+        if !coeff.is_one() {
+            factors.push(self.num(coeff));
+        }
+        factors.extend_from_slice(rest);
+        self.intern(Node::Mul(factors.into()))
+    }
+
+    fn sort_structurally(&self, ids: &mut [ExprId]) {
+        ids.sort_unstable_by(|&a, &b| self.structural_cmp(a, b));
+    }
+
+    /// `a + b`.
+    pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        self.add(&[a, b])
+    }
+
+    /// `a - b`.
+    pub fn sub(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        let minus_b = self.neg(b);
+        self.add(&[a, minus_b])
+    }
+
+    /// `-a`.
+    pub fn neg(&mut self, a: ExprId) -> ExprId {
+        self.mul(&[ExprId::MINUS_ONE, a])
+    }
+
+    /// `a * b`.
+    pub fn mul2(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        self.mul(&[a, b])
+    }
+
+    /// `a / b`.
+    pub fn div(&mut self, a: ExprId, b: ExprId) -> ExprId {
+        let inverse = self.pow(b, ExprId::MINUS_ONE);
+        self.mul(&[a, inverse])
+    }
+
+    /// The product of `factors`, canonical.
+    pub fn mul(&mut self, factors: &[ExprId]) -> ExprId {
+        let mut coeff = Rational::ONE;
+        // (base, exponent, the factor itself)
+        let mut powers: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
+        let mut pending: Vec<ExprId> = factors.to_vec();
+        let mut rounds = 0;
+        loop {
+            for factor in pending.drain(..) {
+                match self.node(factor) {
+                    Node::Undefined => return ExprId::UNDEFINED,
+                    Node::Num(value) => coeff = &coeff * value,
+                    Node::Mul(ops) => {
+                        for &op in ops.iter() {
+                            match self.node(op) {
+                                Node::Num(value) => coeff = &coeff * value,
+                                _ => powers.push(self.as_power(op)),
+                            }
+                        }
+                    }
+                    _ => powers.push(self.as_power(factor)),
+                }
+            }
+            if coeff.is_zero() {
+                return ExprId::ZERO;
+            }
+            powers.sort_unstable_by_key(|&(base, ..)| base);
+            let mut merged = Vec::with_capacity(powers.len());
+            let mut start = 0;
+            while start < powers.len() {
+                let base = powers[start].0;
+                let mut end = start + 1;
+                while end < powers.len() && powers[end].0 == base {
+                    end += 1;
+                }
+                if end - start == 1 {
+                    merged.push(powers[start].2);
+                } else {
+                    let exps: Vec<ExprId> = powers[start..end].iter().map(|p| p.1).collect();
+                    let exp = self.add(&exps);
+                    let power = self.pow(base, exp);
+                    if power == ExprId::UNDEFINED {
+                        return power;
+                    }
+                    if power != ExprId::ONE {
+                        merged.push(power);
+                    }
+                }
+                start = end;
+            }
+            powers.clear();
+            // A merged power can be a number (`2^(1/2)*2^(1/2)`) or a product
+            // (`(x*y)^(1/2)*(x*y)^(1/2)`); those go round once more.
+            let (again, done): (Vec<ExprId>, Vec<ExprId>) = merged
+                .into_iter()
+                .partition(|&f| matches!(self.node(f), Node::Num(_) | Node::Mul(_)));
+            rounds += 1;
+            if again.is_empty() || rounds > 8 {
+                let mut done = done;
+                done.extend(again);
+                return self.finish_product(coeff, done);
+            }
+            pending = again;
+            for factor in done {
+                let power = self.as_power(factor);
+                powers.push(power);
+            }
+        }
+    }
+
+    /// Builds the product node from a coefficient and merged factors.
+    fn finish_product(&mut self, coeff: Rational, mut factors: Vec<ExprId>) -> ExprId {
+        if factors.is_empty() {
+            return self.num(coeff);
+        }
+        if factors.len() == 1 {
+            if coeff.is_one() {
+                return factors[0];
+            }
+            if let Node::Add(terms) = self.node(factors[0]) {
+                // A number times a sum distributes, so that `2*(x + 1) - 2*x` is `2`.
+                let terms = terms.clone();
+                let scale = self.num(coeff);
+                let scaled: Vec<ExprId> = terms.iter().map(|&t| self.mul2(scale, t)).collect();
+                return self.add(&scaled);
+            }
+        }
+        self.sort_structurally(&mut factors);
+        if !coeff.is_one() {
+            let coeff = self.num(coeff);
+            factors.insert(0, coeff);
+        }
+        self.intern(Node::Mul(factors.into()))
+    }
+
+    /// A factor as `(base, exponent, factor)`: `exp(u)` counts as `e^u`.
+    fn as_power(&self, factor: ExprId) -> (ExprId, ExprId, ExprId) {
+        match *self.node(factor) {
+            Node::Pow([base, exp]) => (base, exp, factor),
+            Node::Call(Func::Exp, arg) => (ExprId::E, arg, factor),
+            _ => (factor, ExprId::ONE, factor),
+        }
+    }
+
+    /// `base ^ exp`, canonical.
+    pub fn pow(&mut self, base: ExprId, exp: ExprId) -> ExprId {
+        if base == ExprId::UNDEFINED || exp == ExprId::UNDEFINED {
+            return ExprId::UNDEFINED;
+        }
+        if exp == ExprId::ZERO {
+            if base == ExprId::ZERO {
+                return self.undefined("0^0 is undefined".into());
+            }
+            return ExprId::ONE;
+        }
+        if exp == ExprId::ONE || base == ExprId::ONE {
+            return base;
+        }
+        if let (Node::Num(b), Node::Num(e)) = (self.node(base), self.node(exp)) {
+            let (b, e) = (b.clone(), e.clone());
+            return self.pow_numbers(base, &b, exp, &e);
+        }
+        if base == ExprId::ZERO {
+            return self.intern(Node::Pow([base, exp]));
+        }
+        let exp_num = self.as_num(exp).cloned();
+        match self.node(base).clone() {
+            Node::Const(Constant::E) => self.call(Func::Exp, exp),
+            Node::Call(Func::Exp, arg) => {
+                let product = self.mul2(arg, exp);
+                self.call(Func::Exp, product)
+            }
+            Node::Pow([inner_base, inner_exp]) => {
+                let inner_num = self.as_num(inner_exp).cloned();
+                let exp_is_integer = exp_num.as_ref().is_some_and(Rational::is_integer);
+                match inner_num {
+                    _ if exp_is_integer => {
+                        let product = self.mul2(inner_exp, exp);
+                        self.pow(inner_base, product)
+                    }
+                    Some(a) if a.has_odd_numer() => {
+                        let product = self.mul2(inner_exp, exp);
+                        self.pow(inner_base, product)
+                    }
+                    Some(_) if exp_num.is_some() => {
+                        // (u^(2k/q))^b = |u|^(2k*b/q): the inner power is never negative.
+                        let magnitude = self.call(Func::Abs, inner_base);
+                        let product = self.mul2(inner_exp, exp);
+                        self.pow(magnitude, product)
+                    }
+                    _ => self.intern(Node::Pow([base, exp])),
+                }
+            }
+            Node::Mul(factors) => {
+                if exp_num.as_ref().is_some_and(Rational::is_integer) {
+                    let powers: Vec<ExprId> = factors.iter().map(|&f| self.pow(f, exp)).collect();
+                    return self.mul(&powers);
+                }
+                match self.as_num(factors[0]).cloned() {
+                    Some(coeff) if !coeff.is_negative() => {
+                        let outer = self.pow(factors[0], exp);
+                        let rest = self.mul(&factors[1..]);
+                        let inner = self.intern(Node::Pow([rest, exp]));
+                        self.mul2(outer, inner)
+                    }
+                    _ => self.intern(Node::Pow([base, exp])),
+                }
+            }
+            Node::Call(Func::Abs, arg) if exp_num.as_ref().is_some_and(Rational::is_even_integer) => {
+                self.pow(arg, exp)
+            }
+            _ => self.intern(Node::Pow([base, exp])),
+        }
+    }
+
+    /// `b ^ e` for numbers: exact when the result is rational, otherwise a power with the
+    /// integer part of the exponent split off (`2^(3/2)` → `2*2^(1/2)`).
+    fn pow_numbers(&mut self, base: ExprId, b: &Rational, exp: ExprId, e: &Rational) -> ExprId {
+        if b.is_zero() {
+            return if e.is_negative() {
+                self.undefined(format!("0^({e}) is a division by zero"))
+            } else {
+                ExprId::ZERO
+            };
+        }
+        if e.is_integer() {
+            return match b.pow(e) {
+                Some(value) => self.num(value),
+                // Too large to write out: keep it as a power.
+                None => self.intern(Node::Pow([base, exp])),
+            };
+        }
+        if b.is_negative() {
+            if !e.has_odd_denom() {
+                return self.undefined(format!("({b})^({e}) is not a real number"));
+            }
+            let magnitude = self.num(b.abs());
+            let root = self.pow(magnitude, exp);
+            return if e.has_odd_numer() { self.neg(root) } else { root };
+        }
+        if !b.is_integer() {
+            // (p/q)^e = p^e * q^-e, so that only integers appear under roots.
+            let numer = self.num(Rational::from_bigint(b.numer()));
+            let denom = self.num(Rational::from_bigint(b.denom()));
+            let minus_exp = self.num(-e);
+            let top = self.pow(numer, exp);
+            let bottom = self.pow(denom, minus_exp);
+            return self.mul2(top, bottom);
+        }
+        let whole = Rational::from_bigint(Integer::div_floor(&e.numer(), &e.denom()));
+        if !whole.is_zero() {
+            let frac = e - &whole;
+            let (whole, frac) = (self.num(whole), self.num(frac));
+            let integer_part = self.pow(base, whole);
+            let root_part = self.pow(base, frac);
+            return self.mul2(integer_part, root_part);
+        }
+        let Ok(q) = u32::try_from(e.denom()) else {
+            return self.intern(Node::Pow([base, exp]));
+        };
+        if let Some(root) = b.exact_root(q) {
+            let root = self.num(root);
+            let numer = self.num(Rational::from_bigint(e.numer()));
+            return self.pow(root, numer);
+        }
+        self.intern(Node::Pow([base, exp]))
+    }
+
+    /// `base ^ n` for an integer `n`.
+    pub fn powi(&mut self, base: ExprId, n: i64) -> ExprId {
+        let exp = self.int(n);
+        self.pow(base, exp)
+    }
+
+    /// The built-in function `func` applied to `arg`, canonical.
+    pub fn call(&mut self, func: Func, arg: ExprId) -> ExprId {
+        if arg == ExprId::UNDEFINED {
+            return arg;
+        }
+        if let Some(positive) = self.negated(arg) {
+            match func.parity() {
+                Parity::Odd => {
+                    let value = self.call(func, positive);
+                    return self.neg(value);
+                }
+                Parity::Even => return self.call(func, positive),
+                Parity::None => {}
+            }
+        }
+        if let Some(value) = self.known_value(func, arg) {
+            return value;
+        }
+        match (func, self.node(arg).clone()) {
+            (Func::Exp, Node::Call(Func::Ln, inner)) | (Func::Ln, Node::Call(Func::Exp, inner)) => {
+                inner
+            }
+            (Func::Abs | Func::Sign, Node::Call(Func::Abs, _)) if func == Func::Abs => arg,
+            (Func::Abs, Node::Call(Func::Exp, _)) => arg,
+            (Func::Abs, Node::Pow([_, exp]))
+                if self.as_num(exp).is_some_and(Rational::is_even_integer) =>
+            {
+                arg
+            }
+            (Func::Abs | Func::Sign, Node::Mul(factors))
+                if self.as_num(factors[0]).is_some() =>
+            {
+                let coeff = factors[0];
+                let rest = self.mul(&factors[1..]);
+                let outer = self.call(func, coeff);
+                let inner = self.call(func, rest);
+                self.mul2(outer, inner)
+            }
+            _ => self.intern(Node::Call(func, arg)),
+        }
+    }
+
+    /// `u` when `arg` is `-u` written with a negative number or coefficient.
+    fn negated(&mut self, arg: ExprId) -> Option<ExprId> {
+        match self.node(arg) {
+            Node::Num(value) if value.is_negative() => {
+                let value = -value;
+                Some(self.num(value))
+            }
+            Node::Mul(factors) if self.as_num(factors[0]).is_some_and(Rational::is_negative) => {
+                Some(self.neg(arg))
+            }
+            _ => None,
+        }
+    }
+
+    /// The value of `func(arg)` at a known point, or `UNDEFINED` outside the domain.
+    fn known_value(&mut self, func: Func, arg: ExprId) -> Option<ExprId> {
+        if let Some(value) = self.as_num(arg).cloned() {
+            return self.known_value_at_number(func, &value);
+        }
+        if let Some(k) = self.pi_multiple(arg) {
+            let value = match func {
+                Func::Sin => self.sin_pi(&k),
+                Func::Cos => self.sin_pi(&(&k + &Rational::HALF)),
+                Func::Tan | Func::Sec | Func::Csc | Func::Cot => {
+                    let sin = self.sin_pi(&k)?;
+                    let cos = self.sin_pi(&(&k + &Rational::HALF))?;
+                    let (top, bottom) = match func {
+                        Func::Tan => (sin, cos),
+                        Func::Sec => (ExprId::ONE, cos),
+                        Func::Csc => (ExprId::ONE, sin),
+                        _ => (cos, sin),
+                    };
+                    if bottom == ExprId::ZERO {
+                        return Some(self.undefined(format!(
+                            "{}({}*pi) is undefined (a pole)",
+                            func.name(),
+                            k
+                        )));
+                    }
+                    Some(self.div(top, bottom))
+                }
+                _ => None,
+            };
+            if value.is_some() {
+                return value;
+            }
+        }
+        match (func, self.node(arg)) {
+            (Func::Ln, Node::Const(Constant::E)) => Some(ExprId::ONE),
+            (Func::Abs | Func::Sign, _) if self.is_constant(arg) => {
+                let value = crate::eval::eval_constant(self, arg)?;
+                // Decide the sign only with a wide margin; near zero the expression stays.
+                if value.abs() < 1e-6 || !value.is_finite() {
+                    return None;
+                }
+                let positive = value > 0.0;
+                Some(match (func, positive) {
+                    (Func::Abs, true) => arg,
+                    (Func::Abs, false) => self.neg(arg),
+                    (_, true) => ExprId::ONE,
+                    (_, false) => ExprId::MINUS_ONE,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn known_value_at_number(&mut self, func: Func, x: &Rational) -> Option<ExprId> {
+        let zero = x.is_zero();
+        let one = x.is_one();
+        let not_real = |pool: &mut Pool, why: &str| {
+            Some(pool.undefined(format!("{}({x}) is {why}", func.name())))
+        };
+        match func {
+            Func::Sin
+            | Func::Tan
+            | Func::Asin
+            | Func::Atan
+            | Func::Sinh
+            | Func::Tanh
+            | Func::Asinh
+            | Func::Atanh
+            | Func::Erf
+                if zero =>
+            {
+                Some(ExprId::ZERO)
+            }
+            Func::Cos | Func::Sec | Func::Cosh | Func::Exp if zero => Some(ExprId::ONE),
+            Func::Csc | Func::Cot if zero => not_real(self, "undefined (a pole)"),
+            Func::Asin | Func::Acos if x.abs() > Rational::ONE => {
+                not_real(self, "not real (the argument is outside [-1, 1])")
+            }
+            Func::Asin if one => Some(self.pi_times(Rational::HALF)),
+            Func::Asin if *x == Rational::HALF => Some(self.pi_times(Rational::new(1, 6)?)),
+            Func::Acos if one => Some(ExprId::ZERO),
+            Func::Acos if zero => Some(self.pi_times(Rational::HALF)),
+            Func::Acos if *x == Rational::MINUS_ONE => Some(self.pi_times(Rational::ONE)),
+            Func::Acos if *x == Rational::HALF => Some(self.pi_times(Rational::new(1, 3)?)),
+            Func::Acos if *x == Rational::MINUS_HALF => {
+                Some(self.pi_times(Rational::new(2, 3)?))
+            }
+            Func::Atan if one => Some(self.pi_times(Rational::new(1, 4)?)),
+            Func::Acosh if one => Some(ExprId::ZERO),
+            Func::Acosh if *x < Rational::ONE => not_real(self, "not real (the argument is below 1)"),
+            Func::Atanh if x.abs() >= Rational::ONE => {
+                not_real(self, "undefined (the argument is outside (-1, 1))")
+            }
+            Func::Exp if one => Some(self.constant(Constant::E)),
+            Func::Ln | Func::Log10 | Func::Log2 if zero => {
+                not_real(self, "undefined (the logarithm of zero)")
+            }
+            Func::Ln | Func::Log10 | Func::Log2 if x.is_negative() => {
+                not_real(self, "not real (the logarithm of a negative number)")
+            }
+            Func::Ln if one => Some(ExprId::ZERO),
+            Func::Log10 => self.exact_log(x, 10),
+            Func::Log2 => self.exact_log(x, 2),
+            Func::Abs => Some(self.num(x.abs())),
+            Func::Sign => Some(self.int(if zero {
+                0
+            } else if x.is_negative() {
+                -1
+            } else {
+                1
+            })),
+            Func::Relu => Some(if x.is_negative() {
+                ExprId::ZERO
+            } else {
+                self.num(x.clone())
+            }),
+            Func::Step => Some(if zero {
+                self.num(Rational::HALF)
+            } else if x.is_negative() {
+                ExprId::ZERO
+            } else {
+                ExprId::ONE
+            }),
+            Func::Sigmoid if zero => Some(self.num(Rational::HALF)),
+            Func::Softplus if zero => {
+                let two = self.int(2);
+                Some(self.call(Func::Ln, two))
+            }
+            _ => None,
+        }
+    }
+
+    /// `k` when `log_base(x)` is the integer `k`.
+    fn exact_log(&mut self, x: &Rational, base: i64) -> Option<ExprId> {
+        let (mut value, sign) = if x >= &Rational::ONE {
+            (x.clone(), 1)
+        } else {
+            (x.recip()?, -1)
+        };
+        let base = Rational::int(base);
+        let mut k = 0i64;
+        while value > Rational::ONE {
+            value = value.checked_div(&base)?;
+            k += 1;
+        }
+        value.is_one().then(|| self.int(sign * k))
+    }
+
+    /// `k` when `arg` is `k*pi` for a rational `k`.
+    fn pi_multiple(&self, arg: ExprId) -> Option<Rational> {
+        match self.node(arg) {
+            Node::Const(Constant::Pi) => Some(Rational::ONE),
+            Node::Mul(factors) if factors.len() == 2 => {
+                let k = self.as_num(factors[0])?;
+                matches!(self.node(factors[1]), Node::Const(Constant::Pi)).then(|| k.clone())
+            }
+            _ => None,
+        }
+    }
+
+    fn pi_times(&mut self, k: Rational) -> ExprId {
+        let pi = self.constant(Constant::Pi);
+        let k = self.num(k);
+        self.mul2(k, pi)
+    }
+
+    /// `sin(k*pi)` for `k` a multiple of 1/6 or 1/4, exactly.
+    fn sin_pi(&mut self, k: &Rational) -> Option<ExprId> {
+        // Reduce k to [0, 2), then use sin(k*pi) = sin((1-k)*pi) and sin((k+1)*pi) = -sin(k*pi).
+        let two = Rational::int(2);
+        let turns = Rational::from_bigint(Integer::div_floor(&k.numer(), &(k.denom() * 2)));
+        let mut k = k - &(&turns * &two);
+        let mut negate = false;
+        if k >= Rational::ONE {
+            k = &k - &Rational::ONE;
+            negate = true;
+        }
+        if k > Rational::HALF {
+            k = &Rational::ONE - &k;
+        }
+        let value = if k.is_zero() {
+            ExprId::ZERO
+        } else if k == Rational::HALF {
+            ExprId::ONE
+        } else if k == Rational::new(1, 6)? {
+            self.num(Rational::HALF)
+        } else if k == Rational::new(1, 4)? || k == Rational::new(1, 3)? {
+            // sqrt(2)/2 and sqrt(3)/2
+            let radicand = self.int(if k == Rational::new(1, 4)? { 2 } else { 3 });
+            let half = self.num(Rational::HALF);
+            let root = self.pow(radicand, half);
+            self.mul2(half, root)
+        } else {
+            return None;
+        };
+        Some(if negate { self.neg(value) } else { value })
+    }
+
+    /// The unknown function `name` applied to `args`, differentiated `orders[k]` times in
+    /// argument `k`.
+    pub fn apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) -> ExprId {
+        if args.contains(&ExprId::UNDEFINED) {
+            return ExprId::UNDEFINED;
+        }
+        self.intern(Node::Apply {
+            name,
+            orders: orders.into(),
+            args: args.into(),
+        })
+    }
+}
