@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, ExprId, Pool, Printer, diff, parse_with_depth, printed_len};
+use crate::{
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, ExprId, Pool, Printer, diff, parse_with_depth,
+    printed_len,
+};
 
 /// The default limit on the size of one printed result, in bytes.
 pub const DEFAULT_MAX_OUTPUT: u64 = 1 << 30;
@@ -76,7 +79,10 @@ fn parse_variable(text: &str) -> Result<String, String> {
 /// Where the expressions come from.
 enum Source {
     One(String),
-    Lines { reader: Box<dyn BufRead>, origin: String },
+    Lines {
+        reader: Box<dyn BufRead>,
+        origin: String,
+    },
 }
 
 /// Runs the command line and returns the process exit code.

@@ -47,7 +47,7 @@ pub enum Error {
         help: Option<String>,
     },
     /// A constant subexpression has no real value: `1/0`, `0^-1`, `ln(0)`, `asin(2)`.
-    #[error("undefined: {reason}")]
+    #[error("{reason}")]
     Undefined {
         /// Why, for example `0^(-1) is a division by zero`.
         reason: String,

@@ -57,7 +57,11 @@ pub(crate) fn real_pow(b: f64, e: f64, exact_exp: Option<&Rational>) -> f64 {
         },
         Some(q) if b < 0.0 && q.has_odd_denom() => {
             let magnitude = (-b).powf(e);
-            if q.has_odd_numer() { -magnitude } else { magnitude }
+            if q.has_odd_numer() {
+                -magnitude
+            } else {
+                magnitude
+            }
         }
         _ => {
             if b < 0.0 {

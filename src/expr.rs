@@ -296,9 +296,8 @@ impl Pool {
         self.nodes.push(node);
         self.info.push(info);
         let nodes = &self.nodes;
-        self.dedup.insert_unique(hash, id, |&id| {
-            FxBuildHasher.hash_one(&nodes[id.index()])
-        });
+        self.dedup
+            .insert_unique(hash, id, |&id| FxBuildHasher.hash_one(&nodes[id.index()]));
         id
     }
 
@@ -379,6 +378,17 @@ impl Pool {
     /// A total order on nodes that depends only on their structure (invariant 3): the
     /// structural hash first, then a full comparison, done with an explicit stack.
     pub(crate) fn structural_cmp(&self, a: ExprId, b: ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        match self.shape(a).cmp(&self.shape(b)) {
+            Ordering::Equal => self.deep_structural_cmp(a, b),
+            by_shape => by_shape,
+        }
+    }
+
+    /// [`Pool::structural_cmp`] for two distinct nodes with equal hashes.
+    fn deep_structural_cmp(&self, a: ExprId, b: ExprId) -> Ordering {
         let mut stack = vec![(a, b)];
         while let Some((a, b)) = stack.pop() {
             if a == b {

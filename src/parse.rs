@@ -139,7 +139,8 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                             message: format!("`{c}` does not match the `{kind}` it closes"),
                             span: Span::new(pos, pos + 1),
                             help: Some(format!(
-                                "the `{kind}` opened at byte {open_pos} needs `{}`",
+                                "the `{kind}` at column {} needs `{}`",
+                                input[..open_pos].chars().count() + 1,
                                 if kind == '(' { ')' } else { ']' }
                             )),
                         });
@@ -243,9 +244,9 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
         .next_back()
         .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '.');
     if starts_operand && ends_operand {
-        let previous = last_token(before);
-        let next = token_at(rest).unwrap_or("");
-        let help = if Func::from_name(previous).is_some() || matches!(previous, "sqrt" | "cbrt") {
+        let previous = operand_before(before);
+        let next = operand_after(rest);
+        let help = if is_function_name(&previous) {
             format!("function arguments go in parentheses: write {previous}({next})")
         } else {
             format!("implicit multiplication is not supported: write {previous}*{next}")
@@ -285,17 +286,78 @@ fn token_at(text: &str) -> Option<&str> {
     (end > 0).then(|| &text[..end])
 }
 
-/// The name, number or `)` at the end of `text`.
-fn last_token(text: &str) -> &str {
-    if text.ends_with(')') {
-        return ")";
+/// The operand that ends `text`: a name, a number or a parenthesized group with the
+/// function name before it (`sin(x)`), shortened when long.
+fn operand_before(text: &str) -> String {
+    let start = if text.ends_with(')') {
+        let mut depth = 0usize;
+        let mut open = 0;
+        for (i, c) in text.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        open = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        open - token_end_back(&text[..open])
+    } else {
+        text.len() - token_end_back(text)
+    };
+    shorten(&text[start..], true)
+}
+
+/// The operand that starts `text`: a name or number, possibly called, or a group.
+fn operand_after(text: &str) -> String {
+    let token = token_at(text).map_or(0, str::len);
+    let mut end = token;
+    if text[token..].starts_with('(') {
+        let mut depth = 0usize;
+        for (i, c) in text[token..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = token + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
-    let start = text
-        .char_indices()
+    shorten(&text[..end], false)
+}
+
+/// The length of the name or number at the end of `text`.
+fn token_end_back(text: &str) -> usize {
+    text.chars()
         .rev()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    &text[start..]
+        .take_while(|&c| c.is_alphanumeric() || c == '_' || c == '.')
+        .map(char::len_utf8)
+        .sum()
+}
+
+/// Keeps at most 20 characters of an operand, next to the operator to insert.
+fn shorten(operand: &str, keep_end: bool) -> String {
+    let count = operand.chars().count();
+    if count <= 20 {
+        return operand.to_string();
+    }
+    if keep_end {
+        format!(
+            "...{}",
+            operand.chars().skip(count - 20).collect::<String>()
+        )
+    } else {
+        format!("{}...", operand.chars().take(20).collect::<String>())
+    }
 }
 
 struct Lowerer<'p> {
@@ -319,7 +381,10 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     Span::new(span.start(), span.end())
 }
 
-fn lower_expr(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result<(ExprId, Span), Error> {
+fn lower_expr(
+    lowerer: &RefCell<Lowerer<'_>>,
+    pair: Pair<'_, Rule>,
+) -> Result<(ExprId, Span), Error> {
     let (operand, span) = lower_pairs(lowerer, pair.into_inner())?;
     let id = finish(lowerer, operand, span)?;
     Ok((id, span))
@@ -426,13 +491,14 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::number => {
-            let value = Rational::parse_decimal(pair.as_str(), MAX_DECIMAL_EXPONENT).ok_or_else(|| {
-                Error::Limit {
-                    message: format!("the number `{}` is too large", pair.as_str()),
-                    span: Some(span),
-                    help: format!("decimal exponents may be at most {MAX_DECIMAL_EXPONENT}"),
-                }
-            })?;
+            let value =
+                Rational::parse_decimal(pair.as_str(), MAX_DECIMAL_EXPONENT).ok_or_else(|| {
+                    Error::Limit {
+                        message: format!("the number `{}` is too large", pair.as_str()),
+                        span: Some(span),
+                        help: format!("decimal exponents may be at most {MAX_DECIMAL_EXPONENT}"),
+                    }
+                })?;
             Ok(lowerer.borrow_mut().pool.num(value))
         }
         Rule::name => lower_name(lowerer, pair.as_str(), span),
@@ -465,13 +531,23 @@ fn is_function_name(name: &str) -> bool {
     Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff")
 }
 
-fn lower_args(lowerer: &RefCell<Lowerer<'_>>, args: Pair<'_, Rule>) -> Result<Vec<(ExprId, Span)>, Error> {
-    args.into_inner().map(|arg| lower_expr(lowerer, arg)).collect()
+fn lower_args(
+    lowerer: &RefCell<Lowerer<'_>>,
+    args: Pair<'_, Rule>,
+) -> Result<Vec<(ExprId, Span)>, Error> {
+    args.into_inner()
+        .map(|arg| lower_expr(lowerer, arg))
+        .collect()
 }
 
-fn lower_call(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>, span: Span) -> Result<ExprId, Error> {
+fn lower_call(
+    lowerer: &RefCell<Lowerer<'_>>,
+    pair: Pair<'_, Rule>,
+    span: Span,
+) -> Result<ExprId, Error> {
     let mut inner = pair.into_inner();
-    let (Some(name_pair), Some(primes), Some(args)) = (inner.next(), inner.next(), inner.next()) else {
+    let (Some(name_pair), Some(primes), Some(args)) = (inner.next(), inner.next(), inner.next())
+    else {
         return Err(Error::Syntax {
             message: "malformed call".into(),
             span,
@@ -582,7 +658,11 @@ fn apply_unknown(
 }
 
 /// `diff(EXPR, VAR)` or `diff(EXPR, VAR, N)`: the derivative, evaluated.
-fn lower_diff(lowerer: &RefCell<Lowerer<'_>>, args: &[(ExprId, Span)], span: Span) -> Result<ExprId, Error> {
+fn lower_diff(
+    lowerer: &RefCell<Lowerer<'_>>,
+    args: &[(ExprId, Span)],
+    span: Span,
+) -> Result<ExprId, Error> {
     let usage = |message: String, at: Span| Error::Name {
         message,
         span: at,
@@ -590,7 +670,10 @@ fn lower_diff(lowerer: &RefCell<Lowerer<'_>>, args: &[(ExprId, Span)], span: Spa
     };
     if !(2..=3).contains(&args.len()) {
         return Err(usage(
-            format!("`diff` takes 2 or 3 arguments, but was given {}", args.len()),
+            format!(
+                "`diff` takes 2 or 3 arguments, but was given {}",
+                args.len()
+            ),
             span,
         ));
     }
@@ -599,7 +682,10 @@ fn lower_diff(lowerer: &RefCell<Lowerer<'_>>, args: &[(ExprId, Span)], span: Spa
     let (expr, _) = args[0];
     let (var, var_span) = args[1];
     let Node::Sym(symbol) = *pool.node(var) else {
-        return Err(usage("the second argument of `diff` must be a variable".into(), var_span));
+        return Err(usage(
+            "the second argument of `diff` must be a variable".into(),
+            var_span,
+        ));
     };
     let order = match args.get(2) {
         None => 1,
@@ -622,7 +708,11 @@ fn lower_diff(lowerer: &RefCell<Lowerer<'_>>, args: &[(ExprId, Span)], span: Spa
 }
 
 /// `D[i,j,...](g)(args)`: the unknown `g` differentiated in arguments `i`, `j`, ...
-fn lower_partial(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>, span: Span) -> Result<ExprId, Error> {
+fn lower_partial(
+    lowerer: &RefCell<Lowerer<'_>>,
+    pair: Pair<'_, Rule>,
+    span: Span,
+) -> Result<ExprId, Error> {
     let mut indices = Vec::new();
     let mut name = None;
     let mut args = None;

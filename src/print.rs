@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -52,7 +53,9 @@ pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
         let own: u64 = match pool.node(node) {
             Node::Num(value) => value.bits() / 3 + 2,
             Node::Sym(symbol) => pool.symbol_name(*symbol).len() as u64,
-            Node::Apply { name, args, .. } => pool.symbol_name(*name).len() as u64 + 8 + 2 * args.len() as u64,
+            Node::Apply { name, args, .. } => {
+                pool.symbol_name(*name).len() as u64 + 8 + 2 * args.len() as u64
+            }
             Node::Add(ops) | Node::Mul(ops) => 5 * ops.len() as u64,
             _ => 8,
         };
@@ -100,7 +103,7 @@ enum Task {
 
 struct Writer<'a> {
     pool: &'a Pool,
-    sorted: FxHashMap<ExprId, Box<[ExprId]>>,
+    sorted: FxHashMap<ExprId, Rc<[ExprId]>>,
     scratch: Vec<Task>,
 }
 
@@ -258,7 +261,7 @@ impl<'a> Writer<'a> {
     }
 
     fn layout_sum(&mut self, id: ExprId) -> Prec {
-        let mut terms = self.display_order(id).into_vec();
+        let mut terms = self.display_order(id).to_vec();
         // `1 - x` rather than `-x + 1`: lead with the first positive term.
         if self.is_negative(terms[0]) {
             if let Some(k) = terms.iter().position(|&t| !self.is_negative(t)) {
@@ -292,12 +295,11 @@ impl<'a> Writer<'a> {
             None => (None, &factors[..]),
         };
         let coeff = coeff_id.map_or(&Rational::ONE, |c| self.num(c));
-        let (top, bottom): (Vec<ExprId>, Vec<ExprId>) = rest.iter().partition(|&&f| match pool
-            .node(f)
-        {
-            Node::Pow([_, exp]) => !self.is_negative(*exp),
-            _ => true,
-        });
+        let (top, bottom): (Vec<ExprId>, Vec<ExprId>) =
+            rest.iter().partition(|&&f| match pool.node(f) {
+                Node::Pow([_, exp]) => !self.is_negative(*exp),
+                _ => true,
+            });
         let abs_numer_is_one = coeff.numer().magnitude() == &num_bigint::BigUint::from(1u8);
         if let ([factor], true, true) = (&top[..], bottom.is_empty(), coeff.is_integer()) {
             if abs_numer_is_one && (negate || !coeff.is_negative()) {
@@ -359,7 +361,10 @@ impl<'a> Writer<'a> {
 
     /// `base^exp`, or `base^-exp` when `flip` (the exponent is then negative).
     fn layout_power(&mut self, base: ExprId, exp: ExprId, flip: bool) -> Prec {
-        let exp_value = self.pool.as_num(exp).map(|e| if flip { -e } else { e.clone() });
+        let exp_value = self
+            .pool
+            .as_num(exp)
+            .map(|e| if flip { -e } else { e.clone() });
         if let Some(e) = &exp_value {
             if e.is_one() {
                 self.push(Task::Item(Item::Expr(base), Prec::Power));
@@ -381,7 +386,11 @@ impl<'a> Writer<'a> {
         }
         self.push(Task::Item(Item::Expr(base), Prec::Atom));
         self.text("^");
-        let exponent = if flip { Item::Neg(exp) } else { Item::Expr(exp) };
+        let exponent = if flip {
+            Item::Neg(exp)
+        } else {
+            Item::Expr(exp)
+        };
         self.push(Task::Item(exponent, Prec::Atom));
         Prec::Power
     }
@@ -424,7 +433,7 @@ impl<'a> Writer<'a> {
     }
 
     /// The operands of a sum or product in the order they are printed.
-    fn display_order(&mut self, id: ExprId) -> Box<[ExprId]> {
+    fn display_order(&mut self, id: ExprId) -> Rc<[ExprId]> {
         if let Some(order) = self.sorted.get(&id) {
             return order.clone();
         }
@@ -437,7 +446,7 @@ impl<'a> Writer<'a> {
                 ops[start..].sort_by(|&a, &b| compare_factors(pool, a, b));
             }
         }
-        let order: Box<[ExprId]> = ops.into();
+        let order: Rc<[ExprId]> = ops.into();
         self.sorted.insert(id, order.clone());
         order
     }
@@ -486,9 +495,13 @@ fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
     for &factor in factors {
         match pool.node(factor) {
             Node::Num(_) => {}
-            Node::Sym(symbol) => key.degrees.push((pool.symbol_name(*symbol), &Rational::ONE)),
+            Node::Sym(symbol) => key
+                .degrees
+                .push((pool.symbol_name(*symbol), &Rational::ONE)),
             Node::Pow([base, exp]) => match (pool.node(*base), pool.node(*exp)) {
-                (Node::Sym(symbol), Node::Num(e)) => key.degrees.push((pool.symbol_name(*symbol), e)),
+                (Node::Sym(symbol), Node::Num(e)) => {
+                    key.degrees.push((pool.symbol_name(*symbol), e))
+                }
                 _ => key.others.push(factor_key(pool, factor)),
             },
             _ => key.others.push(factor_key(pool, factor)),

@@ -162,7 +162,11 @@ impl Rational {
 
     /// The absolute value.
     pub fn abs(&self) -> Rational {
-        if self.is_negative() { -self } else { self.clone() }
+        if self.is_negative() {
+            -self
+        } else {
+            self.clone()
+        }
     }
 
     /// `1 / self`; `None` for zero.
@@ -313,8 +317,9 @@ impl std::ops::Neg for &Rational {
     type Output = Rational;
     fn neg(self) -> Rational {
         match &self.0 {
-            Repr::Small(n, d) => Rational::from_i128(-i128::from(*n), i128::from(*d))
-                .unwrap_or(Rational::ZERO),
+            Repr::Small(n, d) => {
+                Rational::from_i128(-i128::from(*n), i128::from(*d)).unwrap_or(Rational::ZERO)
+            }
             Repr::Big(b) => Rational::from_big(-b.0.clone(), b.1.clone()).unwrap_or(Rational::ZERO),
         }
     }
@@ -324,7 +329,12 @@ impl std::ops::Add for &Rational {
     type Output = Rational;
     fn add(self, other: &Rational) -> Rational {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
-            let (a, b, c, d) = (i128::from(*a), i128::from(*b), i128::from(*c), i128::from(*d));
+            let (a, b, c, d) = (
+                i128::from(*a),
+                i128::from(*b),
+                i128::from(*c),
+                i128::from(*d),
+            );
             if b == d {
                 return Rational::from_i128(a + c, b).unwrap_or(Rational::ZERO);
             }
@@ -346,7 +356,12 @@ impl std::ops::Mul for &Rational {
     type Output = Rational;
     fn mul(self, other: &Rational) -> Rational {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
-            let (a, b, c, d) = (i128::from(*a), i128::from(*b), i128::from(*c), i128::from(*d));
+            let (a, b, c, d) = (
+                i128::from(*a),
+                i128::from(*b),
+                i128::from(*c),
+                i128::from(*d),
+            );
             return Rational::from_i128(a * c, b * d).unwrap_or(Rational::ZERO);
         }
         Rational::from_big(self.numer() * other.numer(), self.denom() * other.denom())
@@ -376,7 +391,6 @@ impl From<i64> for Rational {
         Rational::int(n)
     }
 }
-
 
 #[cfg(test)]
 mod tests {

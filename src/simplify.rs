@@ -65,7 +65,8 @@ impl Pool {
         let mut start = 0;
         while start < terms.len() {
             let mut end = start + 1;
-            while end < terms.len() && self.term_rest(&terms[end]) == self.term_rest(&terms[start]) {
+            while end < terms.len() && self.term_rest(&terms[end]) == self.term_rest(&terms[start])
+            {
                 end += 1;
             }
             if end - start == 1 {
@@ -318,7 +319,12 @@ impl Pool {
                     _ => self.intern(Node::Pow([base, exp])),
                 }
             }
-            Node::Call(Func::Abs, arg) if exp_num.as_ref().is_some_and(Rational::is_even_integer) => {
+            // |u|^(2k/q) = u^(2k/q) for odd q: an even power of a real odd root.
+            Node::Call(Func::Abs, arg)
+                if exp_num
+                    .as_ref()
+                    .is_some_and(|e| !e.has_odd_numer() && e.has_odd_denom()) =>
+            {
                 self.pow(arg, exp)
             }
             _ => self.intern(Node::Pow([base, exp])),
@@ -330,7 +336,11 @@ impl Pool {
     fn pow_numbers(&mut self, base: ExprId, b: &Rational, exp: ExprId, e: &Rational) -> ExprId {
         if b.is_zero() {
             return if e.is_negative() {
-                self.undefined(format!("0^({e}) is a division by zero"))
+                self.undefined(if *e == Rational::MINUS_ONE {
+                    "division by zero".to_string()
+                } else {
+                    format!("0^({e}) divides by zero")
+                })
             } else {
                 ExprId::ZERO
             };
@@ -344,11 +354,22 @@ impl Pool {
         }
         if b.is_negative() {
             if !e.has_odd_denom() {
-                return self.undefined(format!("({b})^({e}) is not a real number"));
+                let shown = if *e == Rational::HALF {
+                    format!("sqrt({b})")
+                } else {
+                    format!("({b})^({e})")
+                };
+                return self.undefined(format!(
+                    "{shown} is not real (an even root of a negative number)"
+                ));
             }
             let magnitude = self.num(b.abs());
             let root = self.pow(magnitude, exp);
-            return if e.has_odd_numer() { self.neg(root) } else { root };
+            return if e.has_odd_numer() {
+                self.neg(root)
+            } else {
+                root
+            };
         }
         if !b.is_integer() {
             // (p/q)^e = p^e * q^-e, so that only integers appear under roots.
@@ -370,10 +391,18 @@ impl Pool {
         let Ok(q) = u32::try_from(e.denom()) else {
             return self.intern(Node::Pow([base, exp]));
         };
+        let numer = self.num(Rational::from_bigint(e.numer()));
         if let Some(root) = b.exact_root(q) {
             let root = self.num(root);
-            let numer = self.num(Rational::from_bigint(e.numer()));
             return self.pow(root, numer);
+        }
+        // 8^(1/2) = 2*2^(1/2): take perfect q-th powers out from under the root.
+        if let Some((outside, inside)) = b.to_i64().and_then(|n| split_root(n, q)) {
+            let outside = self.int(outside);
+            let inside = self.int(inside);
+            let outer = self.pow(outside, numer);
+            let inner = self.pow(inside, exp);
+            return self.mul2(outer, inner);
         }
         self.intern(Node::Pow([base, exp]))
     }
@@ -413,9 +442,7 @@ impl Pool {
             {
                 arg
             }
-            (Func::Abs | Func::Sign, Node::Mul(factors))
-                if self.as_num(factors[0]).is_some() =>
-            {
+            (Func::Abs | Func::Sign, Node::Mul(factors)) if self.as_num(factors[0]).is_some() => {
                 let coeff = factors[0];
                 let rest = self.mul(&factors[1..]);
                 let outer = self.call(func, coeff);
@@ -446,29 +473,30 @@ impl Pool {
             return self.known_value_at_number(func, &value);
         }
         if let Some(k) = self.pi_multiple(arg) {
-            let value = match func {
-                Func::Sin => self.sin_pi(&k),
-                Func::Cos => self.sin_pi(&(&k + &Rational::HALF)),
-                Func::Tan | Func::Sec | Func::Csc | Func::Cot => {
-                    let sin = self.sin_pi(&k)?;
-                    let cos = self.sin_pi(&(&k + &Rational::HALF))?;
-                    let (top, bottom) = match func {
-                        Func::Tan => (sin, cos),
-                        Func::Sec => (ExprId::ONE, cos),
-                        Func::Csc => (ExprId::ONE, sin),
-                        _ => (cos, sin),
-                    };
-                    if bottom == ExprId::ZERO {
-                        return Some(self.undefined(format!(
-                            "{}({}*pi) is undefined (a pole)",
-                            func.name(),
-                            k
-                        )));
+            let value =
+                match func {
+                    Func::Sin => self.sin_pi(&k),
+                    Func::Cos => self.sin_pi(&(&k + &Rational::HALF)),
+                    Func::Tan | Func::Sec | Func::Csc | Func::Cot => {
+                        let sin = self.sin_pi(&k)?;
+                        let cos = self.sin_pi(&(&k + &Rational::HALF))?;
+                        let (top, bottom) = match func {
+                            Func::Tan => (sin, cos),
+                            Func::Sec => (ExprId::ONE, cos),
+                            Func::Csc => (ExprId::ONE, sin),
+                            _ => (cos, sin),
+                        };
+                        if bottom == ExprId::ZERO {
+                            let shown = crate::print::print(self, arg);
+                            return Some(self.undefined(format!(
+                                "{}({shown}) is undefined (a pole)",
+                                func.name()
+                            )));
+                        }
+                        Some(self.div(top, bottom))
                     }
-                    Some(self.div(top, bottom))
-                }
-                _ => None,
-            };
+                    _ => None,
+                };
             if value.is_some() {
                 return value;
             }
@@ -524,12 +552,12 @@ impl Pool {
             Func::Acos if zero => Some(self.pi_times(Rational::HALF)),
             Func::Acos if *x == Rational::MINUS_ONE => Some(self.pi_times(Rational::ONE)),
             Func::Acos if *x == Rational::HALF => Some(self.pi_times(Rational::new(1, 3)?)),
-            Func::Acos if *x == Rational::MINUS_HALF => {
-                Some(self.pi_times(Rational::new(2, 3)?))
-            }
+            Func::Acos if *x == Rational::MINUS_HALF => Some(self.pi_times(Rational::new(2, 3)?)),
             Func::Atan if one => Some(self.pi_times(Rational::new(1, 4)?)),
             Func::Acosh if one => Some(ExprId::ZERO),
-            Func::Acosh if *x < Rational::ONE => not_real(self, "not real (the argument is below 1)"),
+            Func::Acosh if *x < Rational::ONE => {
+                not_real(self, "not real (the argument is below 1)")
+            }
             Func::Atanh if x.abs() >= Rational::ONE => {
                 not_real(self, "undefined (the argument is outside (-1, 1))")
             }
@@ -650,4 +678,20 @@ impl Pool {
             args: args.into(),
         })
     }
+}
+
+/// `(k, m)` with `n = k^q * m` and `k > 1` as large as trial division by small primes finds;
+/// `None` when there is no such `k`.
+fn split_root(n: i64, q: u32) -> Option<(i64, i64)> {
+    let (mut outside, mut inside) = (1i64, n);
+    let mut p = 2i64;
+    while p <= 1000 && p.checked_pow(q).is_some_and(|pq| pq <= inside) {
+        let pq = p.pow(q);
+        while inside % pq == 0 {
+            inside /= pq;
+            outside *= p;
+        }
+        p += 1;
+    }
+    (outside > 1).then_some((outside, inside))
 }

@@ -1,0 +1,264 @@
+//! Snapshot tests of the `deriv` binary: exit code, stdout and stderr together.
+
+use std::process::Command;
+
+use insta_cmd::{StdinCommand, assert_cmd_snapshot, get_cargo_bin};
+
+fn deriv() -> Command {
+    Command::new(get_cargo_bin("deriv"))
+}
+
+fn deriv_stdin(args: &[&str], input: &str) -> StdinCommand {
+    let mut command = StdinCommand::new(get_cargo_bin("deriv"), input);
+    command.args(args);
+    command
+}
+
+#[test]
+fn seed_ellipsoid_partial_derivative() {
+    assert_cmd_snapshot!(deriv().args(["4*pi/3*t*x*y", "--wrt", "x"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    4*pi*t*y/3
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn without_wrt_the_expression_is_simplified() {
+    assert_cmd_snapshot!(deriv().arg("x*x^2 + 2*x*x*x - y*x + x*y"), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    3*x^3
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn expression_starting_with_minus_is_positional() {
+    assert_cmd_snapshot!(deriv().args(["-x^2", "--wrt", "x"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    -2*x
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn every_builtin_function_differentiates_by_the_chain_rule() {
+    let functions = [
+        "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+        "asinh", "acosh", "atanh", "exp", "ln", "log", "log10", "log2", "sqrt", "cbrt", "abs",
+        "sign", "erf", "sigmoid", "softplus", "relu",
+    ];
+    let input: String = functions.iter().map(|f| format!("{f}(x^2)\n")).collect();
+    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x"], &input));
+}
+
+#[test]
+fn unknown_functions_use_prime_and_d_notation() {
+    let input = "f(x^2)\nf'(x^2)\ng(x, x^2)\nD[1,2](g)(x, y)\n";
+    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x"], input), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    2*x*f'(x^2)
+    2*x*f''(x^2)
+    2*x*D[2](g)(x, x^2) + D[1](g)(x, x^2)
+    D[1,1,2](g)(x, y)
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn higher_and_mixed_partials_apply_in_order() {
+    let input = "x^x\nsin(x)*y^3\nexp(x*y)\n";
+    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x,x", "-w", "y"], input), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    0
+    -3*y^2*sin(x)
+    x*y^2*exp(x*y) + 2*y*exp(x*y)
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn variable_absent_from_the_expression_gives_zero() {
+    assert_cmd_snapshot!(deriv().args(["sin(y)", "--wrt", "x"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    0
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn batch_reports_bad_lines_by_number_and_runs_the_rest() {
+    let input = "x^2\n2x\n\n# a comment\nln(x)\n1/0\n";
+    assert_cmd_snapshot!(deriv_stdin(&["-", "--wrt", "x"], input), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    2*x
+    1/x
+
+    ----- stderr -----
+    error: missing operator before `x`
+     --> <stdin>:2:2
+      |
+    2 | 2x
+      |  ^
+      = help: implicit multiplication is not supported: write 2*x
+    error: division by zero
+     --> <stdin>:6:1
+      |
+    6 | 1/0
+      | ^^^
+    ");
+}
+
+#[test]
+fn file_input_reads_one_expression_per_line() {
+    let dir = std::env::temp_dir().join(format!("deriv-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("exprs.txt");
+    std::fs::write(&path, "x^3\ncos(x)\n").unwrap();
+    let output = deriv()
+        .args(["--wrt", "x", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "3*x^2\n-sin(x)\n");
+    assert!(output.status.success());
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    assert_cmd_snapshot!(deriv().args(["-f", "/nonexistent/deriv-input.txt"]), @r"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: cannot read /nonexistent/deriv-input.txt: No such file or directory (os error 2)
+    ");
+}
+
+#[test]
+fn invalid_wrt_is_a_usage_error() {
+    assert_cmd_snapshot!(deriv().args(["x^2", "--wrt", "2x"]), @r"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: invalid value '2x' for '--wrt <VAR>': `2x` is not a variable name (a letter, then letters, digits or _)
+
+    For more information, try '--help'.
+    ");
+}
+
+/// Every error message, with its caret, as a user sees it.
+#[test]
+fn error_messages() {
+    let cases = [
+        ("implicit_multiplication", "2x"),
+        ("implicit_multiplication_parenthesis", "(x+1)(x-1)"),
+        ("function_without_parentheses", "sin x"),
+        ("missing_operand", "x +"),
+        ("doubled_operator", "x */ y"),
+        ("unclosed_parenthesis", "sin(x + (y"),
+        ("unmatched_parenthesis", "x + y)"),
+        ("mismatched_bracket", "D[1)(f)(x)"),
+        ("unexpected_character", "x $ y"),
+        ("empty_input", "   "),
+        ("wrong_arity", "sin(x, y)"),
+        ("unknown_function_arity_changes", "f(x) + f(x, y)"),
+        ("no_arguments", "f()"),
+        ("function_used_as_variable", "exp + 1"),
+        ("constant_called", "pi(x)"),
+        ("primes_on_builtin", "sin'(x)"),
+        ("primes_on_several_arguments", "g'(x, y)"),
+        ("partial_index_out_of_range", "D[3](g)(x, y)"),
+        ("diff_of_number", "diff(x^2, 2)"),
+        ("division_by_zero", "x + 1/(2 - 2)"),
+        ("zero_to_negative_power", "0^-1"),
+        ("zero_to_zero", "0^0"),
+        ("log_of_zero", "ln(0)"),
+        ("log_of_negative", "log10(-5)"),
+        ("asin_out_of_domain", "asin(2)"),
+        ("even_root_of_negative", "sqrt(-4)"),
+        ("pole_of_tan", "tan(pi/2)"),
+        ("huge_decimal_exponent", "1e1000000"),
+        ("second_line_of_input", "x +\n* y"),
+    ];
+    for (name, input) in cases {
+        assert_cmd_snapshot!(name, deriv().arg(input));
+    }
+}
+
+#[test]
+fn derivative_that_is_undefined_is_an_error() {
+    assert_cmd_snapshot!(deriv().args(["0^x", "--wrt", "x"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: ln(0) is undefined (the logarithm of zero), in the derivative with respect to x
+     --> <expr>
+    ");
+}
+
+#[test]
+fn deep_nesting_is_refused_cleanly_past_the_limit() {
+    let deep = format!("{}x{}", "(".repeat(50), ")".repeat(50));
+    let output = deriv()
+        .args(["--max-depth", "10"])
+        .arg(&deep)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nested more than 10 levels"), "{stderr}");
+}
+
+#[test]
+fn ten_thousand_nested_functions_work() {
+    let deep = format!("{}x{}", "sin(".repeat(10_000), ")".repeat(10_000));
+    let output = deriv().arg(&deep).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), deep);
+}
+
+#[test]
+fn oversized_result_is_refused_with_a_hint() {
+    let output = deriv()
+        .args(["--max-output", "100", "--wrt", "x"])
+        .arg("sin(sin(sin(sin(sin(sin(x))))))")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--max-output"), "{stderr}");
+}
+
+#[test]
+fn clap_definition_is_consistent() {
+    use clap::CommandFactory;
+    deriv::cli::Cli::command().debug_assert();
+}

@@ -1,0 +1,994 @@
+//! Property tests on randomly generated expression text.
+//!
+//! Expressions are generated as a small [`Tree`], written out as fully parenthesized text
+//! and, independently of the library, evaluated in `f64` with real-domain semantics. The
+//! properties check that derivatives agree with finite differences, that printed text
+//! parses back to the same expression, that simplification keeps the value, and that the
+//! canonical form does not depend on the order in which terms are written.
+//!
+//! Set `PROPTEST_CASES` to search harder (`PROPTEST_CASES=500 cargo test --test properties`).
+
+use std::fmt::Write as _;
+
+use deriv::{Error, ExprId, Func, Node, Pool, SymbolId, diff, eval, parse, print};
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+// ---------------------------------------------------------------------------------------
+// The expression tree and its text
+// ---------------------------------------------------------------------------------------
+
+const VARS: [&str; 3] = ["x", "y", "z"];
+
+/// Every function name the parser knows, including the aliases `log`, `sqrt` and `cbrt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fun {
+    Sin,
+    Cos,
+    Tan,
+    Sec,
+    Csc,
+    Cot,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Exp,
+    Ln,
+    Log,
+    Log10,
+    Log2,
+    Sqrt,
+    Cbrt,
+    Abs,
+    Sign,
+    Erf,
+    Sigmoid,
+    Softplus,
+    Relu,
+    Step,
+}
+
+impl Fun {
+    const ALL: [Fun; 29] = [
+        Fun::Sin,
+        Fun::Cos,
+        Fun::Tan,
+        Fun::Sec,
+        Fun::Csc,
+        Fun::Cot,
+        Fun::Asin,
+        Fun::Acos,
+        Fun::Atan,
+        Fun::Sinh,
+        Fun::Cosh,
+        Fun::Tanh,
+        Fun::Asinh,
+        Fun::Acosh,
+        Fun::Atanh,
+        Fun::Exp,
+        Fun::Ln,
+        Fun::Log,
+        Fun::Log10,
+        Fun::Log2,
+        Fun::Sqrt,
+        Fun::Cbrt,
+        Fun::Abs,
+        Fun::Sign,
+        Fun::Erf,
+        Fun::Sigmoid,
+        Fun::Softplus,
+        Fun::Relu,
+        Fun::Step,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Fun::Sin => "sin",
+            Fun::Cos => "cos",
+            Fun::Tan => "tan",
+            Fun::Sec => "sec",
+            Fun::Csc => "csc",
+            Fun::Cot => "cot",
+            Fun::Asin => "asin",
+            Fun::Acos => "acos",
+            Fun::Atan => "atan",
+            Fun::Sinh => "sinh",
+            Fun::Cosh => "cosh",
+            Fun::Tanh => "tanh",
+            Fun::Asinh => "asinh",
+            Fun::Acosh => "acosh",
+            Fun::Atanh => "atanh",
+            Fun::Exp => "exp",
+            Fun::Ln => "ln",
+            Fun::Log => "log",
+            Fun::Log10 => "log10",
+            Fun::Log2 => "log2",
+            Fun::Sqrt => "sqrt",
+            Fun::Cbrt => "cbrt",
+            Fun::Abs => "abs",
+            Fun::Sign => "sign",
+            Fun::Erf => "erf",
+            Fun::Sigmoid => "sigmoid",
+            Fun::Softplus => "softplus",
+            Fun::Relu => "relu",
+            Fun::Step => "step",
+        }
+    }
+
+    /// The real value, written independently of the library; NaN outside the domain.
+    fn apply(self, x: f64) -> f64 {
+        match self {
+            Fun::Sin => x.sin(),
+            Fun::Cos => x.cos(),
+            Fun::Tan => x.sin() / x.cos(),
+            Fun::Sec => 1.0 / x.cos(),
+            Fun::Csc => 1.0 / x.sin(),
+            Fun::Cot => x.cos() / x.sin(),
+            Fun::Asin => x.asin(),
+            Fun::Acos => x.acos(),
+            Fun::Atan => x.atan(),
+            Fun::Sinh => x.sinh(),
+            Fun::Cosh => x.cosh(),
+            Fun::Tanh => x.tanh(),
+            Fun::Asinh => x.asinh(),
+            Fun::Acosh => x.acosh(),
+            Fun::Atanh => x.atanh(),
+            Fun::Exp => x.exp(),
+            Fun::Ln | Fun::Log => x.ln(),
+            Fun::Log10 => x.ln() / std::f64::consts::LN_10,
+            Fun::Log2 => x.ln() / std::f64::consts::LN_2,
+            Fun::Sqrt => {
+                if x < 0.0 {
+                    f64::NAN
+                } else {
+                    x.sqrt()
+                }
+            }
+            Fun::Cbrt => x.cbrt(),
+            Fun::Abs => x.abs(),
+            Fun::Sign => {
+                if x == 0.0 {
+                    0.0
+                } else {
+                    x.signum()
+                }
+            }
+            Fun::Erf => erf_by_quadrature(x),
+            Fun::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Fun::Softplus => {
+                if x > 30.0 {
+                    x + (-x).exp()
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            Fun::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Fun::Step => {
+                if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    0.0
+                } else {
+                    0.5
+                }
+            }
+        }
+    }
+}
+
+/// `erf(x)` by composite Simpson quadrature of `2/sqrt(pi) * exp(-t^2)` (error < 1e-11),
+/// deliberately a different method from the library's series and continued fraction.
+fn erf_by_quadrature(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    let a = x.abs().min(7.0);
+    let n = ((a * 600.0).ceil() as usize).max(16) & !1;
+    let h = a / n as f64;
+    let f = |t: f64| (-t * t).exp();
+    let mut sum = f(0.0) + f(a);
+    for i in 1..n {
+        let weight = if i % 2 == 1 { 4.0 } else { 2.0 };
+        sum += weight * f(i as f64 * h);
+    }
+    let value = sum * h / 3.0 * std::f64::consts::FRAC_2_SQRT_PI;
+    value.copysign(x)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Debug)]
+enum Tree {
+    Var(usize),
+    Int(u32),
+    /// A decimal literal given in hundredths: `Decimal(275)` is `2.75`.
+    Decimal(u32),
+    /// `(p/q)`.
+    Ratio(u32, u32),
+    Pi,
+    E,
+    Neg(Box<Tree>),
+    Bin(Op, Box<Tree>, Box<Tree>),
+    Pow(Box<Tree>, Box<Tree>),
+    Call(Fun, Box<Tree>),
+}
+
+impl Tree {
+    /// Fully parenthesized text.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Tree::Var(i) => out.push_str(VARS[*i]),
+            Tree::Int(n) => write!(out, "{n}").unwrap(),
+            Tree::Decimal(h) => {
+                if h % 10 == 0 {
+                    write!(out, "{}.{}", h / 100, (h % 100) / 10).unwrap()
+                } else {
+                    write!(out, "{}.{:02}", h / 100, h % 100).unwrap()
+                }
+            }
+            Tree::Ratio(p, q) => write!(out, "({p}/{q})").unwrap(),
+            Tree::Pi => out.push_str("pi"),
+            Tree::E => out.push_str("e"),
+            Tree::Neg(a) => {
+                out.push_str("(-");
+                a.write(out);
+                out.push(')');
+            }
+            Tree::Bin(op, a, b) => {
+                out.push('(');
+                a.write(out);
+                out.push_str(match op {
+                    Op::Add => " + ",
+                    Op::Sub => " - ",
+                    Op::Mul => "*",
+                    Op::Div => "/",
+                });
+                b.write(out);
+                out.push(')');
+            }
+            Tree::Pow(a, b) => {
+                out.push('(');
+                a.write(out);
+                out.push('^');
+                b.write(out);
+                out.push(')');
+            }
+            Tree::Call(f, a) => {
+                out.push_str(f.name());
+                out.push('(');
+                a.write(out);
+                out.push(')');
+            }
+        }
+    }
+
+    /// The exact value of a numeric literal (possibly negated) as `(numer, denom)`.
+    fn as_rational(&self) -> Option<(i64, i64)> {
+        let reduce = |p: i64, q: i64| {
+            let g = gcd(p.unsigned_abs(), q.unsigned_abs()).max(1) as i64;
+            (p / g, q / g)
+        };
+        match self {
+            Tree::Int(n) => Some((i64::from(*n), 1)),
+            Tree::Decimal(h) => Some(reduce(i64::from(*h), 100)),
+            Tree::Ratio(p, q) => Some(reduce(i64::from(*p), i64::from(*q))),
+            Tree::Neg(a) => a.as_rational().map(|(p, q)| (-p, q)),
+            _ => None,
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+// ---------------------------------------------------------------------------------------
+// Independent evaluation with a running error bound
+// ---------------------------------------------------------------------------------------
+
+/// A value and a bound on its absolute rounding error (infinite when the value is not
+/// trustworthy: a neighbouring input leaves the domain or overflows).
+#[derive(Clone, Copy, Debug)]
+struct Approx {
+    value: f64,
+    error: f64,
+}
+
+const ULP: f64 = f64::EPSILON;
+
+impl Approx {
+    fn exact(value: f64) -> Approx {
+        Approx { value, error: 0.0 }
+    }
+
+    fn rounded(value: f64) -> Approx {
+        Approx {
+            value,
+            error: value.abs() * ULP,
+        }
+    }
+
+    fn reliable(&self) -> bool {
+        self.value.is_finite() && self.error.is_finite()
+    }
+}
+
+/// Applies `f` and bounds the propagated error by evaluating at the corners of the input
+/// intervals, plus a few ulps of rounding in `f` itself.
+fn propagate(inputs: &[Approx], f: impl Fn(&[f64]) -> f64) -> Approx {
+    let centre: Vec<f64> = inputs.iter().map(|a| a.value).collect();
+    let value = f(&centre);
+    let mut error: f64 = 0.0;
+    for corner in 0..(1usize << inputs.len()) {
+        let point: Vec<f64> = inputs
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                if corner >> k & 1 == 1 {
+                    a.value + a.error
+                } else {
+                    a.value - a.error
+                }
+            })
+            .collect();
+        let shifted = f(&point);
+        let distance = (shifted - value).abs();
+        if !distance.is_finite() {
+            error = f64::INFINITY;
+        } else {
+            error = error.max(distance);
+        }
+    }
+    if inputs.iter().any(|a| !a.error.is_finite()) || !value.is_finite() {
+        error = f64::INFINITY;
+    }
+    Approx {
+        value,
+        error: error + 4.0 * ULP * value.abs(),
+    }
+}
+
+/// `b^e` on the reals: integer exponents for any base, odd roots of negative bases are
+/// real, everything else needs `b >= 0`.
+fn real_pow(b: f64, e: f64, exact: Option<(i64, i64)>) -> f64 {
+    match exact {
+        Some((p, 1)) => b.powi(p as i32),
+        Some((p, q)) if b < 0.0 && q % 2 == 1 => {
+            let magnitude = (-b).powf(p as f64 / q as f64);
+            if p % 2 != 0 { -magnitude } else { magnitude }
+        }
+        _ if b < 0.0 => f64::NAN,
+        _ => b.powf(e),
+    }
+}
+
+fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
+    match tree {
+        Tree::Var(i) => Approx::exact(point[*i]),
+        Tree::Int(n) => Approx::exact(f64::from(*n)),
+        Tree::Decimal(h) => Approx::rounded(f64::from(*h) / 100.0),
+        Tree::Ratio(p, q) => Approx::rounded(f64::from(*p) / f64::from(*q)),
+        Tree::Pi => Approx::rounded(std::f64::consts::PI),
+        Tree::E => Approx::rounded(std::f64::consts::E),
+        Tree::Neg(a) => {
+            let a = raw_eval(a, point);
+            Approx {
+                value: -a.value,
+                error: a.error,
+            }
+        }
+        Tree::Bin(op, a, b) => {
+            let (a, b) = (raw_eval(a, point), raw_eval(b, point));
+            propagate(&[a, b], |v| match op {
+                Op::Add => v[0] + v[1],
+                Op::Sub => v[0] - v[1],
+                Op::Mul => v[0] * v[1],
+                Op::Div => v[0] / v[1],
+            })
+        }
+        Tree::Pow(a, b) => {
+            let base = raw_eval(a, point);
+            match b.as_rational() {
+                // The exponent is exact: only the base carries an error.
+                Some((p, q)) => propagate(&[base], |v| {
+                    real_pow(v[0], p as f64 / q as f64, Some((p, q)))
+                }),
+                None => {
+                    let exp = raw_eval(b, point);
+                    propagate(&[base, exp], |v| real_pow(v[0], v[1], None))
+                }
+            }
+        }
+        Tree::Call(f, a) => {
+            let a = raw_eval(a, point);
+            propagate(&[a], |v| f.apply(v[0]))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Strategies
+// ---------------------------------------------------------------------------------------
+
+fn leaf() -> impl Strategy<Value = Tree> {
+    prop_oneof![
+        6 => (0usize..3).prop_map(Tree::Var),
+        2 => (0u32..=5).prop_map(Tree::Int),
+        1 => prop::sample::select(vec![5u32, 25, 50, 150, 275, 10]).prop_map(Tree::Decimal),
+        1 => prop::sample::select(vec![(1u32, 2u32), (3, 4), (2, 3), (5, 3), (1, 3)])
+            .prop_map(|(p, q)| Tree::Ratio(p, q)),
+        1 => Just(Tree::Pi),
+        1 => Just(Tree::E),
+    ]
+}
+
+fn exponent() -> impl Strategy<Value = Tree> {
+    prop_oneof![
+        4 => (0u32..=4).prop_map(Tree::Int),
+        2 => (1u32..=3).prop_map(|n| Tree::Neg(Box::new(Tree::Int(n)))),
+        2 => Just(Tree::Ratio(1, 2)),
+        2 => Just(Tree::Ratio(1, 3)),
+        1 => Just(Tree::Ratio(2, 3)),
+        1 => Just(Tree::Ratio(3, 2)),
+        1 => Just(Tree::Neg(Box::new(Tree::Ratio(1, 2)))),
+        1 => Just(Tree::Neg(Box::new(Tree::Ratio(1, 3)))),
+        1 => Just(Tree::Decimal(50)),
+        2 => (0usize..3).prop_map(Tree::Var),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop::sample::select(vec![Op::Add, Op::Sub, Op::Mul, Op::Div])
+}
+
+fn fun() -> impl Strategy<Value = Fun> {
+    prop::sample::select(Fun::ALL.to_vec())
+}
+
+/// Random expression trees of depth at most `depth` and about `size` nodes.
+fn tree_with(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
+    leaf().prop_recursive(depth, size, 2, |inner| {
+        prop_oneof![
+            4 => (op(), inner.clone(), inner.clone())
+                .prop_map(|(op, a, b)| Tree::Bin(op, Box::new(a), Box::new(b))),
+            1 => inner.clone().prop_map(|a| Tree::Neg(Box::new(a))),
+            2 => (inner.clone(), exponent()).prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
+            3 => (fun(), inner).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+        ]
+    })
+}
+
+fn tree() -> impl Strategy<Value = Tree> {
+    tree_with(4, 20)
+}
+
+/// A coordinate in [-2, 2], away from integers (where `abs`, `sign`, roots… kink).
+fn coordinate() -> impl Strategy<Value = f64> {
+    (-2i32..2, 0.06f64..0.94).prop_map(|(k, f)| f64::from(k) + f)
+}
+
+fn point() -> impl Strategy<Value = [f64; 3]> {
+    [coordinate(), coordinate(), coordinate()]
+}
+
+fn points() -> impl Strategy<Value = Vec<[f64; 3]>> {
+    prop::collection::vec(point(), 4)
+}
+
+/// The proptest configuration: `PROPTEST_CASES` when set, otherwise `default_cases`; no
+/// regression files are written.
+fn config(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers on the library side
+// ---------------------------------------------------------------------------------------
+
+/// Parses `text`; `Ok(None)` when the text is mathematically undefined (`1/0`), which the
+/// generators produce on purpose and the properties skip.
+fn parse_defined(pool: &mut Pool, text: &str) -> Result<Option<ExprId>, TestCaseError> {
+    match parse(pool, text) {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::Undefined { .. }) => Ok(None),
+        Err(other) => Err(TestCaseError::fail(format!(
+            "`{text}` does not parse: {other}"
+        ))),
+    }
+}
+
+fn symbols(pool: &mut Pool) -> [SymbolId; 3] {
+    VARS.map(|name| pool.symbol(name))
+}
+
+fn eval_at(pool: &Pool, id: ExprId, syms: &[SymbolId; 3], point: &[f64; 3]) -> f64 {
+    let values: FxHashMap<SymbolId, f64> =
+        syms.iter().copied().zip(point.iter().copied()).collect();
+    eval(pool, id, &values)
+}
+
+/// Arguments of the canonical DAG under `roots` where the expression may fail to be smooth:
+/// arguments of `abs`, `sign`, `step`, `relu`, and bases of non-integer powers.
+fn kink_arguments(pool: &Pool, roots: &[ExprId]) -> Vec<ExprId> {
+    let mut seen = FxHashSet::default();
+    let mut stack: Vec<ExprId> = roots.to_vec();
+    let mut found = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match pool.node(id) {
+            Node::Call(Func::Abs | Func::Sign | Func::Step | Func::Relu, arg) => found.push(*arg),
+            Node::Pow([base, exp]) if !pool.as_num(*exp).is_some_and(|e| e.is_integer()) => {
+                found.push(*base)
+            }
+            _ => {}
+        }
+        stack.extend_from_slice(pool.children(id));
+    }
+    found
+}
+
+const H: f64 = 1e-3;
+const HUGE: f64 = 1e6;
+
+/// What a numerical derivative found.
+enum Numeric {
+    /// Not smooth or not finite near the point; nothing to compare.
+    Skip,
+    /// The Richardson-extrapolated derivative and the size of the values sampled.
+    Value { slope: f64, scale: f64 },
+}
+
+/// The derivative of `f` (given as a canonical expression) in coordinate `k` at `point`:
+/// five-point stencils with steps `H` and `H/2`, which must agree, combined by Richardson
+/// extrapolation. Points near a kink (see [`kink_arguments`]) are skipped.
+fn numeric_derivative(
+    pool: &Pool,
+    f: ExprId,
+    kinks: &[ExprId],
+    syms: &[SymbolId; 3],
+    point: &[f64; 3],
+    k: usize,
+) -> Numeric {
+    let at = |t: f64| {
+        let mut p = *point;
+        p[k] = t;
+        p
+    };
+    let offsets = [-2.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0];
+    let shifted: Vec<[f64; 3]> = offsets.iter().map(|o| at(point[k] + o * H)).collect();
+    // Every kink argument keeps one strict sign over the whole stencil.
+    for &u in kinks {
+        let values: Vec<f64> = shifted.iter().map(|p| eval_at(pool, u, syms, p)).collect();
+        let positive = values.iter().all(|&v| v > 1e-9);
+        let negative = values.iter().all(|&v| v < -1e-9);
+        if !(positive || negative) {
+            return Numeric::Skip;
+        }
+    }
+    let values: Vec<f64> = shifted.iter().map(|p| eval_at(pool, f, syms, p)).collect();
+    if values.iter().any(|v| !v.is_finite() || v.abs() > HUGE) {
+        return Numeric::Skip;
+    }
+    let v = |o: f64| values[offsets.iter().position(|&x| x == o).unwrap()];
+    let stencil =
+        |h: f64, s: f64| (v(-2.0 * s) - 8.0 * v(-s) + 8.0 * v(s) - v(2.0 * s)) / (12.0 * h);
+    let coarse = stencil(H, 1.0);
+    let fine = stencil(H / 4.0, 0.25);
+    let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let roundoff = 1e-11 * (1.0 + scale) / H;
+    let agreement = 1e-7 * (1.0 + fine.abs()) + roundoff;
+    if (coarse - fine).abs() > agreement {
+        return Numeric::Skip;
+    }
+    // The five-point error falls as h^4: (4^4 * fine - coarse) / (4^4 - 1).
+    let slope = (256.0 * fine - coarse) / 255.0;
+    Numeric::Value { slope, scale }
+}
+
+/// Checks `symbolic` (a derivative of `f` in coordinate `k`) against finite differences of
+/// `f` at `point`. Returns whether a comparison took place.
+#[allow(clippy::too_many_arguments)]
+fn check_slope(
+    pool: &Pool,
+    f: ExprId,
+    symbolic: ExprId,
+    syms: &[SymbolId; 3],
+    point: &[f64; 3],
+    k: usize,
+    what: &str,
+) -> Result<bool, TestCaseError> {
+    let kinks = kink_arguments(pool, &[f, symbolic]);
+    let Numeric::Value { slope, scale } = numeric_derivative(pool, f, &kinks, syms, point, k)
+    else {
+        return Ok(false);
+    };
+    let exact = eval_at(pool, symbolic, syms, point);
+    let tolerance = 1e-5 * (1.0 + slope.abs()) + 1e-10 * scale / H;
+    if exact.is_finite() && (exact - slope).abs() <= tolerance {
+        return Ok(true);
+    }
+    Err(TestCaseError::fail(format!(
+        "{what} at {point:?}: symbolic {exact} ({}) but finite differences give {slope} \
+         (f = {})",
+        print(pool, symbolic),
+        print(pool, f),
+    )))
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Derivatives against finite differences
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(192))]
+
+    #[test]
+    fn derivative_matches_central_differences(tree in tree(), points in points(), k in 0usize..3) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        let df = diff(&mut pool, f, syms[k]);
+        for p in &points {
+            check_slope(&pool, f, df, &syms, p, k, &format!("d/d{} of `{text}`", VARS[k]))?;
+        }
+    }
+
+    #[test]
+    fn second_derivative_matches_central_differences_of_the_first(
+        tree in tree_with(3, 14),
+        points in points(),
+    ) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        let df = diff(&mut pool, f, syms[0]);
+        let d2f = diff(&mut pool, df, syms[0]);
+        for p in &points {
+            // Only where the first derivative is itself right is the second one tested.
+            if check_slope(&pool, f, df, &syms, p, 0, "first derivative").is_ok() {
+                check_slope(&pool, df, d2f, &syms, p, 0, &format!("d2/dx2 of `{text}`"))?;
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_partial_derivatives_agree(tree in tree_with(3, 14), points in points()) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        let dx = diff(&mut pool, f, syms[0]);
+        let dxy = diff(&mut pool, dx, syms[1]);
+        let dy = diff(&mut pool, f, syms[1]);
+        let dyx = diff(&mut pool, dy, syms[0]);
+        let kinks = kink_arguments(&pool, &[f, dxy, dyx]);
+        for p in &points {
+            let near_kink = kinks.iter().any(|&u| eval_at(&pool, u, &syms, p).abs() < 1e-6);
+            let (a, b) = (eval_at(&pool, dxy, &syms, p), eval_at(&pool, dyx, &syms, p));
+            if near_kink || !a.is_finite() || !b.is_finite() || a.abs().max(b.abs()) > HUGE {
+                continue;
+            }
+            prop_assert!(
+                (a - b).abs() <= 1e-8 * (1.0 + a.abs()),
+                "d/dy d/dx = {} = {a} but d/dx d/dy = {} = {b} at {p:?} for `{text}`",
+                print(&pool, dxy),
+                print(&pool, dyx),
+            );
+        }
+    }
+
+    #[test]
+    fn derivative_in_an_absent_variable_is_zero(tree in tree()) {
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &tree.text())? else { return Ok(()) };
+        let w = pool.symbol("w");
+        prop_assert_eq!(diff(&mut pool, f, w), ExprId::ZERO);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2 and 3. Printing round trips
+// ---------------------------------------------------------------------------------------
+
+/// Checks that `print(id)` parses back to `id` in the same pool.
+fn check_round_trip(pool: &mut Pool, id: ExprId, origin: &str) -> Result<(), TestCaseError> {
+    let printed = print(pool, id);
+    match parse(pool, &printed) {
+        Ok(again) => {
+            prop_assert_eq!(
+                again,
+                id,
+                "{} printed as `{}` parses back as `{}`",
+                origin,
+                printed,
+                print(pool, again)
+            );
+            Ok(())
+        }
+        Err(e) => Err(TestCaseError::fail(format!(
+            "{origin} printed as `{printed}` does not parse: {e}"
+        ))),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn printed_text_parses_back_to_the_same_expression(tree in tree()) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        check_round_trip(&mut pool, f, &format!("`{text}`"))?;
+        let syms = symbols(&mut pool);
+        for (k, &s) in syms.iter().enumerate() {
+            let df = diff(&mut pool, f, s);
+            if df != ExprId::UNDEFINED {
+                check_round_trip(&mut pool, df, &format!("d/d{} of `{text}`", VARS[k]))?;
+            }
+        }
+    }
+
+    #[test]
+    fn parsing_printed_output_is_idempotent(tree in tree()) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let x = pool.symbol("x");
+        let df = diff(&mut pool, f, x);
+        for id in [f, df] {
+            if id == ExprId::UNDEFINED {
+                continue;
+            }
+            let printed = print(&pool, id);
+            // In the same pool …
+            let again = parse(&mut pool, &printed)
+                .map_err(|e| TestCaseError::fail(format!("`{printed}` does not parse: {e}")))?;
+            prop_assert_eq!(print(&pool, again), printed.clone(), "from `{}`", text);
+            // … and in a fresh pool, where the nodes are created in a different order.
+            let mut fresh = Pool::new();
+            let again = parse(&mut fresh, &printed)
+                .map_err(|e| TestCaseError::fail(format!("`{printed}` does not parse: {e}")))?;
+            prop_assert_eq!(print(&fresh, again), printed, "in a fresh pool, from `{}`", text);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Simplification keeps the value
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(384))]
+
+    #[test]
+    fn simplification_preserves_value(tree in tree_with(5, 28), points in points()) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        for p in &points {
+            let raw = raw_eval(&tree, p);
+            if !raw.reliable() || raw.value.abs() > HUGE {
+                continue;
+            }
+            let canonical = eval_at(&pool, f, &syms, p);
+            let tolerance = 1e-9 * raw.value.abs() + 1e3 * raw.error;
+            prop_assert!(
+                (canonical - raw.value).abs() <= tolerance,
+                "`{}` is {} (± {:e}) at {:?}, but its canonical form `{}` evaluates to {}",
+                text,
+                raw.value,
+                raw.error,
+                p,
+                print(&pool, f),
+                canonical
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Collecting like terms does not depend on the order
+// ---------------------------------------------------------------------------------------
+
+/// Terms drawn from a few random expressions, each repeated with a small integer
+/// coefficient or power so that like terms and like factors meet; the same list in two
+/// random orders.
+fn repeated_items() -> impl Strategy<Value = (Vec<(String, i32)>, Vec<(String, i32)>)> {
+    let bases = prop::collection::vec(tree_with(3, 8).prop_map(|t| t.text()), 1..4);
+    bases
+        .prop_flat_map(|bases| {
+            let n = bases.len();
+            prop::collection::vec((0..n, -3i32..=3), 2..7).prop_map(move |picks| {
+                picks
+                    .into_iter()
+                    .map(|(i, c)| (bases[i].clone(), c))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .prop_flat_map(|items| (Just(items.clone()), Just(items).prop_shuffle()))
+}
+
+fn sum_text(items: &[(String, i32)]) -> String {
+    let terms: Vec<String> = items
+        .iter()
+        .map(|(t, c)| match c {
+            1 => format!("({t})"),
+            -1 => format!("-({t})"),
+            c => format!("{c}*({t})"),
+        })
+        .collect();
+    terms.join(" + ")
+}
+
+fn product_text(items: &[(String, i32)]) -> String {
+    let factors: Vec<String> = items
+        .iter()
+        .map(|(t, c)| match c {
+            1 => format!("({t})"),
+            c => format!("({t})^({c})"),
+        })
+        .collect();
+    factors.join("*")
+}
+
+/// Parses two texts of the same expression into one pool; both must give the same id.
+fn check_same(first: &str, second: &str) -> Result<(), TestCaseError> {
+    let mut pool = Pool::new();
+    let (a, b) = match (parse(&mut pool, first), parse(&mut pool, second)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(Error::Undefined { .. }), _) | (_, Err(Error::Undefined { .. })) => return Ok(()),
+        (Err(e), _) | (_, Err(e)) => return Err(TestCaseError::fail(format!("parse error: {e}"))),
+    };
+    prop_assert_eq!(
+        a,
+        b,
+        "`{}` gives `{}` but `{}` gives `{}`",
+        first,
+        print(&pool, a),
+        second,
+        print(&pool, b)
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn collecting_like_terms_is_order_independent((items, shuffled) in repeated_items()) {
+        check_same(&sum_text(&items), &sum_text(&shuffled))?;
+        let reversed: Vec<_> = items.iter().rev().cloned().collect();
+        check_same(&sum_text(&items), &sum_text(&reversed))?;
+    }
+
+    #[test]
+    fn collecting_like_factors_is_order_independent((items, shuffled) in repeated_items()) {
+        check_same(&product_text(&items), &product_text(&shuffled))?;
+        let reversed: Vec<_> = items.iter().rev().cloned().collect();
+        check_same(&product_text(&items), &product_text(&reversed))?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Known identities
+// ---------------------------------------------------------------------------------------
+
+fn canonical(text: &str) -> String {
+    let mut pool = Pool::new();
+    let id = parse(&mut pool, text).unwrap_or_else(|e| panic!("`{text}`: {e}"));
+    print(&pool, id)
+}
+
+fn derivative(text: &str, var: &str) -> String {
+    let mut pool = Pool::new();
+    let id = parse(&mut pool, text).unwrap_or_else(|e| panic!("`{text}`: {e}"));
+    let var = pool.symbol(var);
+    let d = diff(&mut pool, id, var);
+    print(&pool, d)
+}
+
+#[test]
+fn square_root_of_a_square_is_the_absolute_value() {
+    assert_eq!(canonical("sqrt(x^2)"), "abs(x)");
+    assert_eq!(canonical("(x^2)^(1/2)"), "abs(x)");
+}
+
+#[test]
+fn odd_root_of_an_odd_power_is_the_variable() {
+    assert_eq!(canonical("cbrt(x^3)"), "x");
+}
+
+#[test]
+fn commuted_products_cancel() {
+    assert_eq!(canonical("x*y - y*x"), "0");
+    assert_eq!(canonical("2*(x + 1) - 2*x"), "2");
+}
+
+#[test]
+fn like_terms_and_factors_collect() {
+    assert_eq!(canonical("2*x + 3*x"), "5*x");
+    assert_eq!(canonical("x*x^2"), "x^3");
+    assert_eq!(canonical("exp(x)*exp(-x)"), "1");
+}
+
+#[test]
+fn exact_values_of_functions() {
+    assert_eq!(canonical("sin(pi/6)"), "1/2");
+    assert_eq!(canonical("ln(e)"), "1");
+    assert_eq!(canonical("exp(ln(x))"), "x");
+    assert_eq!(canonical("8^(2/3)"), "4");
+}
+
+#[test]
+fn undefined_constants_are_errors() {
+    let mut pool = Pool::new();
+    for text in ["1/0", "ln(0)", "asin(2)", "0^0"] {
+        assert!(
+            matches!(parse(&mut pool, text), Err(Error::Undefined { .. })),
+            "`{text}` should be undefined"
+        );
+    }
+}
+
+#[test]
+fn textbook_derivatives() {
+    assert_eq!(derivative("x^3", "x"), "3*x^2");
+    assert_eq!(derivative("sin(x)*cos(x)", "y"), "0");
+    assert_eq!(derivative("abs(x)", "x"), "sign(x)");
+    assert_eq!(derivative("relu(x)", "x"), "step(x)");
+    assert_eq!(derivative("exp(2*x)", "x"), "2*exp(2*x)");
+}
+
+#[test]
+fn independent_evaluator_agrees_with_known_values() {
+    assert!((erf_by_quadrature(0.5) - 0.520_499_877_813_046_5).abs() < 1e-12);
+    assert!((erf_by_quadrature(-1.0) + 0.842_700_792_949_714_9).abs() < 1e-12);
+    assert!((erf_by_quadrature(3.0) - 0.999_977_909_503_001_4).abs() < 1e-12);
+    assert_eq!(real_pow(-8.0, 1.0 / 3.0, Some((1, 3))), -2.0);
+    assert!(real_pow(-4.0, 0.5, Some((1, 2))).is_nan());
+    let tree = Tree::Pow(Box::new(Tree::Var(0)), Box::new(Tree::Ratio(2, 3)));
+    assert_eq!(tree.text(), "(x^(2/3))");
+    assert!((raw_eval(&tree, &[-8.0, 0.0, 0.0]).value - 4.0).abs() < 1e-12);
+}
