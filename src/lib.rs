@@ -34,3 +34,8 @@ pub use func::Func;
 pub use parse::{DEFAULT_MAX_DEPTH, parse, parse_with_depth};
 pub use print::{Printer, print, printed_len};
 pub use rational::Rational;
+
+/// The README's Rust examples run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -477,14 +477,14 @@ fn compare_factors(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
 
 /// A term split for ordering: its polynomial degrees by variable name, and the rest.
 struct TermKey<'a> {
-    is_number: bool,
+    is_constant: bool,
     degrees: Vec<(&'a str, &'a Rational)>,
     others: Vec<(u8, &'a str, u64)>,
 }
 
 fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
     let mut key = TermKey {
-        is_number: pool.as_num(*term).is_some(),
+        is_constant: pool.is_constant(*term),
         degrees: Vec::new(),
         others: Vec::new(),
     };
@@ -514,8 +514,8 @@ fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
 /// Terms with higher powers of alphabetically earlier variables first, numbers last.
 fn compare_terms(pool: &Pool, a: &ExprId, b: &ExprId) -> Ordering {
     let (ka, kb) = (term_key(pool, a), term_key(pool, b));
-    ka.is_number
-        .cmp(&kb.is_number)
+    ka.is_constant
+        .cmp(&kb.is_constant)
         .then_with(|| compare_degrees(&ka.degrees, &kb.degrees))
         .then_with(|| ka.others.len().cmp(&kb.others.len()))
         .then_with(|| ka.others.cmp(&kb.others))
