@@ -263,11 +263,11 @@ impl<'a> Writer<'a> {
     fn layout_sum(&mut self, id: ExprId) -> Prec {
         let mut terms = self.display_order(id).to_vec();
         // `1 - x` rather than `-x + 1`: lead with the first positive term.
-        if self.is_negative(terms[0]) {
-            if let Some(k) = terms.iter().position(|&t| !self.is_negative(t)) {
-                let positive = terms.remove(k);
-                terms.insert(0, positive);
-            }
+        if self.is_negative(terms[0])
+            && let Some(k) = terms.iter().position(|&t| !self.is_negative(t))
+        {
+            let positive = terms.remove(k);
+            terms.insert(0, positive);
         }
         for (i, &term) in terms.iter().enumerate() {
             let negative = self.is_negative(term);
@@ -301,11 +301,12 @@ impl<'a> Writer<'a> {
                 _ => true,
             });
         let abs_numer_is_one = coeff.numer().magnitude() == &num_bigint::BigUint::from(1u8);
-        if let ([factor], true, true) = (&top[..], bottom.is_empty(), coeff.is_integer()) {
-            if abs_numer_is_one && (negate || !coeff.is_negative()) {
-                // Just the factor: `-x` negated is `x`.
-                return self.layout(Item::Expr(*factor));
-            }
+        if let ([factor], true, true) = (&top[..], bottom.is_empty(), coeff.is_integer())
+            && abs_numer_is_one
+            && (negate || !coeff.is_negative())
+        {
+            // Just the factor: `-x` negated is `x`.
+            return self.layout(Item::Expr(*factor));
         }
         if coeff.is_negative() && !negate {
             self.text("-");

@@ -238,7 +238,7 @@ impl Rational {
             return None;
         }
         if self.is_negative() {
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 return None;
             }
             return self.abs().exact_root(n).map(|r| -&r);

@@ -2,14 +2,14 @@
 
 use std::process::Command;
 
-use insta_cmd::{StdinCommand, assert_cmd_snapshot, get_cargo_bin};
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 
 fn deriv() -> Command {
     Command::new(get_cargo_bin("deriv"))
 }
 
-fn deriv_stdin(args: &[&str], input: &str) -> StdinCommand {
-    let mut command = StdinCommand::new(get_cargo_bin("deriv"), input);
+fn deriv_with(args: &[&str]) -> Command {
+    let mut command = deriv();
     command.args(args);
     command
 }
@@ -58,13 +58,13 @@ fn every_builtin_function_differentiates_by_the_chain_rule() {
         "sign", "erf", "sigmoid", "softplus", "relu",
     ];
     let input: String = functions.iter().map(|f| format!("{f}(x^2)\n")).collect();
-    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x"], &input));
+    assert_cmd_snapshot!(deriv_with(&["--wrt", "x"]).pass_stdin(input));
 }
 
 #[test]
 fn unknown_functions_use_prime_and_d_notation() {
     let input = "f(x^2)\nf'(x^2)\ng(x, x^2)\nD[1,2](g)(x, y)\n";
-    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x"], input), @"
+    assert_cmd_snapshot!(deriv_with(&["--wrt", "x"]).pass_stdin(input), @"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -80,7 +80,7 @@ fn unknown_functions_use_prime_and_d_notation() {
 #[test]
 fn higher_and_mixed_partials_apply_in_order() {
     let input = "x^x\nsin(x)*y^3\nexp(x*y)\n";
-    assert_cmd_snapshot!(deriv_stdin(&["--wrt", "x,x", "-w", "y"], input), @"
+    assert_cmd_snapshot!(deriv_with(&["--wrt", "x,x", "-w", "y"]).pass_stdin(input), @"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -107,7 +107,7 @@ fn variable_absent_from_the_expression_gives_zero() {
 #[test]
 fn batch_reports_bad_lines_by_number_and_runs_the_rest() {
     let input = "x^2\n2x\n\n# a comment\nln(x)\n1/0\n";
-    assert_cmd_snapshot!(deriv_stdin(&["-", "--wrt", "x"], input), @"
+    assert_cmd_snapshot!(deriv_with(&["-", "--wrt", "x"]).pass_stdin(input), @"
     success: false
     exit_code: 1
     ----- stdout -----
