@@ -21,8 +21,8 @@ Examples:
   deriv \"x^x\" --wrt x,x               second derivative
   deriv \"sin(x)*y^2\" -w x -w y        mixed partial d2/dxdy
   deriv \"x*x + 2*x*x\"                 simplify only: 3*x^2
-  deriv -f exprs.txt --wrt x           one result per input line
-  echo \"ln(x)\" | deriv --wrt x         read expressions from standard input";
+  deriv -f exprs.txt --wrt x          one result per input line
+  echo \"ln(x)\" | deriv --wrt x        read expressions from standard input";
 
 /// Exact symbolic differentiation: partial derivatives of formulas, simplified and printed
 /// so that they parse back.

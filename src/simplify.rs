@@ -304,6 +304,21 @@ impl Pool {
                     _ => self.intern(Node::Pow([base, exp])),
                 }
             }
+            Node::Add(terms) if exp_num.as_ref().is_some_and(Rational::is_integer) => {
+                // (2*x + 2)^-1 = 2^-1 * (x + 1)^-1: an integer power of a sum keeps the
+                // sum primitive, so that `1/(2*(x + 1))` reads back as itself.
+                let content = self.content(&terms);
+                if content.is_one() {
+                    return self.intern(Node::Pow([base, exp]));
+                }
+                let inverse = content.recip().unwrap_or(Rational::ONE);
+                let inverse = self.num(inverse);
+                let primitive = self.mul2(inverse, base);
+                let content = self.num(content);
+                let outer = self.pow(content, exp);
+                let inner = self.pow(primitive, exp);
+                self.mul2(outer, inner)
+            }
             Node::Mul(factors) => {
                 if exp_num.as_ref().is_some_and(Rational::is_integer) {
                     let powers: Vec<ExprId> = factors.iter().map(|&f| self.pow(f, exp)).collect();
@@ -405,6 +420,26 @@ impl Pool {
             return self.mul2(outer, inner);
         }
         self.intern(Node::Pow([base, exp]))
+    }
+
+    /// The content of a sum: the gcd of its coefficients' numerators over the lcm of their
+    /// denominators (`2` for `4*x + 6`, `1/6` for `x/2 + y/3`), negative when most
+    /// coefficients are (`-2` for `-2*x - 2`).
+    fn content(&self, terms: &[ExprId]) -> Rational {
+        let mut numer = num_bigint::BigInt::from(0u8);
+        let mut denom = num_bigint::BigInt::from(1u8);
+        let mut balance = 0i64;
+        for &term in terms {
+            let coeff = match self.node(term) {
+                Node::Num(value) => value.clone(),
+                _ => self.term_coeff(term),
+            };
+            balance += if coeff.is_negative() { 1 } else { -1 };
+            numer = numer.gcd(&coeff.numer());
+            denom = denom.lcm(&coeff.denom());
+        }
+        let content = Rational::from_big(numer, denom).map_or(Rational::ONE, |c| c.abs());
+        if balance > 0 { -&content } else { content }
     }
 
     /// `base ^ n` for an integer `n`.
