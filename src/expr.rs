@@ -105,6 +105,12 @@ struct NodeInfo {
     shape: u64,
     /// Bit `symbol_bit(s)` is set when the symbol `s` may occur in the node.
     symbols: u64,
+    /// The shape of the node as a term without its numeric coefficient: `3*x*y` and
+    /// `x*y` share it, so like terms sort next to each other.
+    term_key: u64,
+    /// The shape of the node's base as a factor: `x`, `x^2` and `x^y` share it (and
+    /// `e`, `exp(u)`), so like factors sort next to each other.
+    factor_key: u64,
 }
 
 /// The arena that owns all nodes, the symbol table and the derivative memo.
@@ -332,10 +338,47 @@ impl Pool {
                 children(args, &mut hasher);
             }
         }
+        let shape = hasher.finish();
+        let term_key = match node {
+            Node::Mul(ops) if matches!(self.nodes[ops[0].index()], Node::Num(_)) => {
+                match &ops[1..] {
+                    [single] => self.shape(*single),
+                    rest => self.product_shape(rest),
+                }
+            }
+            _ => shape,
+        };
+        let factor_key = match node {
+            Node::Pow([base, _]) => self.shape(*base),
+            Node::Call(Func::Exp, _) => self.shape(ExprId::E),
+            _ => shape,
+        };
         NodeInfo {
-            shape: hasher.finish(),
+            shape,
             symbols,
+            term_key,
+            factor_key,
         }
+    }
+
+    /// The shape a product of `factors` (no coefficient) has.
+    fn product_shape(&self, factors: &[ExprId]) -> u64 {
+        let mut hasher = FxHasher::default();
+        std::mem::discriminant(&Node::Mul(Box::new([]))).hash(&mut hasher);
+        for id in factors {
+            self.shape(*id).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// See [`NodeInfo::term_key`].
+    pub(crate) fn term_key(&self, id: ExprId) -> u64 {
+        self.info[id.index()].term_key
+    }
+
+    /// See [`NodeInfo::factor_key`].
+    pub(crate) fn factor_key(&self, id: ExprId) -> u64 {
+        self.info[id.index()].factor_key
     }
 
     /// The direct children of a node, in order.

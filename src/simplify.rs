@@ -15,6 +15,8 @@
 //! Odd roots are real: `x^(1/3)` is the real cube root, defined for negative `x`. A power
 //! with an even root or a symbolic exponent needs a non-negative base.
 
+use std::cmp::Ordering;
+
 use num_integer::Integer;
 
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
@@ -31,17 +33,22 @@ impl Pool {
                 Node::Undefined => return ExprId::UNDEFINED,
                 Node::Num(value) => constant = &constant + value,
                 Node::Add(ops) => {
-                    for &op in ops.iter() {
-                        match self.node(op) {
-                            Node::Num(value) => constant = &constant + value,
-                            _ => flat.push(op),
-                        }
+                    let (first, rest) = match self.as_num(ops[0]) {
+                        Some(value) => (Some(value), &ops[1..]),
+                        None => (None, &ops[..]),
+                    };
+                    if let Some(value) = first {
+                        constant = &constant + value;
                     }
+                    flat.extend_from_slice(rest);
                 }
                 _ => flat.push(term),
             }
         }
         if flat.len() > 1 {
+            // A stable sort finds the runs that flattened sums bring already sorted, so
+            // adding a term to a long sum costs a merge, not a full sort.
+            flat.sort_by(|a, b| self.term_order(a, b));
             flat = self.collect_like_terms(flat);
         }
         if flat.is_empty() {
@@ -56,11 +63,25 @@ impl Pool {
         self.intern(Node::Add(flat.into()))
     }
 
-    /// Merges terms that differ only in their numeric coefficient, then sorts them.
-    fn collect_like_terms(&mut self, mut terms: Vec<ExprId>) -> Vec<ExprId> {
-        // Group by the non-numeric part; the id order here only brings equal parts
-        // together, the final order is structural.
-        terms.sort_unstable_by(|a, b| self.term_rest(a).cmp(self.term_rest(b)));
+    /// The canonical order of terms: like terms (equal but for the coefficient) adjacent.
+    fn term_order(&self, a: &ExprId, b: &ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        self.term_key(*a).cmp(&self.term_key(*b)).then_with(|| {
+            let (ra, rb) = (self.term_rest(a), self.term_rest(b));
+            ra.len().cmp(&rb.len()).then_with(|| {
+                ra.iter()
+                    .zip(rb)
+                    .map(|(x, y)| self.structural_cmp(*x, *y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            })
+        })
+    }
+
+    /// Merges adjacent like terms of a sorted list; the order stays canonical.
+    fn collect_like_terms(&mut self, terms: Vec<ExprId>) -> Vec<ExprId> {
         let mut merged = Vec::with_capacity(terms.len());
         let mut start = 0;
         while start < terms.len() {
@@ -83,7 +104,6 @@ impl Pool {
             }
             start = end;
         }
-        self.sort_structurally(&mut merged);
         merged
     }
 
@@ -120,10 +140,6 @@ impl Pool {
         self.intern(Node::Mul(factors.into()))
     }
 
-    fn sort_structurally(&self, ids: &mut [ExprId]) {
-        ids.sort_unstable_by(|&a, &b| self.structural_cmp(a, b));
-    }
-
     /// `a + b`.
     pub fn add2(&mut self, a: ExprId, b: ExprId) -> ExprId {
         self.add(&[a, b])
@@ -153,75 +169,90 @@ impl Pool {
 
     /// The product of `factors`, canonical.
     pub fn mul(&mut self, factors: &[ExprId]) -> ExprId {
-        let mut coeff = Rational::ONE;
-        // (base, exponent, the factor itself)
-        let mut powers: Vec<(ExprId, ExprId, ExprId)> = Vec::with_capacity(factors.len());
-        let mut pending: Vec<ExprId> = factors.to_vec();
-        let mut rounds = 0;
-        loop {
-            for factor in pending.drain(..) {
-                match self.node(factor) {
-                    Node::Undefined => return ExprId::UNDEFINED,
-                    Node::Num(value) => coeff = &coeff * value,
-                    Node::Mul(ops) => {
-                        for &op in ops.iter() {
-                            match self.node(op) {
-                                Node::Num(value) => coeff = &coeff * value,
-                                _ => powers.push(self.as_power(op)),
-                            }
-                        }
-                    }
-                    _ => powers.push(self.as_power(factor)),
-                }
-            }
-            if coeff.is_zero() {
-                return ExprId::ZERO;
-            }
-            powers.sort_unstable_by_key(|&(base, ..)| base);
-            let mut merged = Vec::with_capacity(powers.len());
-            let mut start = 0;
-            while start < powers.len() {
-                let base = powers[start].0;
-                let mut end = start + 1;
-                while end < powers.len() && powers[end].0 == base {
-                    end += 1;
-                }
-                if end - start == 1 {
-                    merged.push(powers[start].2);
-                } else {
-                    let exps: Vec<ExprId> = powers[start..end].iter().map(|p| p.1).collect();
-                    let exp = self.add(&exps);
-                    let power = self.pow(base, exp);
-                    if power == ExprId::UNDEFINED {
-                        return power;
-                    }
-                    if power != ExprId::ONE {
-                        merged.push(power);
-                    }
-                }
-                start = end;
-            }
-            powers.clear();
-            // A merged power can be a number (`2^(1/2)*2^(1/2)`) or a product
-            // (`(x*y)^(1/2)*(x*y)^(1/2)`); those go round once more.
-            let (again, done): (Vec<ExprId>, Vec<ExprId>) = merged
-                .into_iter()
-                .partition(|&f| matches!(self.node(f), Node::Num(_) | Node::Mul(_)));
-            rounds += 1;
-            if again.is_empty() || rounds > 8 {
-                let mut done = done;
-                done.extend(again);
-                return self.finish_product(coeff, done);
-            }
-            pending = again;
-            for factor in done {
-                let power = self.as_power(factor);
-                powers.push(power);
-            }
-        }
+        self.mul_rounds(factors, 0)
     }
 
-    /// Builds the product node from a coefficient and merged factors.
+    /// The canonical order of factors: powers of the same base adjacent.
+    fn factor_order(&self, a: &ExprId, b: &ExprId) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        self.factor_key(*a)
+            .cmp(&self.factor_key(*b))
+            .then_with(|| self.structural_cmp(self.as_power(*a).0, self.as_power(*b).0))
+            .then_with(|| self.structural_cmp(*a, *b))
+    }
+
+    /// [`Pool::mul`]; `round` counts how often merged powers sent factors back in.
+    fn mul_rounds(&mut self, factors: &[ExprId], round: u32) -> ExprId {
+        let mut coeff = Rational::ONE;
+        let mut flat: Vec<ExprId> = Vec::with_capacity(factors.len() + 1);
+        for &factor in factors {
+            match self.node(factor) {
+                Node::Undefined => return ExprId::UNDEFINED,
+                Node::Num(value) => coeff = &coeff * value,
+                Node::Mul(ops) => {
+                    let (first, rest) = match self.as_num(ops[0]) {
+                        Some(value) => (Some(value), &ops[1..]),
+                        None => (None, &ops[..]),
+                    };
+                    if let Some(value) = first {
+                        coeff = &coeff * value;
+                    }
+                    flat.extend_from_slice(rest);
+                }
+                _ => flat.push(factor),
+            }
+        }
+        if coeff.is_zero() {
+            return ExprId::ZERO;
+        }
+        flat.sort_by(|a, b| self.factor_order(a, b));
+        let mut merged = Vec::with_capacity(flat.len());
+        // Merged powers that are numbers, products or have another base go round again.
+        let mut again = Vec::new();
+        let mut start = 0;
+        while start < flat.len() {
+            let base = self.as_power(flat[start]).0;
+            let mut end = start + 1;
+            while end < flat.len() && self.as_power(flat[end]).0 == base {
+                end += 1;
+            }
+            if end - start == 1 {
+                merged.push(flat[start]);
+            } else {
+                let exps: Vec<ExprId> = flat[start..end]
+                    .iter()
+                    .map(|&f| self.as_power(f).1)
+                    .collect();
+                let exp = self.add(&exps);
+                let power = self.pow(base, exp);
+                match self.node(power) {
+                    Node::Undefined => return power,
+                    Node::Num(value) => coeff = &coeff * value,
+                    _ if self.as_power(power).0 == base => merged.push(power),
+                    _ => again.push(power),
+                }
+            }
+            start = end;
+        }
+        if !again.is_empty() && round < 4 {
+            let mut all = merged;
+            all.extend(again);
+            all.push(self.num(coeff));
+            return self.mul_rounds(&all, round + 1);
+        }
+        if !again.is_empty() {
+            merged.extend(again);
+            merged.sort_by(|a, b| self.factor_order(a, b));
+        }
+        if coeff.is_zero() {
+            return ExprId::ZERO;
+        }
+        self.finish_product(coeff, merged)
+    }
+
+    /// Builds the product node from a coefficient and merged, sorted factors.
     fn finish_product(&mut self, coeff: Rational, mut factors: Vec<ExprId>) -> ExprId {
         if factors.is_empty() {
             return self.num(coeff);
@@ -232,13 +263,12 @@ impl Pool {
             }
             if let Node::Add(terms) = self.node(factors[0]) {
                 // A number times a sum distributes, so that `2*(x + 1) - 2*x` is `2`.
-                let terms = terms.clone();
+                let terms = terms.to_vec();
                 let scale = self.num(coeff);
                 let scaled: Vec<ExprId> = terms.iter().map(|&t| self.mul2(scale, t)).collect();
                 return self.add(&scaled);
             }
         }
-        self.sort_structurally(&mut factors);
         if !coeff.is_one() {
             let coeff = self.num(coeff);
             factors.insert(0, coeff);
