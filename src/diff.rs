@@ -73,6 +73,8 @@ fn diff_node(pool: &mut Pool, id: ExprId, var: SymbolId) -> ExprId {
             }
             pool.add(&parts)
         }
+        // 0^v is 0 wherever it is defined (v > 0).
+        Node::Pow([ExprId::ZERO, _]) => ExprId::ZERO,
         Node::Pow([base, exp]) => {
             let (db, de) = (d(pool, base), d(pool, exp));
             if de == ExprId::ZERO {

@@ -40,8 +40,15 @@ fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> Option<f64>)
             Node::Sym(symbol) => lookup(*symbol).unwrap_or(f64::NAN),
             Node::Add(ops) => ops.iter().map(of).sum(),
             Node::Mul(ops) => ops.iter().map(of).product(),
-            Node::Pow([base, exp]) => real_pow(of(base), of(exp), pool.as_num(*exp)),
-            Node::Call(func, arg) => func.eval(of(arg)),
+            // IEEE says 1^NaN = 1 and max(NaN, 0) = 0; outside the domain stays NaN here.
+            Node::Pow([base, exp]) => match (of(base), of(exp)) {
+                (b, e) if b.is_nan() || e.is_nan() => f64::NAN,
+                (b, e) => real_pow(b, e, pool.as_num(*exp)),
+            },
+            Node::Call(func, arg) => match of(arg) {
+                a if a.is_nan() => f64::NAN,
+                a => func.eval(a),
+            },
         };
         value.insert(id, v);
     }

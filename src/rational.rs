@@ -182,6 +182,25 @@ impl Rational {
         Some(self * &other.recip()?)
     }
 
+    /// The gcd of the numerators over the lcm of the denominators: the largest rational
+    /// that divides both to an integer (`gcd(4/3, 2/5) = 2/15`); never negative.
+    pub fn gcd(&self, other: &Rational) -> Rational {
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
+            let (a, b, c, d) = (
+                i128::from(*a),
+                i128::from(*b),
+                i128::from(*c),
+                i128::from(*d),
+            );
+            let numer = a.gcd(&c);
+            let denom = b.lcm(&d);
+            return Rational::from_i128(numer, denom).unwrap_or(Rational::ONE);
+        }
+        let numer = self.numer().gcd(&other.numer());
+        let denom = self.denom().lcm(&other.denom());
+        Rational::from_big(numer, denom).unwrap_or(Rational::ONE)
+    }
+
     /// Approximate bit length of the numerator plus the denominator.
     pub fn bits(&self) -> u64 {
         match &self.0 {
@@ -412,6 +431,13 @@ mod tests {
         assert_eq!(big.to_string(), "85070591730234615847396907784232501249");
         let back = big.checked_div(&Rational::int(i64::MAX)).unwrap();
         assert_eq!(back, Rational::int(i64::MAX));
+    }
+
+    #[test]
+    fn gcd_of_rationals() {
+        assert_eq!(r(4, 3).gcd(&r(2, 5)), r(2, 15));
+        assert_eq!(r(-6, 1).gcd(&r(4, 1)), r(2, 1));
+        assert_eq!(Rational::ZERO.gcd(&r(3, 7)), r(3, 7));
     }
 
     #[test]

@@ -207,6 +207,16 @@ impl Pool {
         if coeff.is_zero() {
             return ExprId::ZERO;
         }
+        if flat.len() > 1 {
+            // In a product, a sum is primitive and its content joins the coefficient:
+            // `(2*x + 2)*y` is `2*y*(x + 1)`, the same as `2*((x + 1)*y)`.
+            for factor in &mut flat {
+                if let Some((content, primitive)) = self.split_content(*factor) {
+                    coeff = &coeff * &content;
+                    *factor = primitive;
+                }
+            }
+        }
         flat.sort_by(|a, b| self.factor_order(a, b));
         let mut merged = Vec::with_capacity(flat.len());
         // Merged powers that are numbers, products or have another base go round again.
@@ -334,20 +344,18 @@ impl Pool {
                     _ => self.intern(Node::Pow([base, exp])),
                 }
             }
-            Node::Add(terms) if exp_num.as_ref().is_some_and(Rational::is_integer) => {
+            Node::Add(_) if exp_num.as_ref().is_some_and(Rational::is_integer) => {
                 // (2*x + 2)^-1 = 2^-1 * (x + 1)^-1: an integer power of a sum keeps the
                 // sum primitive, so that `1/(2*(x + 1))` reads back as itself.
-                let content = self.content(&terms);
-                if content.is_one() {
-                    return self.intern(Node::Pow([base, exp]));
+                match self.split_content(base) {
+                    Some((content, primitive)) => {
+                        let content = self.num(content);
+                        let outer = self.pow(content, exp);
+                        let inner = self.pow(primitive, exp);
+                        self.mul2(outer, inner)
+                    }
+                    None => self.intern(Node::Pow([base, exp])),
                 }
-                let inverse = content.recip().unwrap_or(Rational::ONE);
-                let inverse = self.num(inverse);
-                let primitive = self.mul2(inverse, base);
-                let content = self.num(content);
-                let outer = self.pow(content, exp);
-                let inner = self.pow(primitive, exp);
-                self.mul2(outer, inner)
             }
             Node::Mul(factors) => {
                 if exp_num.as_ref().is_some_and(Rational::is_integer) {
@@ -358,7 +366,7 @@ impl Pool {
                     Some(coeff) if !coeff.is_negative() => {
                         let outer = self.pow(factors[0], exp);
                         let rest = self.mul(&factors[1..]);
-                        let inner = self.intern(Node::Pow([rest, exp]));
+                        let inner = self.pow(rest, exp);
                         self.mul2(outer, inner)
                     }
                     _ => self.intern(Node::Pow([base, exp])),
@@ -454,10 +462,9 @@ impl Pool {
 
     /// The content of a sum: the gcd of its coefficients' numerators over the lcm of their
     /// denominators (`2` for `4*x + 6`, `1/6` for `x/2 + y/3`), negative when most
-    /// coefficients are (`-2` for `-2*x - 2`).
+    /// coefficients are (`-2` for `-2*x - 2`). Dividing by it leaves a primitive sum.
     fn content(&self, terms: &[ExprId]) -> Rational {
-        let mut numer = num_bigint::BigInt::from(0u8);
-        let mut denom = num_bigint::BigInt::from(1u8);
+        let mut content = Rational::ZERO;
         let mut balance = 0i64;
         for &term in terms {
             let coeff = match self.node(term) {
@@ -465,11 +472,24 @@ impl Pool {
                 _ => self.term_coeff(term),
             };
             balance += if coeff.is_negative() { 1 } else { -1 };
-            numer = numer.gcd(&coeff.numer());
-            denom = denom.lcm(&coeff.denom());
+            content = content.gcd(&coeff);
         }
-        let content = Rational::from_big(numer, denom).map_or(Rational::ONE, |c| c.abs());
         if balance > 0 { -&content } else { content }
+    }
+
+    /// `(content, primitive sum)` for a sum, or `None` when it is primitive already.
+    fn split_content(&mut self, sum: ExprId) -> Option<(Rational, ExprId)> {
+        let Node::Add(terms) = self.node(sum) else {
+            return None;
+        };
+        let content = self.content(terms);
+        if content.is_one() {
+            return None;
+        }
+        let inverse = content.recip()?;
+        let inverse = self.num(inverse);
+        let primitive = self.mul2(inverse, sum);
+        Some((content, primitive))
     }
 
     /// `base ^ n` for an integer `n`.
