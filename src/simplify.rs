@@ -434,6 +434,10 @@ impl Pool {
             return self.mul2(top, bottom);
         }
         let whole = Rational::from_bigint(Integer::div_floor(&e.numer(), &e.denom()));
+        if b.pow(&whole).is_none() {
+            // Too large to write out: 2^(3300001/3) stays as it is.
+            return self.intern(Node::Pow([base, exp]));
+        }
         if !whole.is_zero() {
             let frac = e - &whole;
             let (whole, frac) = (self.num(whole), self.num(frac));
