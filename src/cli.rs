@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, ExprId, Pool, Printer, diff, parse_with_depth,
-    printed_len,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, ExprId, ParseOptions, Pool, Printer, diff,
+    parse_with, printed_len,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -201,7 +201,14 @@ fn write_result(out: &mut impl Write, pool: &Pool, id: ExprId) -> io::Result<()>
 fn evaluate(cli: &Cli, text: &str) -> Result<(Pool, ExprId), Error> {
     let mut pool = Pool::new();
     pool.set_max_size(cli.max_size);
-    let mut id = parse_with_depth(&mut pool, text, cli.max_depth)?;
+    let mut id = parse_with(
+        &mut pool,
+        text,
+        &ParseOptions {
+            max_depth: cli.max_depth,
+            ..ParseOptions::default()
+        },
+    )?;
     for var in &cli.wrt {
         let symbol = pool.symbol(var);
         id = diff(&mut pool, id, symbol);

@@ -1,10 +1,18 @@
-//! Partial derivatives, memoized per `(node, variable)`: each distinct node is
-//! differentiated once, children before parents, so the work is linear in the size of the
-//! DAG and no recursion can overflow the stack.
+//! Derivatives, memoized per `(node, variable)`: each distinct node is differentiated once,
+//! children before parents, so the work is linear in the size of the DAG and no recursion
+//! can overflow the stack.
+//!
+//! [`diff`] is the partial derivative: every other variable is held fixed. [`total_diff`]
+//! follows dependencies by the chain rule: a variable replaced by a substitution varies as
+//! its replacement does, and a variable declared dependent varies as an unknown function,
+//! its derivative left as `diff(y, x)`.
+
+use rustc_hash::FxHashMap;
 
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
+use crate::subst::Substitution;
 
 /// The partial derivative of `expr` with respect to `var`, simplified.
 ///
@@ -17,42 +25,129 @@ use crate::rational::Rational;
 /// assert_eq!(print(&pool, dv), "4*pi*t*y/3");
 /// ```
 pub fn diff(pool: &mut Pool, expr: ExprId, var: SymbolId) -> ExprId {
-    if let Some(&known) = pool.diff_memo.get(&(expr, var)) {
+    let mut memo = std::mem::take(&mut pool.diff_memo);
+    let rules = Rules::partial(var);
+    let result = run(pool, expr, &rules, &mut memo);
+    pool.diff_memo = memo;
+    result
+}
+
+/// What varies with the differentiation variable besides itself.
+#[derive(Clone, Debug, Default)]
+pub struct Dependencies {
+    /// Constraints `v = S[v]`, resolved: `v` varies as `S[v]` does.
+    pub substitution: Substitution,
+    /// Variables that are unknown functions of another: `(y, x)` for `y(x)`.
+    pub depends: Vec<(SymbolId, SymbolId)>,
+}
+
+/// The total derivative of `expr` with respect to `var`: the chain rule
+/// `df/dx = ∂f/∂x + Σ ∂f/∂v · dv/dx` over every variable `v` that varies with `x`, with
+/// the substitution applied to the result. `deps.substitution` must be resolved
+/// ([`Substitution::resolve`]).
+///
+/// ```
+/// use deriv::{Dependencies, Pool, Substitution, parse, print, total_diff};
+/// let mut pool = Pool::new();
+/// let volume = parse(&mut pool, "4*pi/3*t*x*y").unwrap();
+/// let (t, x) = (pool.symbol("t"), pool.symbol("x"));
+/// let mut substitution = Substitution::new();
+/// substitution.insert(t, pool.sym(x));
+/// let deps = Dependencies { substitution, depends: vec![] };
+/// let dv = total_diff(&mut pool, volume, x, &deps);
+/// assert_eq!(print(&pool, dv), "8*pi*x*y/3");
+/// ```
+pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependencies) -> ExprId {
+    let mut memo = FxHashMap::default();
+    let mut rules = Rules::partial(var);
+    for &(dependent, on) in &deps.depends {
+        if on == var {
+            rules.mask |= Pool::symbol_bit(dependent);
+            let derivative = pool.derivative(dependent, var, 1);
+            rules.symbols.insert(dependent, derivative);
+        }
+    }
+    // dv/dx for a substituted variable is the derivative of its replacement, which is free
+    // of substituted variables once resolved.
+    let inner = rules.clone();
+    for &(v, replacement) in deps.substitution.rules() {
+        let derivative = run(pool, replacement, &inner, &mut memo);
+        rules.mask |= Pool::symbol_bit(v);
+        rules.symbols.insert(v, derivative);
+    }
+    let chained = run(pool, expr, &rules, &mut memo);
+    deps.substitution.apply(pool, chained)
+}
+
+/// How symbols differentiate: `var` to 1, those in `symbols` to the given expression, all
+/// others to 0. `mask` has the bloom bits of all of them, to skip constant subtrees.
+#[derive(Clone)]
+struct Rules {
+    var: SymbolId,
+    symbols: FxHashMap<SymbolId, ExprId>,
+    mask: u64,
+}
+
+impl Rules {
+    fn partial(var: SymbolId) -> Rules {
+        Rules {
+            var,
+            symbols: FxHashMap::default(),
+            mask: Pool::symbol_bit(var),
+        }
+    }
+}
+
+fn run(
+    pool: &mut Pool,
+    expr: ExprId,
+    rules: &Rules,
+    memo: &mut FxHashMap<(ExprId, SymbolId), ExprId>,
+) -> ExprId {
+    let var = rules.var;
+    if let Some(&known) = memo.get(&(expr, var)) {
         return known;
     }
     let order = pool.reachable(expr, |id| {
-        pool.may_contain(id, var) && !pool.diff_memo.contains_key(&(id, var))
+        pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
     for id in order {
-        let derivative = diff_node(pool, id, var);
-        pool.diff_memo.insert((id, var), derivative);
+        let derivative = diff_node(pool, id, rules, memo);
+        memo.insert((id, var), derivative);
     }
-    derivative_of(pool, expr, var)
+    derivative_of(pool, memo, expr, rules)
 }
 
 /// The derivative of a node whose children are already differentiated.
-fn derivative_of(pool: &Pool, id: ExprId, var: SymbolId) -> ExprId {
-    if !pool.may_contain(id, var) {
+fn derivative_of(
+    pool: &Pool,
+    memo: &FxHashMap<(ExprId, SymbolId), ExprId>,
+    id: ExprId,
+    rules: &Rules,
+) -> ExprId {
+    if pool.symbol_mask(id) & rules.mask == 0 {
         return ExprId::ZERO;
     }
-    pool.diff_memo
-        .get(&(id, var))
+    memo.get(&(id, rules.var))
         .copied()
         .unwrap_or(ExprId::UNDEFINED)
 }
 
-fn diff_node(pool: &mut Pool, id: ExprId, var: SymbolId) -> ExprId {
-    let d = |pool: &Pool, child: ExprId| derivative_of(pool, child, var);
+fn diff_node(
+    pool: &mut Pool,
+    id: ExprId,
+    rules: &Rules,
+    memo: &FxHashMap<(ExprId, SymbolId), ExprId>,
+) -> ExprId {
+    let var = rules.var;
+    let d = |pool: &Pool, child: ExprId| derivative_of(pool, memo, child, rules);
     match pool.node(id).clone() {
         Node::Undefined => ExprId::UNDEFINED,
         Node::Num(_) | Node::Const(_) => ExprId::ZERO,
-        Node::Sym(symbol) => {
-            if symbol == var {
-                ExprId::ONE
-            } else {
-                ExprId::ZERO
-            }
-        }
+        Node::Sym(symbol) if symbol == var => ExprId::ONE,
+        Node::Sym(symbol) => rules.symbols.get(&symbol).copied().unwrap_or(ExprId::ZERO),
+        Node::Derivative { of, wrt, order } if wrt == var => pool.derivative(of, wrt, order + 1),
+        Node::Derivative { .. } => ExprId::ZERO,
         Node::Add(terms) => {
             let parts: Vec<ExprId> = terms.iter().map(|&t| d(pool, t)).collect();
             pool.add(&parts)

@@ -33,7 +33,7 @@ fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> Option<f64>)
     for &id in &order {
         let of = |child: &ExprId| value[child];
         let v = match pool.node(id) {
-            Node::Undefined | Node::Apply { .. } => f64::NAN,
+            Node::Undefined | Node::Apply { .. } | Node::Derivative { .. } => f64::NAN,
             Node::Num(n) => n.to_f64(),
             Node::Const(Constant::Pi) => std::f64::consts::PI,
             Node::Const(Constant::E) => std::f64::consts::E,

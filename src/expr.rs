@@ -95,6 +95,16 @@ pub enum Node {
         /// The arguments.
         args: Box<[ExprId]>,
     },
+    /// `diff(y, x, order)`: the unevaluated derivative of a variable `y` that depends on
+    /// `x` (declared with `--depends`, or every variable under `--vary-all`).
+    Derivative {
+        /// The dependent variable.
+        of: SymbolId,
+        /// The variable it depends on.
+        wrt: SymbolId,
+        /// How often it is differentiated, at least 1.
+        order: u32,
+    },
 }
 
 /// Facts about a node computed once, when it is created.
@@ -265,6 +275,16 @@ impl Pool {
         self.info[id.index()].symbols & symbol_bit(symbol) != 0
     }
 
+    /// The bloom bits of the symbols that may occur in `id`.
+    pub(crate) fn symbol_mask(&self, id: ExprId) -> u64 {
+        self.info[id.index()].symbols
+    }
+
+    /// The bloom bit of one symbol.
+    pub(crate) fn symbol_bit(symbol: SymbolId) -> u64 {
+        symbol_bit(symbol)
+    }
+
     /// Whether `id` contains no symbol at all (a constant such as `2*pi`).
     pub fn is_constant(&self, id: ExprId) -> bool {
         self.info[id.index()].symbols == 0
@@ -337,6 +357,12 @@ impl Pool {
                 orders.hash(&mut hasher);
                 children(args, &mut hasher);
             }
+            Node::Derivative { of, wrt, order } => {
+                self.name_hashes[of.0 as usize].hash(&mut hasher);
+                self.name_hashes[wrt.0 as usize].hash(&mut hasher);
+                order.hash(&mut hasher);
+                symbols = symbol_bit(*of) | symbol_bit(*wrt);
+            }
         }
         let shape = hasher.finish();
         let term_key = match node {
@@ -387,7 +413,11 @@ impl Pool {
             Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops,
             Node::Pow(pair) => pair,
             Node::Call(_, arg) => std::slice::from_ref(arg),
-            Node::Undefined | Node::Num(_) | Node::Const(_) | Node::Sym(_) => &[],
+            Node::Undefined
+            | Node::Num(_)
+            | Node::Const(_)
+            | Node::Sym(_)
+            | Node::Derivative { .. } => &[],
         }
     }
 
@@ -466,6 +496,22 @@ impl Pool {
                     .symbol_name(*f)
                     .cmp(self.symbol_name(*g))
                     .then_with(|| of.cmp(og)),
+                (
+                    Node::Derivative {
+                        of: a_of,
+                        wrt: a_wrt,
+                        order: a_order,
+                    },
+                    Node::Derivative {
+                        of: b_of,
+                        wrt: b_wrt,
+                        order: b_order,
+                    },
+                ) => self
+                    .symbol_name(*a_of)
+                    .cmp(self.symbol_name(*b_of))
+                    .then_with(|| self.symbol_name(*a_wrt).cmp(self.symbol_name(*b_wrt)))
+                    .then_with(|| a_order.cmp(b_order)),
                 _ => Ordering::Equal,
             };
             if local != Ordering::Equal {
@@ -493,6 +539,7 @@ fn kind_rank(node: &Node) -> u8 {
         Node::Pow(_) => 6,
         Node::Call(..) => 7,
         Node::Apply { .. } => 8,
+        Node::Derivative { .. } => 9,
     }
 }
 

@@ -25,15 +25,17 @@ mod parse;
 mod print;
 mod rational;
 mod simplify;
+mod subst;
 
-pub use diff::diff;
+pub use diff::{Dependencies, diff, total_diff};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};
 pub use expr::{Constant, DEFAULT_MAX_SIZE, ExprId, Node, Pool, SymbolId};
 pub use func::Func;
-pub use parse::{DEFAULT_MAX_DEPTH, parse, parse_with_depth};
+pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
 pub use print::{Printer, print, printed_len};
 pub use rational::Rational;
+pub use subst::{Cycle, Substitution, free_symbols, substitute};
 
 /// The README's Rust examples run as doc tests.
 #[doc = include_str!("../README.md")]

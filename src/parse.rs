@@ -10,11 +10,12 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rustc_hash::FxHashMap;
 
-use crate::diff::diff;
+use crate::diff::{Dependencies, diff, total_diff};
 use crate::error::{Error, Span};
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
+use crate::subst::Substitution;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/expr.pest"]
@@ -52,21 +53,43 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// assert!(parse(&mut pool, "2x").is_err());
 /// ```
 pub fn parse(pool: &mut Pool, input: &str) -> Result<ExprId, Error> {
-    parse_with_depth(pool, input, DEFAULT_MAX_DEPTH)
+    parse_with(pool, input, &ParseOptions::default())
 }
 
-/// Parses `input`, refusing nesting deeper than `max_depth`.
-pub fn parse_with_depth(pool: &mut Pool, input: &str, max_depth: usize) -> Result<ExprId, Error> {
-    let depth = scan(input, max_depth)?;
+/// How [`parse_with`] reads its input.
+#[derive(Clone, Debug)]
+pub struct ParseOptions {
+    /// Refuse nesting deeper than this.
+    pub max_depth: usize,
+    /// Accept an equation `LHS = RHS`, read as `LHS - RHS` (for implicit differentiation).
+    pub equation: bool,
+    /// Dependent variables `(y, x)`: `diff(y, x)` stays unevaluated, and `diff(...)`
+    /// follows these dependencies.
+    pub depends: Vec<(SymbolId, SymbolId)>,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            max_depth: DEFAULT_MAX_DEPTH,
+            equation: false,
+            depends: Vec::new(),
+        }
+    }
+}
+
+/// Parses `input` with the given options.
+pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
+    let depth = scan(input, options.max_depth)?;
     if depth <= SHALLOW_DEPTH {
-        return parse_checked(pool, input);
+        return parse_checked(pool, input, options);
     }
     let stack = (depth + 64).saturating_mul(STACK_PER_LEVEL);
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("deriv-parse".into())
             .stack_size(stack)
-            .spawn_scoped(scope, || parse_checked(pool, input))
+            .spawn_scoped(scope, || parse_checked(pool, input, options))
             .map_err(|e| Error::Limit {
                 message: format!("cannot reserve {stack} bytes of stack to parse: {e}"),
                 span: None,
@@ -83,18 +106,38 @@ pub fn parse_with_depth(pool: &mut Pool, input: &str, max_depth: usize) -> Resul
     })
 }
 
-fn parse_checked(pool: &mut Pool, input: &str) -> Result<ExprId, Error> {
+fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
     let mut pairs = Grammar::parse(Rule::input, input).map_err(|e| syntax_error(input, &e))?;
-    let input_pair = pairs.next().and_then(|p| p.into_inner().next());
-    let Some(expr) = input_pair else {
+    let mut sides = pairs
+        .next()
+        .map(Pair::into_inner)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::expr);
+    let (Some(lhs), rhs) = (sides.next(), sides.next()) else {
         return Err(empty_error(input));
     };
     let lowerer = RefCell::new(Lowerer {
         pool,
         arities: FxHashMap::default(),
+        depends: &options.depends,
     });
-    let (id, _) = lower_expr(&lowerer, expr)?;
-    Ok(id)
+    let (lhs, _) = lower_expr(&lowerer, lhs)?;
+    let Some(rhs) = rhs else {
+        return Ok(lhs);
+    };
+    let span = span_of(&rhs);
+    if !options.equation {
+        let equals = input[..span.start].rfind('=').unwrap_or(span.start);
+        return Err(Error::Syntax {
+            message: "an equation is not an expression".into(),
+            span: Span::new(equals, equals + 1),
+            help: Some("differentiate an equation implicitly with --implicit VAR".into()),
+        });
+    }
+    let (rhs, _) = lower_expr(&lowerer, rhs)?;
+    let difference = lowerer.borrow_mut().pool.sub(lhs, rhs);
+    checked(&lowerer, difference, span)
 }
 
 fn empty_error(input: &str) -> Error {
@@ -176,7 +219,7 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                 }
                 after_operand = false;
             }
-            '/' | ',' => {
+            '/' | ',' | '=' => {
                 chain = 0;
                 after_operand = false;
             }
@@ -192,7 +235,9 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                 return Err(Error::Syntax {
                     message: format!("unexpected character {shown}"),
                     span: Span::new(pos, pos + other.len_utf8()),
-                    help: Some("expressions use letters, digits, + - * / ^ ** ( ) , and '".into()),
+                    help: Some(
+                        "expressions use letters, digits, + - * / ^ ** ( ) , ' and =".into(),
+                    ),
                 });
             }
         }
@@ -364,6 +409,8 @@ struct Lowerer<'p> {
     pool: &'p mut Pool,
     /// Unknown functions seen so far: their arity and first use.
     arities: FxHashMap<SymbolId, (usize, Span)>,
+    /// Dependent variables, for `diff(...)`.
+    depends: &'p [(SymbolId, SymbolId)],
 }
 
 /// A lowered operand. Chains of `+ -` and `* /` are collected and built once, so that a
@@ -678,6 +725,7 @@ fn lower_diff(
         ));
     }
     let mut lowerer_ref = lowerer.borrow_mut();
+    let depends = lowerer_ref.depends;
     let pool = &mut *lowerer_ref.pool;
     let (expr, _) = args[0];
     let (var, var_span) = args[1];
@@ -700,8 +748,18 @@ fn lower_diff(
         },
     };
     let mut result = expr;
-    for _ in 0..order {
-        result = diff(pool, result, symbol);
+    if depends.is_empty() {
+        for _ in 0..order {
+            result = diff(pool, result, symbol);
+        }
+    } else {
+        let deps = Dependencies {
+            substitution: Substitution::new(),
+            depends: depends.to_vec(),
+        };
+        for _ in 0..order {
+            result = total_diff(pool, result, symbol, &deps);
+        }
     }
     drop(lowerer_ref);
     checked(lowerer, result, span)

@@ -212,6 +212,18 @@ impl<'a> Writer<'a> {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
                 }
+                Node::Derivative { of, wrt, order } => {
+                    self.text("diff(");
+                    self.push(Task::Name(*of));
+                    self.text(", ");
+                    self.push(Task::Name(*wrt));
+                    if *order > 1 {
+                        self.text(", ");
+                        self.push(Task::Index(*order as usize));
+                    }
+                    self.text(")");
+                    Prec::Atom
+                }
             },
         }
     }
@@ -465,6 +477,7 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         Node::Const(Constant::E) => (1, "e"),
         Node::Sym(symbol) => (2, pool.symbol_name(*symbol)),
         Node::Apply { name, .. } => (3, pool.symbol_name(*name)),
+        Node::Derivative { of, .. } => (3, pool.symbol_name(*of)),
         Node::Call(func, _) => (4, func.name()),
         Node::Add(_) => (5, ""),
         _ => (6, ""),

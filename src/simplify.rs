@@ -755,6 +755,15 @@ impl Pool {
         Some(if negate { self.neg(value) } else { value })
     }
 
+    /// `diff(of, wrt, order)` for a variable `of` that depends on `wrt`; `of` itself for
+    /// order 0.
+    pub fn derivative(&mut self, of: SymbolId, wrt: SymbolId, order: u32) -> ExprId {
+        if order == 0 {
+            return self.sym(of);
+        }
+        self.intern(Node::Derivative { of, wrt, order })
+    }
+
     /// The unknown function `name` applied to `args`, differentiated `orders[k]` times in
     /// argument `k`.
     pub fn apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) -> ExprId {
