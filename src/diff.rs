@@ -125,6 +125,9 @@ fn derivative_of(
     id: ExprId,
     rules: &Rules,
 ) -> ExprId {
+    if id == ExprId::UNDEFINED {
+        return id;
+    }
     if pool.symbol_mask(id) & rules.mask == 0 {
         return ExprId::ZERO;
     }
