@@ -1,5 +1,5 @@
-//! The command line: arguments as clap reads them, validation, and the run loop over one
-//! expression or a batch of lines.
+//! The command line: arguments as clap reads them, their validation into a [`Request`],
+//! and the run loop over one expression or a batch of lines.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
@@ -7,25 +7,28 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, ExprId, ParseOptions, Pool, Printer, diff,
-    parse_with, printed_len,
+use crate::request::{
+    Assignment, Line, Mode, OptionError, Request, Varying, check_variable, parse_assignment,
+    split_top_level,
 };
+use crate::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, Pool, Printer, printed_len};
 
 /// The default limit on the size of one printed result, in bytes.
 pub const DEFAULT_MAX_OUTPUT: u64 = 1 << 30;
 
 const EXAMPLES: &str = "\
 Examples:
-  deriv \"4*pi/3*t*x*y\" --wrt x        partial derivative: 4*pi*t*y/3
-  deriv \"x^x\" --wrt x,x               second derivative
-  deriv \"sin(x)*y^2\" -w x -w y        mixed partial d2/dxdy
-  deriv \"x*x + 2*x*x\"                 simplify only: 3*x^2
-  deriv -f exprs.txt --wrt x          one result per input line
-  echo \"ln(x)\" | deriv --wrt x        read expressions from standard input";
+  deriv \"4*pi/3*t*x*y\" --wrt x                    partial derivative: 4*pi*t*y/3
+  deriv \"4*pi/3*t*x*y\" --wrt x --total -s t=x     total derivative along t = x: 8*pi*x*y/3
+  deriv \"4*pi/3*t*x*y\" --wrt x -s t=x --explain   partial vs total, step by step
+  deriv \"x^2 + y^2 = 1\" --implicit y --wrt x      implicit: -x/y
+  deriv \"x^x\" --wrt x,x                           second derivative
+  deriv \"sin(x)*y^2\" --grad --at x=0,y=1          gradient at a point
+  deriv \"x*x + 2*x*x\"                             simplify only: 3*x^2
+  deriv -f exprs.txt --wrt x                      one result per input line";
 
-/// Exact symbolic differentiation: partial derivatives of formulas, simplified and printed
-/// so that they parse back.
+/// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
+/// and printed so that they parse back.
 #[derive(Parser, Debug)]
 #[command(name = "deriv", version, about, after_help = EXAMPLES)]
 pub struct Cli {
@@ -33,6 +36,10 @@ pub struct Cli {
     /// one expression per line from standard input.
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
     pub expr: Option<String>,
+
+    /// More expressions, for --jacobian.
+    #[arg(value_name = "MORE", requires = "jacobian")]
+    pub more: Vec<String>,
 
     /// Differentiate with respect to VAR; repeat or separate with commas for higher and
     /// mixed partials, applied in order (`--wrt x,x,y`).
@@ -42,6 +49,63 @@ pub struct Cli {
     /// Read expressions from FILE, one per line (blank lines and `#` comments are skipped).
     #[arg(short, long, value_name = "FILE", conflicts_with = "expr")]
     pub file: Option<PathBuf>,
+
+    /// Constraint VAR=EXPR, applied before differentiating (repeatable; chains resolve).
+    #[arg(short, long, value_name = "VAR=EXPR")]
+    pub subst: Vec<String>,
+
+    /// The total derivative: variables tied to the differentiation variable by --subst or
+    /// declared with --depends vary with it; every other variable is held constant.
+    #[arg(long)]
+    pub total: bool,
+
+    /// With --total: VAR is an unknown function of the differentiation variable (or of X,
+    /// written VAR(X)); its derivative prints as diff(VAR, X). Repeatable, comma-separated.
+    #[arg(long, value_name = "VAR", value_delimiter = ',')]
+    pub depends: Vec<String>,
+
+    /// With --total: every variable varies except these (Mathematica's Dt convention).
+    #[arg(long = "const", value_name = "VARS", value_delimiter = ',')]
+    pub constants: Vec<String>,
+
+    /// With --total: every variable varies with the differentiation variable.
+    #[arg(long)]
+    pub vary_all: bool,
+
+    /// Differentiate the equation EXPR = 0 (or LHS = RHS) implicitly, VAR a function of
+    /// the --wrt variable.
+    #[arg(long, value_name = "VAR", group = "mode")]
+    pub implicit: Option<String>,
+
+    /// Substitute VAR=EXPR into the result, after differentiating (repeatable,
+    /// comma-separated: `--at x=1,y=2`).
+    #[arg(long, value_name = "VAR=EXPR")]
+    pub at: Vec<String>,
+
+    /// Also print a decimal approximation of each constant result.
+    #[arg(short = 'N', long)]
+    pub numeric: bool,
+
+    /// Show the partial derivative, each chain-rule term, the total derivative, and the
+    /// results of substituting after and before differentiating.
+    #[arg(long, group = "mode")]
+    pub explain: bool,
+
+    /// The total differential df = sum of diff(f, v)*dv over the variables.
+    #[arg(long, group = "mode")]
+    pub differential: bool,
+
+    /// Every first partial, one line per variable (the --wrt variables, or all).
+    #[arg(long, group = "mode")]
+    pub grad: bool,
+
+    /// Every second partial (the --wrt variables, or all).
+    #[arg(long, group = "mode")]
+    pub hessian: bool,
+
+    /// The first partials of several expressions.
+    #[arg(long, group = "mode")]
+    pub jacobian: bool,
 
     /// Refuse input nested deeper than this (parentheses, calls, signs, `^` chains).
     #[arg(long, value_name = "LEVELS", default_value_t = DEFAULT_MAX_DEPTH)]
@@ -59,26 +123,107 @@ pub struct Cli {
 /// Checks that a `--wrt` value is a variable name.
 fn parse_variable(text: &str) -> Result<String, String> {
     let name = text.trim();
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(char::is_alphabetic)
-        && chars.all(|c| c.is_alphanumeric() || c == '_');
-    if !valid {
-        return Err(format!(
-            "`{text}` is not a variable name (a letter, then letters, digits or _)"
-        ));
-    }
-    if matches!(name, "pi" | "π" | "e") {
-        return Err(format!("`{name}` is a constant, not a variable"));
-    }
-    if crate::Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff") {
-        return Err(format!("`{name}` is a function, not a variable"));
-    }
+    check_variable(name)?;
     Ok(name.to_string())
+}
+
+/// A usage error: the message and how to show it.
+enum Usage {
+    Message(String),
+    Option(OptionError),
+}
+
+impl Cli {
+    /// Validates the options that clap cannot check alone.
+    fn request(&self) -> Result<Request, Usage> {
+        let usage = |m: &str| Err(Usage::Message(m.to_string()));
+        let mode = if self.explain {
+            Mode::Explain
+        } else if self.differential {
+            Mode::Differential
+        } else if self.grad {
+            Mode::Gradient
+        } else if self.hessian {
+            Mode::Hessian
+        } else if self.jacobian {
+            Mode::Jacobian
+        } else if self.implicit.is_some() {
+            Mode::Implicit
+        } else {
+            Mode::Derivative
+        };
+        let total_only = [
+            (!self.depends.is_empty(), "--depends"),
+            (!self.constants.is_empty(), "--const"),
+            (self.vary_all, "--vary-all"),
+        ];
+        for (given, name) in total_only {
+            if given && !self.total {
+                return Err(Usage::Message(format!(
+                    "{name} needs --total: a partial derivative holds every other variable fixed, \
+                     so nothing can depend on the differentiation variable"
+                )));
+            }
+        }
+        if mode == Mode::Explain && self.wrt.len() != 1 {
+            return usage("--explain needs exactly one --wrt variable");
+        }
+        if mode == Mode::Implicit && self.wrt.is_empty() {
+            return usage("--implicit needs --wrt: the variable the implicit function depends on");
+        }
+        let mut depends = Vec::new();
+        for text in &self.depends {
+            let (var, on) = match text.split_once('(') {
+                Some((var, rest)) => (var.trim(), Some(rest.trim_end_matches(')').trim())),
+                None => (text.trim(), None),
+            };
+            for name in [Some(var), on].into_iter().flatten() {
+                check_variable(name)
+                    .map_err(|m| Usage::Message(format!("invalid --depends {text}: {m}")))?;
+            }
+            depends.push((var.to_string(), on.map(str::to_string)));
+        }
+        for name in self.constants.iter().chain(&self.implicit) {
+            check_variable(name.trim()).map_err(Usage::Message)?;
+        }
+        let varying = (self.vary_all || !self.constants.is_empty()).then(|| {
+            Varying::AllExcept(
+                self.constants
+                    .iter()
+                    .map(|c| c.trim().to_string())
+                    .collect(),
+            )
+        });
+        let request = Request {
+            mode,
+            wrt: self.wrt.clone(),
+            total: self.total,
+            subst: assignments(&self.subst, "--subst").map_err(Usage::Option)?,
+            at: assignments(&self.at, "--at").map_err(Usage::Option)?,
+            depends,
+            varying,
+            implicit: self.implicit.as_ref().map(|y| y.trim().to_string()),
+            numeric: self.numeric,
+            max_depth: self.max_depth,
+        };
+        request.check_options().map_err(Usage::Option)?;
+        Ok(request)
+    }
+}
+
+fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment>, OptionError> {
+    let mut parsed = Vec::new();
+    for text in values {
+        for (start, part) in split_top_level(text) {
+            parsed.push(parse_assignment(text, part, start, option)?);
+        }
+    }
+    Ok(parsed)
 }
 
 /// Where the expressions come from.
 enum Source {
-    One(String),
+    Args(Vec<String>),
     Lines {
         reader: Box<dyn BufRead>,
         origin: String,
@@ -87,6 +232,17 @@ enum Source {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    let request = match cli.request() {
+        Ok(request) => request,
+        Err(Usage::Message(message)) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+        Err(Usage::Option(error)) => {
+            eprint!("{}", error.render());
+            return error.exit_code;
+        }
+    };
     let source = match source(&cli) {
         Ok(source) => source,
         Err(message) => {
@@ -97,17 +253,20 @@ pub fn run(cli: Cli) -> u8 {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match source {
-        Source::One(text) => match evaluate(&cli, &text) {
-            Ok((pool, id)) => match write_result(&mut out, &pool, id) {
-                Ok(()) => 0,
-                Err(e) => return io_exit(&e),
-            },
-            Err(error) => {
-                eprint!("{}", error.render(&text, "<expr>", 1));
-                error.exit_code()
+        Source::Args(texts) => {
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            match evaluate(&cli, &request, &texts) {
+                Ok((pool, lines)) => match write_lines(&mut out, &pool, &lines) {
+                    Ok(()) => 0,
+                    Err(e) => return io_exit(&e),
+                },
+                Err(error) => {
+                    eprint!("{}", error.render(&texts.join(" "), "<expr>", 1));
+                    error.exit_code()
+                }
             }
-        },
-        Source::Lines { reader, origin } => run_lines(&cli, reader, &origin, &mut out),
+        }
+        Source::Lines { reader, origin } => run_lines(&cli, &request, reader, &origin, &mut out),
     };
     match out.flush() {
         Ok(()) => code,
@@ -125,7 +284,11 @@ fn source(cli: &Cli) -> Result<Source, String> {
     }
     match cli.expr.as_deref() {
         Some("-") => Ok(stdin_lines()),
-        Some(text) => Ok(Source::One(text.to_string())),
+        Some(first) => {
+            let mut texts = vec![first.to_string()];
+            texts.extend(cli.more.iter().cloned());
+            Ok(Source::Args(texts))
+        }
         None if !io::stdin().is_terminal() => Ok(stdin_lines()),
         None => Err("no expression given: try `deriv \"x^2\" --wrt x`, or see --help".into()),
     }
@@ -149,7 +312,13 @@ fn io_exit(error: &io::Error) -> u8 {
 }
 
 /// Processes one expression per line; a bad line is reported and the rest still run.
-fn run_lines(cli: &Cli, mut reader: Box<dyn BufRead>, origin: &str, out: &mut impl Write) -> u8 {
+fn run_lines(
+    cli: &Cli,
+    request: &Request,
+    mut reader: Box<dyn BufRead>,
+    origin: &str,
+    out: &mut impl Write,
+) -> u8 {
     let mut code = 0;
     let mut line = Vec::new();
     let mut line_no = 0;
@@ -174,9 +343,9 @@ fn run_lines(cli: &Cli, mut reader: Box<dyn BufRead>, origin: &str, out: &mut im
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        match evaluate(cli, text) {
-            Ok((pool, id)) => {
-                if let Err(e) = write_result(out, &pool, id) {
+        match evaluate(cli, request, &[text]) {
+            Ok((pool, lines)) => {
+                if let Err(e) = write_lines(out, &pool, &lines) {
                     return io_exit(&e);
                 }
             }
@@ -193,42 +362,72 @@ fn run_lines(cli: &Cli, mut reader: Box<dyn BufRead>, origin: &str, out: &mut im
     code
 }
 
-fn write_result(out: &mut impl Write, pool: &Pool, id: ExprId) -> io::Result<()> {
-    writeln!(out, "{}", Printer::new(pool, id))
+/// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric`.
+fn write_lines(out: &mut impl Write, pool: &Pool, lines: &[Line]) -> io::Result<()> {
+    for line in lines {
+        if !line.label.is_empty() {
+            write!(out, "{} = ", line.label)?;
+        }
+        if line.differentials.is_empty() {
+            write!(out, "{}", Printer::new(pool, line.value))?;
+        } else {
+            write_differential(out, pool, &line.differentials)?;
+        }
+        if let Some(decimal) = line.decimal {
+            write!(out, " ≈ {decimal}")?;
+        }
+        if let Some(note) = &line.note {
+            write!(out, "  {note}")?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
-/// Parses, differentiates and checks the size of one expression.
-fn evaluate(cli: &Cli, text: &str) -> Result<(Pool, ExprId), Error> {
-    let mut pool = Pool::new();
-    pool.set_max_size(cli.max_size);
-    let mut id = parse_with(
-        &mut pool,
-        text,
-        &ParseOptions {
-            max_depth: cli.max_depth,
-            ..ParseOptions::default()
-        },
-    )?;
-    for var in &cli.wrt {
-        let symbol = pool.symbol(var);
-        id = diff(&mut pool, id, symbol);
-        if id == ExprId::UNDEFINED {
-            let reason = pool.undefined_reason().unwrap_or("undefined").to_string();
-            return Err(if pool.size_limit_reached() {
-                Error::Limit {
-                    message: reason,
-                    span: None,
-                    help: "raise the limit with --max-size".into(),
-                }
-            } else {
-                Error::Undefined {
-                    reason: format!("{reason}, in the derivative with respect to {var}"),
-                    span: None,
-                }
-            });
+/// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
+fn write_differential(
+    out: &mut impl Write,
+    pool: &Pool,
+    terms: &[(crate::ExprId, crate::SymbolId)],
+) -> io::Result<()> {
+    let mut first = true;
+    for &(coefficient, var) in terms {
+        if coefficient == crate::ExprId::ZERO {
+            continue;
+        }
+        let text = Printer::new(pool, coefficient).to_string();
+        let (negative, magnitude) = match text.strip_prefix('-') {
+            Some(rest) if !matches!(pool.node(coefficient), crate::Node::Add(_)) => (true, rest),
+            _ => (false, text.as_str()),
+        };
+        match (first, negative) {
+            (true, true) => write!(out, "-")?,
+            (true, false) => {}
+            (false, true) => write!(out, " - ")?,
+            (false, false) => write!(out, " + ")?,
+        }
+        first = false;
+        let name = pool.symbol_name(var);
+        match (magnitude, pool.node(coefficient)) {
+            ("1", _) => write!(out, "d{name}")?,
+            (_, crate::Node::Add(_)) => write!(out, "({magnitude})*d{name}")?,
+            _ => write!(out, "{magnitude}*d{name}")?,
         }
     }
-    let len = printed_len(&pool, id);
+    if first {
+        write!(out, "0")?;
+    }
+    Ok(())
+}
+
+/// Computes the lines for one input and checks their size.
+fn evaluate(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Vec<Line>), Error> {
+    let mut pool = Pool::new();
+    pool.set_max_size(cli.max_size);
+    let lines = request.run(&mut pool, texts)?;
+    let len = lines.iter().fold(0u64, |sum, line| {
+        sum.saturating_add(printed_len(&pool, line.value))
+    });
     if len > cli.max_output {
         return Err(Error::Limit {
             message: format!(
@@ -239,5 +438,5 @@ fn evaluate(cli: &Cli, text: &str) -> Result<(Pool, ExprId), Error> {
             help: "raise the limit with --max-output".into(),
         });
     }
-    Ok((pool, id))
+    Ok((pool, lines))
 }

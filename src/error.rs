@@ -84,6 +84,46 @@ impl Error {
         }
     }
 
+    /// The same error with its span moved `offset` bytes right: for an expression that
+    /// was parsed out of a longer text, such as the `x^2` of `--subst t=x^2`.
+    pub fn shifted(self, offset: usize) -> Error {
+        let shift = |span: Span| Span::new(span.start + offset, span.end + offset);
+        match self {
+            Error::Syntax {
+                message,
+                span,
+                help,
+            } => Error::Syntax {
+                message,
+                span: shift(span),
+                help,
+            },
+            Error::Name {
+                message,
+                span,
+                help,
+            } => Error::Name {
+                message,
+                span: shift(span),
+                help,
+            },
+            Error::Undefined { reason, span } => Error::Undefined {
+                reason,
+                span: span.map(shift),
+            },
+            Error::Limit {
+                message,
+                span,
+                help,
+            } => Error::Limit {
+                message,
+                span: span.map(shift),
+                help,
+            },
+            other => other,
+        }
+    }
+
     fn span(&self) -> Option<Span> {
         match self {
             Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
@@ -107,8 +147,9 @@ impl Error {
         let mut out = format!("error: {self}\n");
         match self.span() {
             Some(span) => render_snippet(&mut out, source, origin, first_line, span),
-            None if !origin.is_empty() => {
-                let _ = writeln!(out, " --> {origin}");
+            // A single expression needs no pointer; a batch line does.
+            None if origin != "<expr>" => {
+                let _ = writeln!(out, " --> {origin}:{first_line}");
             }
             None => {}
         }

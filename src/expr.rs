@@ -270,11 +270,6 @@ impl Pool {
         }
     }
 
-    /// Whether `symbol` may occur in `id` (no false negatives).
-    pub(crate) fn may_contain(&self, id: ExprId, symbol: SymbolId) -> bool {
-        self.info[id.index()].symbols & symbol_bit(symbol) != 0
-    }
-
     /// The bloom bits of the symbols that may occur in `id`.
     pub(crate) fn symbol_mask(&self, id: ExprId) -> u64 {
         self.info[id.index()].symbols

@@ -24,8 +24,10 @@ mod func;
 mod parse;
 mod print;
 mod rational;
+pub mod request;
 mod simplify;
 mod subst;
+mod together;
 
 pub use diff::{Dependencies, diff, total_diff};
 pub use error::{Error, Span};
@@ -35,7 +37,8 @@ pub use func::Func;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
 pub use print::{Printer, print, printed_len};
 pub use rational::Rational;
-pub use subst::{Cycle, Substitution, free_symbols, substitute};
+pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
+pub use together::together;
 
 /// The README's Rust examples run as doc tests.
 #[doc = include_str!("../README.md")]

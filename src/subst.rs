@@ -150,17 +150,40 @@ pub fn free_symbols(pool: &Pool, expr: ExprId) -> Vec<SymbolId> {
 /// `expr` with each variable in `map` replaced, rebuilt bottom-up through the canonical
 /// constructors (so the result is simplified, and `UNDEFINED` where it is undefined).
 pub fn substitute(pool: &mut Pool, expr: ExprId, map: &FxHashMap<SymbolId, ExprId>) -> ExprId {
+    let nodes: FxHashMap<ExprId, ExprId> = map
+        .iter()
+        .map(|(&symbol, &replacement)| (pool.sym(symbol), replacement))
+        .collect();
+    replace(pool, expr, &nodes)
+}
+
+/// `expr` with each node in `map` (a variable, or a node such as `diff(y, x)`) replaced.
+pub fn replace(pool: &mut Pool, expr: ExprId, map: &FxHashMap<ExprId, ExprId>) -> ExprId {
+    replace_checked(pool, expr, map).unwrap_or(ExprId::UNDEFINED)
+}
+
+/// [`replace`], or the smallest subexpression of `expr` that becomes undefined (`1/x` for
+/// `x = 0`), so an error can name it.
+pub fn replace_checked(
+    pool: &mut Pool,
+    expr: ExprId,
+    map: &FxHashMap<ExprId, ExprId>,
+) -> Result<ExprId, ExprId> {
     if map.is_empty() {
-        return expr;
+        return Ok(expr);
     }
-    let mask: Vec<SymbolId> = map.keys().copied().collect();
-    let order = pool.reachable(expr, |id| mask.iter().any(|&s| pool.may_contain(id, s)));
+    // Only nodes that may contain a replaced node's symbols need a look.
+    let mask = map
+        .keys()
+        .fold(0u64, |mask, &key| mask | pool.symbol_mask(key));
+    let everything = map.keys().any(|&key| pool.is_constant(key));
+    let order = pool.reachable(expr, |id| everything || pool.symbol_mask(id) & mask != 0);
     let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
     for id in order {
-        let replaced = match pool.node(id).clone() {
-            Node::Sym(symbol) => map.get(&symbol).copied().unwrap_or(id),
-            node => {
-                let children = pool.children(id).to_vec();
+        let replaced = match map.get(&id) {
+            Some(&replacement) => replacement,
+            None => {
+                let children = pool.children(id);
                 let mapped: Vec<ExprId> = children
                     .iter()
                     .map(|c| new.get(c).copied().unwrap_or(*c))
@@ -168,13 +191,17 @@ pub fn substitute(pool: &mut Pool, expr: ExprId, map: &FxHashMap<SymbolId, ExprI
                 if mapped == children {
                     id
                 } else {
+                    let node = pool.node(id).clone();
                     rebuild(pool, &node, &mapped)
                 }
             }
         };
+        if replaced == ExprId::UNDEFINED {
+            return Err(id);
+        }
         new.insert(id, replaced);
     }
-    new.get(&expr).copied().unwrap_or(expr)
+    Ok(new.get(&expr).copied().unwrap_or(expr))
 }
 
 /// The node `node` with its children replaced by `children`, through the constructors.

@@ -217,8 +217,7 @@ fn derivative_that_is_undefined_is_an_error() {
     ----- stdout -----
 
     ----- stderr -----
-    error: ln(-2) is not real (the logarithm of a negative number), in the derivative with respect to x
-     --> <expr>
+    error: ln(-2) is not real (the logarithm of a negative number), in the derivative in x
     ");
 }
 

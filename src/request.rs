@@ -1,0 +1,699 @@
+//! One validated request (what to compute) and its computation for one input expression:
+//! derivatives partial or total, under constraints, at points, and the labelled reports
+//! (`--explain`, `--differential`, `--grad`, `--hessian`, `--jacobian`).
+
+use rustc_hash::FxHashMap;
+
+use crate::diff::{Dependencies, diff, total_diff};
+use crate::error::{Error, Span};
+use crate::expr::{ExprId, Pool, SymbolId};
+use crate::parse::{ParseOptions, parse_with};
+use crate::print::print;
+use crate::subst::{Substitution, free_symbols, replace, replace_checked};
+use crate::together::together;
+
+/// What to report for each expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The derivative (or, without variables, the simplified expression).
+    #[default]
+    Derivative,
+    /// The partial, each chain-rule term, the total, and both orders of substituting.
+    Explain,
+    /// `df = Σ ∂f/∂v dv`.
+    Differential,
+    /// Every first partial.
+    Gradient,
+    /// Every second partial.
+    Hessian,
+    /// The first partials of several expressions.
+    Jacobian,
+    /// `dy/dx` for an equation `F = 0` with `y` a function of `x`.
+    Implicit,
+}
+
+/// Which variables vary with the differentiation variable in a total derivative.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Varying {
+    /// Only variables tied by a substitution or declared with `--depends`.
+    Declared,
+    /// Every variable except these (`--const`, `--vary-all`): Mathematica's `Dt`.
+    AllExcept(Vec<String>),
+}
+
+/// A `VAR=EXPR` option, with where its expression starts in the option's text.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    /// The whole option value, for error messages.
+    pub text: String,
+    /// The variable.
+    pub var: String,
+    /// The expression text.
+    pub expr: String,
+    /// Byte offset of `expr` in `text`.
+    pub offset: usize,
+    /// The option's name, `--subst` or `--at`.
+    pub option: &'static str,
+}
+
+/// A validated request: everything but the expression.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// The report.
+    pub mode: Mode,
+    /// Variables to differentiate in, in order.
+    pub wrt: Vec<String>,
+    /// Total rather than partial derivatives.
+    pub total: bool,
+    /// Constraints applied before differentiating.
+    pub subst: Vec<Assignment>,
+    /// Points or surfaces applied to the results.
+    pub at: Vec<Assignment>,
+    /// Dependent variables and what they depend on (`None`: the first `--wrt` variable).
+    pub depends: Vec<(String, Option<String>)>,
+    /// Which variables vary, for `--total`.
+    pub varying: Option<Varying>,
+    /// The dependent variable of `--implicit`.
+    pub implicit: Option<String>,
+    /// Also print decimal approximations.
+    pub numeric: bool,
+    /// The parser's depth limit.
+    pub max_depth: usize,
+}
+
+/// One result line: a label (empty for a bare result), the value and a remark.
+#[derive(Clone, Debug)]
+pub struct Line {
+    /// What the value is, for example `diff(f, x)`; empty for a plain result.
+    pub label: String,
+    /// The value.
+    pub value: ExprId,
+    /// For a differential: the coefficient of each `dv`, `value` being their sum.
+    pub differentials: Vec<(ExprId, SymbolId)>,
+    /// A remark such as `(y is held constant)`.
+    pub note: Option<String>,
+    /// The value as a decimal, with `--numeric`.
+    pub decimal: Option<f64>,
+}
+
+impl Line {
+    fn new(label: impl Into<String>, value: ExprId) -> Line {
+        Line {
+            label: label.into(),
+            value,
+            differentials: Vec::new(),
+            note: None,
+            decimal: None,
+        }
+    }
+
+    fn with_note(mut self, note: impl Into<String>) -> Line {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// An error in an option's argument, shown against that argument's text.
+#[derive(Debug)]
+pub struct OptionError {
+    /// The error, its span inside `text`.
+    pub error: Error,
+    /// The option's text.
+    pub text: String,
+    /// The option's name.
+    pub option: &'static str,
+    /// 2 for a malformed argument, 1 for a bad expression inside it.
+    pub exit_code: u8,
+}
+
+impl OptionError {
+    /// The message with a caret under the option's text.
+    pub fn render(&self) -> String {
+        self.error.render(&self.text, self.option, 1)
+    }
+}
+
+/// Splits `x=1,y=2` at the commas outside parentheses.
+pub fn split_top_level(text: &str) -> Vec<(usize, &str)> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push((start, &text[start..]));
+    parts
+}
+
+/// Reads `VAR=EXPR` (checking its shape, not yet the expression).
+pub fn parse_assignment(
+    text: &str,
+    part: &str,
+    start: usize,
+    option: &'static str,
+) -> Result<Assignment, OptionError> {
+    let fail = |message: String, span: Span, help: &str| OptionError {
+        error: Error::Syntax {
+            message,
+            span,
+            help: Some(help.to_string()),
+        },
+        text: text.to_string(),
+        option,
+        exit_code: 2,
+    };
+    let usage = "write VAR=EXPR, for example t=x^2";
+    let Some(eq) = part.find('=') else {
+        let end = start + part.len();
+        return Err(fail(
+            format!("`{part}` has no `=`"),
+            Span::new(end, end),
+            usage,
+        ));
+    };
+    let var = part[..eq].trim();
+    let expr = &part[eq + 1..];
+    let eq_at = start + eq;
+    if expr.starts_with('=') {
+        return Err(fail(
+            "`==` is not an assignment".into(),
+            Span::new(eq_at, eq_at + 2),
+            "use a single `=`: t=x",
+        ));
+    }
+    if var.is_empty() {
+        return Err(fail(
+            "missing variable before `=`".into(),
+            Span::new(eq_at, eq_at + 1),
+            usage,
+        ));
+    }
+    if let Err(message) = check_variable(var) {
+        let var_start = start + part.find(var).unwrap_or(0);
+        return Err(fail(
+            message,
+            Span::new(var_start, var_start + var.len()),
+            usage,
+        ));
+    }
+    if expr.trim().is_empty() {
+        let end = start + part.len();
+        return Err(fail(
+            "missing expression after `=`".into(),
+            Span::new(end, end),
+            usage,
+        ));
+    }
+    Ok(Assignment {
+        text: text.to_string(),
+        var: var.to_string(),
+        expr: expr.to_string(),
+        offset: eq_at + 1,
+        option,
+    })
+}
+
+/// Checks that `name` can be a variable.
+pub fn check_variable(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(char::is_alphabetic)
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a variable name (a letter, then letters, digits or _)"
+        ));
+    }
+    if matches!(name, "pi" | "π" | "e") {
+        return Err(format!("`{name}` is a constant, not a variable"));
+    }
+    if crate::Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff") {
+        return Err(format!("`{name}` is a function, not a variable"));
+    }
+    Ok(())
+}
+
+/// Everything a request needs inside one pool.
+struct Context {
+    wrt: Vec<SymbolId>,
+    substitution: Substitution,
+    at: FxHashMap<ExprId, ExprId>,
+    depends: Vec<(SymbolId, SymbolId)>,
+}
+
+/// A failure while computing, with the exit code it means.
+pub type Failure = (String, u8);
+
+impl Request {
+    /// Checks the option arguments once, before any input is read.
+    pub fn check_options(&self) -> Result<(), OptionError> {
+        let mut pool = Pool::new();
+        self.context(&mut pool).map(|_| ())
+    }
+
+    fn parse_options(&self, depends: Vec<(SymbolId, SymbolId)>, equation: bool) -> ParseOptions {
+        ParseOptions {
+            max_depth: self.max_depth,
+            equation,
+            depends,
+        }
+    }
+
+    /// Parses the option expressions into `pool`.
+    fn context(&self, pool: &mut Pool) -> Result<Context, OptionError> {
+        let wrt: Vec<SymbolId> = self.wrt.iter().map(|v| pool.symbol(v)).collect();
+        let first = wrt.first().copied();
+        let mut depends = Vec::new();
+        for (var, on) in &self.depends {
+            let on = match on {
+                Some(on) => pool.symbol(on),
+                None => match first {
+                    Some(first) => first,
+                    None => continue,
+                },
+            };
+            depends.push((pool.symbol(var), on));
+        }
+        if let (Some(y), Some(x)) = (&self.implicit, first) {
+            depends.push((pool.symbol(y), x));
+        }
+        let options = self.parse_options(depends.clone(), false);
+        let mut raw = Substitution::new();
+        for assignment in &self.subst {
+            let value = parse_option_expr(pool, assignment, &options)?;
+            raw.insert(pool.symbol(&assignment.var), value);
+        }
+        let substitution = raw.resolve(pool).map_err(|cycle| {
+            let names: Vec<&str> = cycle.path.iter().map(|&s| pool.symbol_name(s)).collect();
+            let first = &self.subst[0];
+            OptionError {
+                error: Error::Syntax {
+                    message: format!("the substitutions form a cycle: {}", names.join(" -> ")),
+                    span: Span::new(0, first.text.len()),
+                    help: Some("each variable may be replaced only by an expression that does not lead back to it".into()),
+                },
+                text: first.text.clone(),
+                option: "--subst",
+                exit_code: 2,
+            }
+        })?;
+        for var in &self.wrt {
+            if let Some(rule) = self.subst.iter().find(|a| a.var == *var) {
+                return Err(OptionError {
+                    error: Error::Syntax {
+                        message: format!(
+                            "cannot differentiate with respect to {}: --subst replaces it",
+                            rule.var
+                        ),
+                        span: Span::new(0, rule.var.len()),
+                        help: Some(format!(
+                            "differentiate with respect to a variable that {} is written in",
+                            rule.var
+                        )),
+                    },
+                    text: rule.text.clone(),
+                    option: "--subst",
+                    exit_code: 2,
+                });
+            }
+        }
+        let mut at = FxHashMap::default();
+        for assignment in &self.at {
+            let value = parse_option_expr(pool, assignment, &options)?;
+            let var = pool.var(&assignment.var);
+            at.insert(var, value);
+        }
+        Ok(Context {
+            wrt,
+            substitution,
+            at,
+            depends,
+        })
+    }
+
+    /// Computes the result lines for one input: one expression, or several for
+    /// [`Mode::Jacobian`].
+    pub fn run(&self, pool: &mut Pool, texts: &[&str]) -> Result<Vec<Line>, Error> {
+        let mut context = self.context(pool).map_err(|e| e.error)?;
+        let parse_options =
+            self.parse_options(context.depends.clone(), self.mode == Mode::Implicit);
+        let mut inputs = Vec::with_capacity(texts.len());
+        for text in texts {
+            inputs.push(parse_with(pool, text, &parse_options)?);
+        }
+        let Some(&input) = inputs.first() else {
+            return Ok(Vec::new());
+        };
+        if let Some(Varying::AllExcept(constants)) = &self.varying {
+            self.vary_all_except(pool, &mut context, input, constants);
+        }
+        let lines = match self.mode {
+            Mode::Derivative => {
+                let value = self.derivative(pool, &context, input, &context.wrt);
+                vec![Line::new("", value)]
+            }
+            Mode::Explain => self.explain(pool, &context, input),
+            Mode::Differential => self.differential(pool, &context, input),
+            Mode::Gradient => self.gradient(pool, &context, &[("f".to_string(), input)]),
+            Mode::Jacobian => {
+                let functions: Vec<(String, ExprId)> = inputs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &id)| (format!("f{}", k + 1), id))
+                    .collect();
+                self.gradient(pool, &context, &functions)
+            }
+            Mode::Hessian => self.hessian(pool, &context, input),
+            Mode::Implicit => self.implicit(pool, &context, input),
+        };
+        self.finish(pool, &context, lines)
+    }
+
+    /// Under `--const`/`--vary-all`, every variable of `input` but the constants depends on
+    /// the differentiation variable.
+    fn vary_all_except(
+        &self,
+        pool: &mut Pool,
+        context: &mut Context,
+        input: ExprId,
+        constants: &[String],
+    ) {
+        let constants: Vec<SymbolId> = constants.iter().map(|c| pool.symbol(c)).collect();
+        let Some(&x) = context.wrt.first() else {
+            return;
+        };
+        for v in free_symbols(pool, input) {
+            let declared = context.depends.iter().any(|&(d, _)| d == v);
+            let substituted = context.substitution.get(v).is_some();
+            if v != x && !constants.contains(&v) && !declared && !substituted {
+                context.depends.push((v, x));
+            }
+        }
+    }
+
+    /// Applies `--at`, checks for undefined values and adds decimals.
+    fn finish(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        lines: Vec<Line>,
+    ) -> Result<Vec<Line>, Error> {
+        let mut done = Vec::with_capacity(lines.len());
+        for mut line in lines {
+            if line.value == ExprId::UNDEFINED {
+                let label = match (line.label.is_empty(), self.wrt.is_empty()) {
+                    (true, false) => format!("the derivative in {}", self.wrt.join(", ")),
+                    _ => line.label.clone(),
+                };
+                return Err(undefined_error(pool, &self.at, &label, None));
+            }
+            match replace_checked(pool, line.value, &context.at) {
+                Ok(value) => line.value = value,
+                Err(offender) => {
+                    let shown = print(pool, offender);
+                    return Err(undefined_error(pool, &self.at, &line.label, Some(&shown)));
+                }
+            }
+            for (coefficient, _) in &mut line.differentials {
+                *coefficient = replace(pool, *coefficient, &context.at);
+            }
+            if self.numeric {
+                line.decimal = crate::eval::eval_constant(pool, line.value);
+            }
+            done.push(line);
+        }
+        Ok(done)
+    }
+
+    /// The derivative of `input` in `vars`, in order, partial or total.
+    fn derivative(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        input: ExprId,
+        vars: &[SymbolId],
+    ) -> ExprId {
+        let deps = self.dependencies(context);
+        let mut result = if self.total {
+            input
+        } else {
+            context.substitution.apply(pool, input)
+        };
+        for &var in vars {
+            if result == ExprId::UNDEFINED {
+                break;
+            }
+            result = if self.total {
+                total_diff(pool, result, var, &deps)
+            } else {
+                diff(pool, result, var)
+            };
+        }
+        if self.total {
+            result = context.substitution.apply(pool, result);
+        }
+        result
+    }
+
+    fn dependencies(&self, context: &Context) -> Dependencies {
+        Dependencies {
+            substitution: context.substitution.clone(),
+            depends: context.depends.clone(),
+        }
+    }
+
+    /// The post's comparison: partial, chain terms, total, and both substitution orders.
+    fn explain(&self, pool: &mut Pool, context: &Context, f: ExprId) -> Vec<Line> {
+        let Some(&x) = context.wrt.first() else {
+            return Vec::new();
+        };
+        let xn = pool.symbol_name(x).to_string();
+        let deps = self.dependencies(context);
+        let partial = diff(pool, f, x);
+        let mut lines = vec![Line::new(
+            format!("{:<14}diff(f, {xn})", "partial"),
+            partial,
+        )];
+        for v in free_symbols(pool, f) {
+            if v == x {
+                continue;
+            }
+            let vn = pool.symbol_name(v).to_string();
+            let label = format!(
+                "{:<14}diff(f, {vn})*diff({vn}, {xn})",
+                format!("chain via {vn}")
+            );
+            let dv = if let Some(replacement) = context.substitution.get(v) {
+                Some(total_diff(pool, replacement, x, &deps))
+            } else if context.depends.iter().any(|&(d, on)| d == v && on == x) {
+                Some(pool.derivative(v, x, 1))
+            } else {
+                None
+            };
+            let line = match dv {
+                Some(dv) => {
+                    let df = diff(pool, f, v);
+                    let term = pool.mul2(df, dv);
+                    let term = context.substitution.apply(pool, term);
+                    let line = Line::new(label, term);
+                    if dv == ExprId::ZERO {
+                        line.with_note(format!("({vn} does not vary with {xn})"))
+                    } else {
+                        line
+                    }
+                }
+                None => {
+                    Line::new(label, ExprId::ZERO).with_note(format!("({vn} is held constant)"))
+                }
+            };
+            lines.push(line);
+        }
+        let total = total_diff(pool, f, x, &deps);
+        lines.push(Line::new(format!("{:<14}df/d{xn}", "total"), total));
+        let rules: Vec<&str> = self.subst.iter().map(|a| a.text.as_str()).collect();
+        let rules = rules.join(", ");
+        let after = context.substitution.apply(pool, partial);
+        let after_line = Line::new(
+            format!("{:<14}diff(f, {xn}) with {rules}", "subst. after"),
+            after,
+        );
+        let after_line = if after == total {
+            after_line.with_note("(equals the total)")
+        } else {
+            let ratio = pool.div(total, after);
+            if ratio != ExprId::UNDEFINED && pool.is_constant(ratio) {
+                after_line.with_note(format!(
+                    "(WRONG: the total is {} times this)",
+                    print(pool, ratio)
+                ))
+            } else {
+                after_line.with_note("(WRONG: differs from the total)")
+            }
+        };
+        lines.push(after_line);
+        let substituted = context.substitution.apply(pool, f);
+        let first = if context.depends.is_empty() {
+            diff(pool, substituted, x)
+        } else {
+            total_diff(pool, substituted, x, &deps)
+        };
+        let note = if first == total {
+            "(equals the total)"
+        } else {
+            "(differs from the total in form)"
+        };
+        let label = format!("{:<14}diff(f with {rules}, {xn})", "subst. first");
+        lines.push(Line::new(label, first).with_note(note));
+        lines
+    }
+
+    /// `df = Σ ∂f/∂v dv` over the free variables of the constrained function.
+    fn differential(&self, pool: &mut Pool, context: &Context, f: ExprId) -> Vec<Line> {
+        let f = context.substitution.apply(pool, f);
+        let mut terms = Vec::new();
+        let mut differentials = Vec::new();
+        for v in free_symbols(pool, f) {
+            let partial = diff(pool, f, v);
+            let name = format!("d{}", pool.symbol_name(v));
+            let dv = pool.var(&name);
+            terms.push(pool.mul2(partial, dv));
+            differentials.push((partial, v));
+        }
+        let sum = pool.add(&terms);
+        let mut line = Line::new("df", sum);
+        line.differentials = differentials;
+        vec![line]
+    }
+
+    /// The first partials of each function, one line each.
+    fn gradient(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        functions: &[(String, ExprId)],
+    ) -> Vec<Line> {
+        let mut lines = Vec::new();
+        for (name, f) in functions {
+            let vars = if context.wrt.is_empty() {
+                let constrained = context.substitution.apply(pool, *f);
+                free_symbols(pool, constrained)
+            } else {
+                context.wrt.clone()
+            };
+            for v in vars {
+                let value = self.derivative(pool, context, *f, &[v]);
+                let label = format!("diff({name}, {})", pool.symbol_name(v));
+                lines.push(Line::new(label, value));
+            }
+        }
+        lines
+    }
+
+    /// Every second partial, each symmetric pair computed once.
+    fn hessian(&self, pool: &mut Pool, context: &Context, f: ExprId) -> Vec<Line> {
+        let vars = if context.wrt.is_empty() {
+            let constrained = context.substitution.apply(pool, f);
+            free_symbols(pool, constrained)
+        } else {
+            context.wrt.clone()
+        };
+        let mut computed: FxHashMap<(SymbolId, SymbolId), ExprId> = FxHashMap::default();
+        let mut lines = Vec::new();
+        for (i, &a) in vars.iter().enumerate() {
+            for (j, &b) in vars.iter().enumerate() {
+                let key = if i <= j { (a, b) } else { (b, a) };
+                let value = match computed.get(&key) {
+                    Some(&value) => value,
+                    None => {
+                        let value = self.derivative(pool, context, f, &[key.0, key.1]);
+                        computed.insert(key, value);
+                        value
+                    }
+                };
+                let label = format!("diff(f, {}, {})", pool.symbol_name(a), pool.symbol_name(b));
+                lines.push(Line::new(label, value));
+            }
+        }
+        lines
+    }
+
+    /// `dy/dx = -F_x/F_y`, and higher orders by differentiating again with `y = y(x)`.
+    fn implicit(&self, pool: &mut Pool, context: &Context, equation: ExprId) -> Vec<Line> {
+        let (Some(y_name), Some(&x)) = (&self.implicit, context.wrt.first()) else {
+            return Vec::new();
+        };
+        let y = pool.symbol(y_name);
+        let f = context.substitution.apply(pool, equation);
+        let fx = diff(pool, f, x);
+        let fy = diff(pool, f, y);
+        let ratio = pool.div(fx, fy);
+        let first = pool.neg(ratio);
+        let first = together(pool, first);
+        let slope = pool.derivative(y, x, 1);
+        let deps = Dependencies {
+            substitution: Substitution::new(),
+            depends: vec![(y, x)],
+        };
+        let mut result = first;
+        for &var in &context.wrt[1..] {
+            if var != x {
+                result = diff(pool, result, var);
+                continue;
+            }
+            let next = total_diff(pool, result, x, &deps);
+            let map: FxHashMap<ExprId, ExprId> = [(slope, first)].into_iter().collect();
+            let next = replace(pool, next, &map);
+            result = together(pool, next);
+        }
+        let order = context.wrt.len();
+        let label = if order == 1 {
+            format!("diff({y_name}, {})", pool.symbol_name(x))
+        } else {
+            format!("diff({y_name}, {}, {order})", pool.symbol_name(x))
+        };
+        vec![Line::new(label, result)]
+    }
+}
+
+/// Parses the expression of a `VAR=EXPR` option, errors placed in the option's text.
+fn parse_option_expr(
+    pool: &mut Pool,
+    assignment: &Assignment,
+    options: &ParseOptions,
+) -> Result<ExprId, OptionError> {
+    parse_with(pool, &assignment.expr, options).map_err(|error| OptionError {
+        error: error.shifted(assignment.offset),
+        text: assignment.text.clone(),
+        option: assignment.option,
+        exit_code: 1,
+    })
+}
+
+fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {
+    let reason = pool
+        .undefined_reason()
+        .unwrap_or("the value is undefined")
+        .to_string();
+    if pool.size_limit_reached() {
+        return Error::Limit {
+            message: reason,
+            span: None,
+            help: "raise the limit with --max-size".into(),
+        };
+    }
+    let points: Vec<&str> = at.iter().map(|a| a.text.as_str()).collect();
+    let mut reason = match offender {
+        Some(offender) => format!("{offender} is undefined at {}: {reason}", points.join(", ")),
+        None => reason,
+    };
+    if !label.is_empty() {
+        reason = format!("{reason}, in {}", label.trim());
+    }
+    Error::Undefined { reason, span: None }
+}
