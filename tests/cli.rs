@@ -261,3 +261,226 @@ fn clap_definition_is_consistent() {
     use clap::CommandFactory;
     deriv::cli::Cli::command().debug_assert();
 }
+
+/// The seed post's ellipsoid, f = 4*pi/3*t*x*y, every formula of its total-derivative
+/// section.
+mod seed_post {
+    use super::*;
+
+    const F: &str = "4*pi/3*t*x*y";
+
+    #[test]
+    fn total_derivative_along_t_equals_x() {
+        assert_cmd_snapshot!(deriv().args([F, "--wrt", "x", "--total", "--subst", "t=x"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        8*pi*x*y/3
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn substituting_first_gives_the_total() {
+        assert_cmd_snapshot!(deriv().args([F, "--wrt", "x", "--subst", "t=x"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        8*pi*x*y/3
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn explain_shows_partial_chain_terms_total_and_both_substitution_orders() {
+        assert_cmd_snapshot!(deriv().args([F, "--wrt", "x", "--subst", "t=x", "--explain"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        partial       diff(f, x) = 4*pi*t*y/3
+        chain via t   diff(f, t)*diff(t, x) = 4*pi*x*y/3
+        chain via y   diff(f, y)*diff(y, x) = 0  (y is held constant)
+        total         df/dx = 8*pi*x*y/3
+        subst. after  diff(f, x) with t=x = 4*pi*x*y/3  (WRONG: the total is 2 times this)
+        subst. first  diff(f with t=x, x) = 8*pi*x*y/3  (equals the total)
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn general_formula_with_every_variable_varying() {
+        assert_cmd_snapshot!(deriv().args([F, "--wrt", "x", "--total", "--vary-all"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        4*pi*t*x*diff(y, x)/3 + 4*pi*t*y/3 + 4*pi*x*y*diff(t, x)/3
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn const_keeps_the_listed_variables_fixed() {
+        assert_cmd_snapshot!(deriv().args([F, "--wrt", "x", "--total", "--const", "y"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        4*pi*t*y/3 + 4*pi*x*y*diff(t, x)/3
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn differential() {
+        assert_cmd_snapshot!(deriv().args([F, "--differential"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        df = 4*pi*x*y/3*dt + 4*pi*t*y/3*dx + 4*pi*t*x/3*dy
+
+        ----- stderr -----
+        ");
+    }
+
+    #[test]
+    fn differential_under_the_constraint() {
+        assert_cmd_snapshot!(deriv().args([F, "--differential", "--subst", "t=x"]), @"
+        success: true
+        exit_code: 0
+        ----- stdout -----
+        df = 8*pi*x*y/3*dx + 4*pi*x^2/3*dy
+
+        ----- stderr -----
+        ");
+    }
+}
+
+#[test]
+fn chained_substitutions_resolve_before_differentiating() {
+    assert_cmd_snapshot!(deriv().args(["x^2 + y^2", "--wrt", "x", "--total", "-s", "y=sin(t)", "-s", "t=x^2"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    2*x + 4*x*cos(x^2)*sin(x^2)
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn depends_leaves_derivatives_symbolic() {
+    assert_cmd_snapshot!(deriv().args(["x*y^2", "--wrt", "x,x", "--total", "--depends", "y"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    2*x*y*diff(y, x, 2) + 2*x*diff(y, x)^2 + 4*y*diff(y, x)
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn implicit_differentiation_of_the_circle() {
+    assert_cmd_snapshot!(deriv().args(["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    diff(y, x) = -x/y
+
+    ----- stderr -----
+    ");
+    assert_cmd_snapshot!(deriv().args(["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    diff(y, x, 2) = -(x^2 + y^2)/y^3
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn gradient_hessian_and_jacobian_at_a_point() {
+    assert_cmd_snapshot!(deriv().args(["sin(x)*y^2", "--grad", "--at", "x=0,y=2"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    diff(f, x) = 4
+    diff(f, y) = 0
+
+    ----- stderr -----
+    ");
+    assert_cmd_snapshot!(deriv().args(["x^3*y", "--hessian"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    diff(f, x, x) = 6*x*y
+    diff(f, x, y) = 3*x^2
+    diff(f, y, x) = 3*x^2
+    diff(f, y, y) = 0
+
+    ----- stderr -----
+    ");
+    assert_cmd_snapshot!(deriv().args(["x*y", "x + y^2", "--jacobian", "--wrt", "x,y"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    diff(f1, x) = y
+    diff(f1, y) = x
+    diff(f2, x) = 1
+    diff(f2, y) = 2*y
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn at_a_point_values_stay_exact_and_numeric_adds_decimals() {
+    assert_cmd_snapshot!(deriv().args(["sin(x)*x", "--wrt", "x", "--at", "x=1", "-N"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    cos(1) + sin(1) ≈ 1.3817732906760363
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn undefined_value_at_a_point_names_the_subexpression() {
+    assert_cmd_snapshot!(deriv().args(["ln(x)", "--wrt", "x", "--at", "x=0"]), @"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+
+    ----- stderr -----
+    error: 1/x is undefined at x=0: division by zero
+    ");
+}
+
+/// Every malformed option argument, with its caret in the argument.
+#[test]
+fn option_errors() {
+    let cases: [(&str, &[&str]); 10] = [
+        ("subst_double_equals", &["t*x", "-w", "x", "-s", "t==x"]),
+        ("subst_missing_variable", &["t*x", "-w", "x", "-s", "=x"]),
+        ("subst_missing_expression", &["t*x", "-w", "x", "-s", "t="]),
+        ("subst_number_as_variable", &["t*x", "-w", "x", "-s", "2=x"]),
+        ("subst_bad_expression", &["t*x", "-w", "x", "-s", "t=x+"]),
+        ("subst_cycle", &["t*x", "-w", "x", "-s", "t=u", "-s", "u=t"]),
+        ("wrt_substituted_variable", &["t*x", "-w", "t", "-s", "t=x"]),
+        (
+            "depends_without_total",
+            &["t*x", "-w", "x", "--depends", "t"],
+        ),
+        ("at_without_equals", &["x", "--at", "x"]),
+        ("equation_without_implicit", &["x^2 = 1"]),
+    ];
+    for (name, args) in cases {
+        assert_cmd_snapshot!(name, deriv().args(args));
+    }
+}
