@@ -516,6 +516,9 @@ impl Request {
         }
         let total = total_diff(pool, f, x, &deps);
         lines.push(Line::new(format!("{:<14}df/d{xn}", "total"), total));
+        if self.subst.is_empty() {
+            return lines;
+        }
         let rules: Vec<&str> = self.subst.iter().map(|a| a.text.as_str()).collect();
         let rules = rules.join(", ");
         let after = context.substitution.apply(pool, partial);

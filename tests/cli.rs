@@ -484,3 +484,17 @@ fn option_errors() {
         assert_cmd_snapshot!(name, deriv().args(args));
     }
 }
+
+#[test]
+fn explain_without_constraints_shows_every_variable_held_constant() {
+    assert_cmd_snapshot!(deriv().args(["x*y", "--wrt", "x", "--explain"]), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    partial       diff(f, x) = y
+    chain via y   diff(f, y)*diff(y, x) = 0  (y is held constant)
+    total         df/dx = y
+
+    ----- stderr -----
+    ");
+}

@@ -230,6 +230,21 @@ enum Tree {
     Bin(Op, Box<Tree>, Box<Tree>),
     Pow(Box<Tree>, Box<Tree>),
     Call(Fun, Box<Tree>),
+    /// An unknown function (only in the printing tests, where values do not matter):
+    /// `f(u)` with `primes` primes, or `g(u, v)` differentiated in the listed arguments.
+    Unknown(Unknown),
+}
+
+#[derive(Clone, Debug)]
+enum Unknown {
+    F {
+        primes: usize,
+        arg: Box<Tree>,
+    },
+    G {
+        indices: Vec<u8>,
+        args: Box<(Tree, Tree)>,
+    },
 }
 
 impl Tree {
@@ -282,6 +297,26 @@ impl Tree {
                 out.push_str(f.name());
                 out.push('(');
                 a.write(out);
+                out.push(')');
+            }
+            Tree::Unknown(Unknown::F { primes, arg }) => {
+                out.push('f');
+                out.push_str(&"'".repeat(*primes));
+                out.push('(');
+                arg.write(out);
+                out.push(')');
+            }
+            Tree::Unknown(Unknown::G { indices, args }) => {
+                if indices.is_empty() {
+                    out.push('g');
+                } else {
+                    let list: Vec<String> = indices.iter().map(u8::to_string).collect();
+                    write!(out, "D[{}](g)", list.join(",")).unwrap();
+                }
+                out.push('(');
+                args.0.write(out);
+                out.push_str(", ");
+                args.1.write(out);
                 out.push(')');
             }
         }
@@ -429,8 +464,17 @@ fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
         }
         Tree::Call(f, a) => {
             let a = raw_eval(a, point);
-            propagate(&[a], |v| f.apply(v[0]))
+            let mut value = propagate(&[a], |v| f.apply(v[0]));
+            if *f == Fun::Erf {
+                // The quadrature is accurate to about 1e-13, not to a few ulps.
+                value.error += 1e-12;
+            }
+            value
         }
+        Tree::Unknown(_) => Approx {
+            value: f64::NAN,
+            error: f64::INFINITY,
+        },
     }
 }
 
@@ -442,6 +486,7 @@ fn leaf() -> impl Strategy<Value = Tree> {
     prop_oneof![
         6 => (0usize..3).prop_map(Tree::Var),
         2 => (0u32..=5).prop_map(Tree::Int),
+        1 => prop::sample::select(vec![6u32, 8, 9, 12, 16, 27, 72, 100]).prop_map(Tree::Int),
         1 => prop::sample::select(vec![5u32, 25, 50, 150, 275, 10]).prop_map(Tree::Decimal),
         1 => prop::sample::select(vec![(1u32, 2u32), (3, 4), (2, 3), (5, 3), (1, 3)])
             .prop_map(|(p, q)| Tree::Ratio(p, q)),
@@ -481,7 +526,30 @@ fn tree_with(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
                 .prop_map(|(op, a, b)| Tree::Bin(op, Box::new(a), Box::new(b))),
             1 => inner.clone().prop_map(|a| Tree::Neg(Box::new(a))),
             2 => (inner.clone(), exponent()).prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
             3 => (fun(), inner).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+        ]
+    })
+}
+
+/// Like [`tree_with`], with unknown functions `f(u)`, `f'(u)`, `g(u, v)`, `D[1,2](g)(u, v)`.
+fn tree_with_unknowns(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
+    leaf().prop_recursive(depth, size, 2, |inner| {
+        prop_oneof![
+            4 => (op(), inner.clone(), inner.clone())
+                .prop_map(|(op, a, b)| Tree::Bin(op, Box::new(a), Box::new(b))),
+            1 => inner.clone().prop_map(|a| Tree::Neg(Box::new(a))),
+            2 => (inner.clone(), exponent()).prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
+            1 => (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
+            3 => (fun(), inner.clone()).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+            1 => (0usize..=4, inner.clone())
+                .prop_map(|(primes, a)| Tree::Unknown(Unknown::F { primes, arg: Box::new(a) })),
+            1 => (prop::collection::vec(1u8..=2, 0..4), inner.clone(), inner)
+                .prop_map(|(indices, a, b)| {
+                    Tree::Unknown(Unknown::G { indices, args: Box::new((a, b)) })
+                }),
         ]
     })
 }
@@ -490,9 +558,11 @@ fn tree() -> impl Strategy<Value = Tree> {
     tree_with(4, 20)
 }
 
-/// A coordinate in [-2, 2], away from integers (where `abs`, `sign`, roots… kink).
+/// A coordinate in [-2, 2], sometimes in [-6, 6], away from integers (where `abs`, `sign`,
+/// roots… kink).
 fn coordinate() -> impl Strategy<Value = f64> {
-    (-2i32..2, 0.06f64..0.94).prop_map(|(k, f)| f64::from(k) + f)
+    let offset = prop_oneof![3 => -2i32..2, 1 => -6i32..6];
+    (offset, 0.06f64..0.94).prop_map(|(k, f)| f64::from(k) + f)
 }
 
 fn point() -> impl Strategy<Value = [f64; 3]> {
@@ -543,24 +613,118 @@ fn eval_at(pool: &Pool, id: ExprId, syms: &[SymbolId; 3], point: &[f64; 3]) -> f
     eval(pool, id, &values)
 }
 
-/// Arguments of the canonical DAG under `roots` where the expression may fail to be smooth:
-/// arguments of `abs`, `sign`, `step`, `relu`, and bases of non-integer powers.
-fn kink_arguments(pool: &Pool, roots: &[ExprId]) -> Vec<ExprId> {
+/// Every node reachable from `roots`, each once.
+fn reachable(pool: &Pool, roots: &[ExprId]) -> Vec<ExprId> {
     let mut seen = FxHashSet::default();
     let mut stack: Vec<ExprId> = roots.to_vec();
     let mut found = Vec::new();
     while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
+        if seen.insert(id) {
+            found.push(id);
+            stack.extend_from_slice(pool.children(id));
         }
+    }
+    found
+}
+
+/// The node behind `id` built again by its own constructor; a canonical node comes back
+/// as the same id.
+fn rebuilt(pool: &mut Pool, id: ExprId) -> ExprId {
+    match pool.node(id).clone() {
+        Node::Add(ops) => pool.add(&ops),
+        Node::Mul(ops) => pool.mul(&ops),
+        Node::Pow([base, exp]) => pool.pow(base, exp),
+        Node::Call(func, arg) => pool.call(func, arg),
+        Node::Apply { name, orders, args } => pool.apply(name, &orders, &args),
+        _ => id,
+    }
+}
+
+/// The nodes under `root` that their constructor would simplify further.
+fn non_canonical_nodes(pool: &mut Pool, root: ExprId) -> Vec<ExprId> {
+    reachable(pool, &[root])
+        .into_iter()
+        .filter(|&id| rebuilt(pool, id) != id)
+        .collect()
+}
+
+// KNOWN BUG (finding 2): a product with a negative coefficient, a sum and another factor,
+// `Mul[-1, pi - x, x^-1]` (from `(pi - x)/(-x)`), prints as `-(pi - x)/x`, which parses as
+// `(x - pi)/x`: the prefix minus meets the sum alone and is distributed over it, giving
+// another canonical form of the same value.
+fn has_negated_product_with_a_sum(pool: &Pool, root: ExprId) -> bool {
+    reachable(pool, &[root])
+        .into_iter()
+        .any(|id| match pool.node(id) {
+            Node::Mul(ops) => {
+                pool.as_num(ops[0]).is_some_and(|c| c.is_negative())
+                    && ops.iter().any(|&op| matches!(pool.node(op), Node::Add(_)))
+            }
+            _ => false,
+        })
+}
+
+/// The value of every node under `root` at `point`.
+fn node_values(
+    pool: &Pool,
+    root: ExprId,
+    syms: &[SymbolId; 3],
+    point: &[f64; 3],
+) -> FxHashMap<ExprId, f64> {
+    reachable(pool, &[root])
+        .into_iter()
+        .map(|id| (id, eval_at(pool, id, syms, point)))
+        .collect()
+}
+
+/// Whether `root` and all its subexpressions have finite values at `point`: the point is
+/// inside the real domain of the expression as written in canonical form.
+fn defined_everywhere_inside(
+    pool: &Pool,
+    root: ExprId,
+    syms: &[SymbolId; 3],
+    point: &[f64; 3],
+) -> bool {
+    node_values(pool, root, syms, point)
+        .values()
+        .all(|v| v.is_finite())
+}
+
+/// Whether evaluating `root` at `point` overflows somewhere, or uses a number that `f64`
+/// cannot hold.
+// KNOWN BUG (finding 9, numerical): `(1.5 - z)^1200` is `(3 - 2*z)^1200/2^1200`, and
+// `2^-1200` rounds to 0 in `f64`, so `eval` gives 0 where the value is about 4e-100.
+fn leaves_the_floating_point_range(
+    pool: &Pool,
+    root: ExprId,
+    syms: &[SymbolId; 3],
+    point: &[f64; 3],
+) -> bool {
+    node_values(pool, root, syms, point)
+        .into_iter()
+        .any(|(id, value)| {
+            value.is_infinite() || (value == 0.0 && pool.as_num(id).is_some_and(|n| !n.is_zero()))
+        })
+}
+
+/// Arguments of the canonical DAG under `roots` where the expression may fail to be smooth:
+/// arguments of `abs`, `sign`, `step`, `relu`, bases of non-integer powers, and the
+/// exponent of `0^u`.
+fn kink_arguments(pool: &Pool, roots: &[ExprId]) -> Vec<ExprId> {
+    let mut found = Vec::new();
+    for id in reachable(pool, roots) {
         match pool.node(id) {
             Node::Call(Func::Abs | Func::Sign | Func::Step | Func::Relu, arg) => found.push(*arg),
             Node::Pow([base, exp]) if !pool.as_num(*exp).is_some_and(|e| e.is_integer()) => {
-                found.push(*base)
+                if !pool.is_constant(*base) {
+                    found.push(*base);
+                } else if *base == ExprId::ZERO {
+                    // `0^u` jumps where `u` changes sign.
+                    found.push(*exp);
+                }
             }
             _ => {}
         }
-        stack.extend_from_slice(pool.children(id));
     }
     found
 }
@@ -587,6 +751,10 @@ fn numeric_derivative(
     point: &[f64; 3],
     k: usize,
 ) -> Numeric {
+    // Only inside the real domain of the canonical form.
+    if !defined_everywhere_inside(pool, f, syms, point) {
+        return Numeric::Skip;
+    }
     let at = |t: f64| {
         let mut p = *point;
         p[k] = t;
@@ -641,6 +809,13 @@ fn check_slope(
         return Ok(false);
     };
     let exact = eval_at(pool, symbolic, syms, point);
+    if !exact.is_finite() || exact == 0.0 {
+        let values = node_values(pool, symbolic, syms, point);
+        if values.values().any(|v| v.is_infinite()) {
+            // Floating-point overflow on the way (`pi^(144*z)` is inf), not a wrong formula.
+            return Ok(false);
+        }
+    }
     let tolerance = 1e-5 * (1.0 + slope.abs()) + 1e-10 * scale / H;
     if exact.is_finite() && (exact - slope).abs() <= tolerance {
         return Ok(true);
@@ -698,8 +873,14 @@ proptest! {
         let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
         let syms = symbols(&mut pool);
         let dx = diff(&mut pool, f, syms[0]);
-        let dxy = diff(&mut pool, dx, syms[1]);
         let dy = diff(&mut pool, f, syms[1]);
+        if dx == ExprId::UNDEFINED || dy == ExprId::UNDEFINED {
+            // `(-1)^x` (nowhere real) and `0^x` (finding 3) have undefined derivatives, which
+            // `derivative_matches_central_differences` checks. Differentiating UNDEFINED
+            // again would give 0 (finding 8), so stop here.
+            return Ok(());
+        }
+        let dxy = diff(&mut pool, dx, syms[1]);
         let dyx = diff(&mut pool, dy, syms[0]);
         let kinks = kink_arguments(&pool, &[f, dxy, dyx]);
         for p in &points {
@@ -730,32 +911,33 @@ proptest! {
 // 2 and 3. Printing round trips
 // ---------------------------------------------------------------------------------------
 
+/// Whether a failed printing round trip of `id` is explained by a known bug.
+fn known_printing_bug(pool: &mut Pool, id: ExprId) -> bool {
+    has_negated_product_with_a_sum(pool, id)
+}
+
 /// Checks that `print(id)` parses back to `id` in the same pool.
 fn check_round_trip(pool: &mut Pool, id: ExprId, origin: &str) -> Result<(), TestCaseError> {
     let printed = print(pool, id);
-    match parse(pool, &printed) {
-        Ok(again) => {
-            prop_assert_eq!(
-                again,
-                id,
-                "{} printed as `{}` parses back as `{}`",
-                origin,
-                printed,
-                print(pool, again)
-            );
-            Ok(())
-        }
-        Err(e) => Err(TestCaseError::fail(format!(
+    let again = parse(pool, &printed).map_err(|e| {
+        TestCaseError::fail(format!(
             "{origin} printed as `{printed}` does not parse: {e}"
-        ))),
+        ))
+    })?;
+    if again != id && !known_printing_bug(pool, id) {
+        return Err(TestCaseError::fail(format!(
+            "{origin} printed as `{printed}` parses back as `{}`, another expression",
+            print(pool, again)
+        )));
     }
+    Ok(())
 }
 
 proptest! {
     #![proptest_config(config(256))]
 
     #[test]
-    fn printed_text_parses_back_to_the_same_expression(tree in tree()) {
+    fn printed_text_parses_back_to_the_same_expression(tree in tree_with_unknowns(4, 20)) {
         let text = tree.text();
         let mut pool = Pool::new();
         let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
@@ -770,7 +952,7 @@ proptest! {
     }
 
     #[test]
-    fn parsing_printed_output_is_idempotent(tree in tree()) {
+    fn parsing_printed_output_is_idempotent(tree in tree_with_unknowns(4, 20)) {
         let text = tree.text();
         let mut pool = Pool::new();
         let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
@@ -784,12 +966,73 @@ proptest! {
             // In the same pool …
             let again = parse(&mut pool, &printed)
                 .map_err(|e| TestCaseError::fail(format!("`{printed}` does not parse: {e}")))?;
-            prop_assert_eq!(print(&pool, again), printed.clone(), "from `{}`", text);
+            let reprinted = print(&pool, again);
+            if reprinted != printed && known_printing_bug(&mut pool, id) {
+                continue;
+            }
+            prop_assert_eq!(reprinted, printed.clone(), "from `{}`", text);
             // … and in a fresh pool, where the nodes are created in a different order.
             let mut fresh = Pool::new();
             let again = parse(&mut fresh, &printed)
                 .map_err(|e| TestCaseError::fail(format!("`{printed}` does not parse: {e}")))?;
             prop_assert_eq!(print(&fresh, again), printed, "in a fresh pool, from `{}`", text);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn every_node_is_a_fixed_point_of_its_constructor(tree in tree_with_unknowns(4, 20)) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let x = pool.symbol("x");
+        let df = diff(&mut pool, f, x);
+        for (id, what) in [(f, "the canonical form"), (df, "the derivative in x")] {
+            if id == ExprId::UNDEFINED {
+                continue;
+            }
+            let bad = non_canonical_nodes(&mut pool, id);
+            if let Some(&node) = bad.first() {
+                let again = rebuilt(&mut pool, node);
+                return Err(TestCaseError::fail(format!(
+                    "in {what} of `{text}`, `{}`, the node `{}` ({:?}) rebuilds as `{}`",
+                    print(&pool, id),
+                    print(&pool, node),
+                    pool.node(node),
+                    print(&pool, again),
+                )));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn a_nan_subexpression_makes_the_value_nan(tree in tree(), points in points()) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        for p in &points {
+            let values = node_values(&pool, f, &syms, p);
+            for (&node, &value) in &values {
+                let nan_child = pool.children(node).iter().find(|c| values[*c].is_nan());
+                let Some(&child) = nan_child else { continue };
+                if value.is_nan() {
+                    continue;
+                }
+                return Err(TestCaseError::fail(format!(
+                    "in `{}` (from `{text}`) at {p:?}, `{}` is {value} though `{}` is NaN",
+                    print(&pool, f),
+                    print(&pool, node),
+                    print(&pool, child),
+                )));
+            }
         }
     }
 }
@@ -813,6 +1056,14 @@ proptest! {
                 continue;
             }
             let canonical = eval_at(&pool, f, &syms, p);
+            if (canonical - raw.value).abs() > 1e-9 * raw.value.abs()
+                && leaves_the_floating_point_range(&pool, f, &syms, p)
+            {
+                // The canonical form overflows on the way (`(1/2)^w * sqrt(2)^w` is
+                // `0 * inf` for a large `w`, where `sqrt(1/2)^w` is just 0), or (finding 9)
+                // has a coefficient too small for `f64`.
+                continue;
+            }
             let tolerance = 1e-9 * raw.value.abs() + 1e3 * raw.error;
             prop_assert!(
                 (canonical - raw.value).abs() <= tolerance,
@@ -986,9 +1237,168 @@ fn independent_evaluator_agrees_with_known_values() {
     assert!((erf_by_quadrature(0.5) - 0.520_499_877_813_046_5).abs() < 1e-12);
     assert!((erf_by_quadrature(-1.0) + 0.842_700_792_949_714_9).abs() < 1e-12);
     assert!((erf_by_quadrature(3.0) - 0.999_977_909_503_001_4).abs() < 1e-12);
+    assert!((erf_by_quadrature(0.1) - 0.112_462_916_018_284_9).abs() < 1e-12);
+    assert!((erf_by_quadrature(2.0) - 0.995_322_265_018_952_7).abs() < 1e-12);
+    assert!((erf_by_quadrature(5.5) - 1.0).abs() < 1e-12);
     assert_eq!(real_pow(-8.0, 1.0 / 3.0, Some((1, 3))), -2.0);
     assert!(real_pow(-4.0, 0.5, Some((1, 2))).is_nan());
     let tree = Tree::Pow(Box::new(Tree::Var(0)), Box::new(Tree::Ratio(2, 3)));
     assert_eq!(tree.text(), "(x^(2/3))");
     assert!((raw_eval(&tree, &[-8.0, 0.0, 0.0]).value - 4.0).abs() < 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------
+// Exact arithmetic
+// ---------------------------------------------------------------------------------------
+
+fn big_rational() -> impl Strategy<Value = (i64, i64)> {
+    let numerator = prop_oneof![
+        -20i64..20,
+        any::<i64>(),
+        prop::sample::select(vec![i64::MIN, i64::MAX, i64::MIN + 1, 1 << 62, -(1 << 62)]),
+    ];
+    let denominator = prop_oneof![1i64..20, 1i64..i64::MAX];
+    (numerator, denominator)
+}
+
+fn rational_text((p, q): (i64, i64)) -> String {
+    format!("({p}/{q})")
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn rational_arithmetic_is_exact(a in big_rational(), b in big_rational(), k in 1u32..4) {
+        let (a, b) = (rational_text(a), rational_text(b));
+        for (left, right) in [
+            (format!("{a} + {b} - {a}"), b.clone()),
+            (format!("{a}*{b}/{b}"), a.clone()),
+            (format!("({a} + {b})*({a} - {b})"), format!("{a}^2 - {b}^2")),
+            (format!("({a}^{k})^2"), format!("{a}^(2*{k})")),
+            (format!("({a} + x)*{b} - {b}*x"), format!("{a}*{b}")),
+        ] {
+            check_same(&left, &right)?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Regression tests for the findings (they fail until the bugs are fixed)
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn power_of_a_scaled_product_is_canonical() {
+    assert_eq!(canonical("sqrt(2*x^2)"), "sqrt(2)*abs(x)");
+    assert_eq!(canonical("sqrt(2/x)"), "sqrt(2)/sqrt(x)");
+    assert_eq!(canonical("(2*x^3)^(1/3)"), "cbrt(2)*x");
+    assert_eq!(canonical("sqrt(2*exp(x))"), "sqrt(2)*exp(x/2)");
+}
+
+fn assert_round_trip(pool: &mut Pool, id: ExprId) {
+    let printed = print(pool, id);
+    let again = parse(pool, &printed).unwrap();
+    assert_eq!(again, id, "`{printed}` parses as `{}`", print(pool, again));
+}
+
+#[test]
+fn negated_product_with_a_sum_round_trips() {
+    // The first form of finding 2 (fixed).
+    let mut pool = Pool::new();
+    let f = parse(&mut pool, "x + (z + 0.05)/(x + y)").unwrap();
+    let y = pool.symbol("y");
+    let d = diff(&mut pool, f, y);
+    assert_round_trip(&mut pool, d);
+}
+
+#[test]
+#[ignore = "KNOWN BUG (finding 2): -(sum)/u prints as text that parses to another id"]
+fn negated_quotient_of_a_sum_round_trips() {
+    let mut pool = Pool::new();
+    let f = parse(&mut pool, "(pi - x)/(-x)").unwrap();
+    assert_round_trip(&mut pool, f);
+    let g = parse(&mut pool, "(x - y)/z").unwrap();
+    let z = pool.symbol("z");
+    let d = diff(&mut pool, g, z);
+    assert_round_trip(&mut pool, d);
+}
+
+#[test]
+fn number_times_sum_is_grouping_independent() {
+    assert_eq!(canonical("2*(x + 1)*y - (2*x + 2)*y"), "0");
+}
+
+#[test]
+fn derivative_of_zero_to_a_power_is_zero() {
+    assert_eq!(derivative("0^x", "x"), "0");
+    assert_eq!(derivative("y + 0^x", "x"), "0");
+}
+
+#[test]
+fn fraction_over_a_sum_round_trips() {
+    let mut pool = Pool::new();
+    let f = parse(&mut pool, "x*0.05/(y + x + x)").unwrap();
+    assert_round_trip(&mut pool, f);
+    let g = parse(&mut pool, "atan(x*0.05)").unwrap();
+    let x = pool.symbol("x");
+    let d = diff(&mut pool, g, x);
+    assert_round_trip(&mut pool, d);
+}
+
+#[test]
+fn eval_is_nan_outside_the_real_domain() {
+    let mut pool = Pool::new();
+    let syms = symbols(&mut pool);
+    for text in [
+        "relu(sqrt(x))",
+        "step(sqrt(x))",
+        "sign(y)^sqrt(x)",
+        "y^ln(x)",
+    ] {
+        let id = parse(&mut pool, text).unwrap();
+        let value = eval_at(&pool, id, &syms, &[-1.0, 1.0, 1.0]);
+        assert!(value.is_nan(), "`{text}` at x = -1, y = 1 is {value}");
+    }
+}
+
+#[test]
+fn like_factors_merge_after_a_merge() {
+    assert_eq!(canonical("x*(x^y)^(z+1)*(x^y)^(-z)"), "x^(y + 1)");
+}
+
+#[test]
+fn huge_fractional_power_of_a_number_does_not_crash() {
+    // In a child process: the stack overflow aborts the whole process.
+    for text in ["2^(3300001/3)", "3^(1000000 + 1/3)", "(-1.5)^(2/3 - 100^3)"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_deriv"))
+            .arg(text)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.code().is_some(),
+            "`deriv {text}` was killed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn derivative_of_undefined_is_undefined() {
+    let mut pool = Pool::new();
+    let x = pool.symbol("x");
+    assert_eq!(diff(&mut pool, ExprId::UNDEFINED, x), ExprId::UNDEFINED);
+}
+
+#[test]
+#[ignore = "KNOWN BUG (finding 9): a tiny rational coefficient underflows in eval"]
+fn eval_keeps_small_values_with_large_coefficients() {
+    let mut pool = Pool::new();
+    let syms = symbols(&mut pool);
+    let id = parse(&mut pool, "(x/2)^1200").unwrap();
+    let value = eval_at(&pool, id, &syms, &[1.5, 0.0, 0.0]);
+    let expected = 0.75f64.powi(1200);
+    assert!(
+        (value - expected).abs() <= 1e-9 * expected,
+        "(x/2)^1200 at x = 1.5 is {value}, expected {expected}"
+    );
 }
