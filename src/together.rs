@@ -18,8 +18,7 @@ pub fn together(pool: &mut Pool, expr: ExprId) -> ExprId {
         return expr;
     };
     let terms = terms.to_vec();
-    // Per term: the factors that stay on top, and the denominator as (base, exponent > 0).
-    let mut split: Vec<(Rational, Vec<ExprId>, Vec<(ExprId, Rational)>)> = Vec::new();
+    let mut split: Vec<Term> = Vec::new();
     let mut common: Vec<(ExprId, Rational)> = Vec::new();
     let mut common_number = Rational::ONE;
     for &term in &terms {
@@ -48,13 +47,13 @@ pub fn together(pool: &mut Pool, expr: ExprId) -> ExprId {
                 None => common.push((*base, exp.clone())),
             }
         }
-        split.push((coeff, top, bottom));
+        split.push(Term { coeff, top, bottom });
     }
     if common.is_empty() && common_number.is_one() {
         return expr;
     }
     let mut numerators = Vec::with_capacity(split.len());
-    for (coeff, top, bottom) in split {
+    for Term { coeff, top, bottom } in split {
         let mut factors = top;
         factors.push(pool.num(&coeff * &common_number));
         for (base, max) in &common {
@@ -78,6 +77,14 @@ pub fn together(pool: &mut Pool, expr: ExprId) -> ExprId {
     denominator.push(pool.num(common_number));
     let denominator = pool.mul(&denominator);
     pool.div(numerator, denominator)
+}
+
+/// A term as coefficient, the factors that stay on top, and its denominator as
+/// `(base, exponent > 0)` pairs.
+struct Term {
+    coeff: Rational,
+    top: Vec<ExprId>,
+    bottom: Vec<(ExprId, Rational)>,
 }
 
 /// The least common multiple of two positive integers held as rationals.
