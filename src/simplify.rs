@@ -617,17 +617,8 @@ impl Pool {
             Some(pool.undefined(format!("{}({x}) is {why}", func.name())))
         };
         match func {
-            Func::Sin
-            | Func::Tan
-            | Func::Asin
-            | Func::Atan
-            | Func::Sinh
-            | Func::Tanh
-            | Func::Asinh
-            | Func::Atanh
-            | Func::Erf
-                if zero =>
-            {
+            // An odd function defined at 0 vanishes there.
+            _ if zero && func.parity() == Parity::Odd && !matches!(func, Func::Csc | Func::Cot) => {
                 Some(ExprId::ZERO)
             }
             Func::Cos | Func::Sec | Func::Cosh | Func::Exp if zero => Some(ExprId::ONE),
