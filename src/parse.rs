@@ -447,12 +447,19 @@ fn lower_pairs(lowerer: &RefCell<Lowerer<'_>>, pairs: Pairs<'_, Rule>) -> Lowere
         .map_prefix(|op, operand| {
             let (operand, span) = operand?;
             let span = span_of(&op).to(span);
-            let id = finish(lowerer, operand, span)?;
-            let id = match op.as_rule() {
-                Rule::neg => lowerer.borrow_mut().pool.neg(id),
-                _ => id,
+            if op.as_rule() != Rule::neg {
+                return Ok((operand, span));
+            }
+            // `-a` joins the product it starts as a factor -1, so `-(x - y)/z` is the
+            // product of -1, x - y and 1/z, exactly as the printer means it.
+            let factors = match operand {
+                Operand::Product(mut factors) => {
+                    factors.insert(0, ExprId::MINUS_ONE);
+                    factors
+                }
+                other => vec![ExprId::MINUS_ONE, finish(lowerer, other, span)?],
             };
-            Ok((Operand::Done(checked(lowerer, id, span)?), span))
+            Ok((Operand::Product(factors), span))
         })
         .map_infix(|lhs, op, rhs| {
             let (lhs, lhs_span) = lhs?;

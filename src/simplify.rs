@@ -341,6 +341,13 @@ impl Pool {
                         let product = self.mul2(inner_exp, exp);
                         self.pow(magnitude, product)
                     }
+                    // A symbolic inner exponent needs a positive base, and then
+                    // (u^a)^b = u^(a*b); kept for numeric b only, so that powers of
+                    // u^a with symbolic exponents still merge with each other.
+                    None if exp_num.is_some() => {
+                        let product = self.mul2(inner_exp, exp);
+                        self.pow(inner_base, product)
+                    }
                     _ => self.intern(Node::Pow([base, exp])),
                 }
             }
@@ -379,6 +386,24 @@ impl Pool {
                     .is_some_and(|e| !e.has_odd_numer() && e.has_odd_denom()) =>
             {
                 self.pow(arg, exp)
+            }
+            // |u|^3 = u^2*|u| and |u|^-3 = u^-2*|u|^-1: the even part leaves the absolute
+            // value, so that |u|^3 and |u|*|u|^2 are one expression.
+            Node::Call(Func::Abs, arg)
+                if exp_num
+                    .as_ref()
+                    .is_some_and(|e| e.is_integer() && e.abs() > Rational::ONE) =>
+            {
+                let sign = if exp_num.as_ref().is_some_and(Rational::is_negative) {
+                    ExprId::MINUS_ONE
+                } else {
+                    ExprId::ONE
+                };
+                let even = self.sub(exp, sign);
+                let even_part = self.pow(arg, even);
+                let odd_part = self.intern(Node::Pow([base, sign]));
+                let odd_part = if sign == ExprId::ONE { base } else { odd_part };
+                self.mul2(even_part, odd_part)
             }
             _ => self.intern(Node::Pow([base, exp])),
         }

@@ -24,6 +24,7 @@ fn precedence_and_associativity() {
     prints("x^-2*3", "3/x^2");
     prints("x^y^z", "x^(y^z)");
     prints("(x^y)^z", "(x^y)^z");
+    prints("sqrt(x^y)", "x^(y/2)");
     prints("x**2", "x^2");
     prints("a - b - c", "a - b - c");
     prints("a - (b - c)", "a - b + c");
@@ -107,7 +108,9 @@ fn real_domain_rules() {
     prints("sqrt(x^2)", "abs(x)");
     prints("(x^3)^(1/3)", "x");
     prints("(x^(1/2))^2", "x");
-    prints("(x^2)^(3/2)", "abs(x)^3");
+    prints("(x^2)^(3/2)", "x^2*abs(x)");
+    prints("abs(x)^3 - abs(x)*abs(x)^2", "0");
+    prints("-(x - y)/z^2", "-(x - y)/z^2");
     prints("abs(-3*x)", "3*abs(x)");
     prints("abs(x)^2", "x^2");
     prints("ln(exp(x))", "x");

@@ -268,7 +268,7 @@ impl Tree {
             }
             Tree::Ratio(p, q) => write!(out, "({p}/{q})").unwrap(),
             Tree::Pi => out.push_str("pi"),
-            Tree::E => out.push_str("e"),
+            Tree::E => out.push('e'),
             Tree::Neg(a) => {
                 out.push_str("(-");
                 a.write(out);
@@ -648,22 +648,6 @@ fn non_canonical_nodes(pool: &mut Pool, root: ExprId) -> Vec<ExprId> {
         .collect()
 }
 
-// KNOWN BUG (finding 2): a product with a negative coefficient, a sum and another factor,
-// `Mul[-1, pi - x, x^-1]` (from `(pi - x)/(-x)`), prints as `-(pi - x)/x`, which parses as
-// `(x - pi)/x`: the prefix minus meets the sum alone and is distributed over it, giving
-// another canonical form of the same value.
-fn has_negated_product_with_a_sum(pool: &Pool, root: ExprId) -> bool {
-    reachable(pool, &[root])
-        .into_iter()
-        .any(|id| match pool.node(id) {
-            Node::Mul(ops) => {
-                pool.as_num(ops[0]).is_some_and(|c| c.is_negative())
-                    && ops.iter().any(|&op| matches!(pool.node(op), Node::Add(_)))
-            }
-            _ => false,
-        })
-}
-
 /// The value of every node under `root` at `point`.
 fn node_values(
     pool: &Pool,
@@ -741,7 +725,7 @@ enum Numeric {
 }
 
 /// The derivative of `f` (given as a canonical expression) in coordinate `k` at `point`:
-/// five-point stencils with steps `H` and `H/2`, which must agree, combined by Richardson
+/// five-point stencils with steps `H` and `H/4`, which must agree, combined by Richardson
 /// extrapolation. Points near a kink (see [`kink_arguments`]) are skipped.
 fn numeric_derivative(
     pool: &Pool,
@@ -809,16 +793,13 @@ fn check_slope(
         return Ok(false);
     };
     let exact = eval_at(pool, symbolic, syms, point);
-    if !exact.is_finite() || exact == 0.0 {
-        let values = node_values(pool, symbolic, syms, point);
-        if values.values().any(|v| v.is_infinite()) {
-            // Floating-point overflow on the way (`pi^(144*z)` is inf), not a wrong formula.
-            return Ok(false);
-        }
-    }
     let tolerance = 1e-5 * (1.0 + slope.abs()) + 1e-10 * scale / H;
-    if exact.is_finite() && (exact - slope).abs() <= tolerance {
+    if (exact - slope).abs() <= tolerance {
         return Ok(true);
+    }
+    if leaves_the_floating_point_range(pool, symbolic, syms, point) {
+        // Floating-point overflow on the way (`pi^(144*z)` is inf), not a wrong formula.
+        return Ok(false);
     }
     Err(TestCaseError::fail(format!(
         "{what} at {point:?}: symbolic {exact} ({}) but finite differences give {slope} \
@@ -851,17 +832,19 @@ proptest! {
     fn second_derivative_matches_central_differences_of_the_first(
         tree in tree_with(3, 14),
         points in points(),
+        k in 0usize..3,
     ) {
         let text = tree.text();
         let mut pool = Pool::new();
         let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
         let syms = symbols(&mut pool);
-        let df = diff(&mut pool, f, syms[0]);
-        let d2f = diff(&mut pool, df, syms[0]);
+        let df = diff(&mut pool, f, syms[k]);
+        let d2f = diff(&mut pool, df, syms[k]);
+        let what = format!("d2/d{}2 of `{text}`", VARS[k]);
         for p in &points {
             // Only where the first derivative is itself right is the second one tested.
-            if check_slope(&pool, f, df, &syms, p, 0, "first derivative").is_ok() {
-                check_slope(&pool, df, d2f, &syms, p, 0, &format!("d2/dx2 of `{text}`"))?;
+            if check_slope(&pool, f, df, &syms, p, k, "first derivative").is_ok() {
+                check_slope(&pool, df, d2f, &syms, p, k, &what)?;
             }
         }
     }
@@ -875,9 +858,9 @@ proptest! {
         let dx = diff(&mut pool, f, syms[0]);
         let dy = diff(&mut pool, f, syms[1]);
         if dx == ExprId::UNDEFINED || dy == ExprId::UNDEFINED {
-            // `(-1)^x` (nowhere real) and `0^x` (finding 3) have undefined derivatives, which
-            // `derivative_matches_central_differences` checks. Differentiating UNDEFINED
-            // again would give 0 (finding 8), so stop here.
+            // `(-1)^x` is nowhere real, so its derivative is undefined;
+            // `derivative_matches_central_differences` checks that this happens only where
+            // the function itself is undefined.
             return Ok(());
         }
         let dxy = diff(&mut pool, dx, syms[1]);
@@ -911,11 +894,6 @@ proptest! {
 // 2 and 3. Printing round trips
 // ---------------------------------------------------------------------------------------
 
-/// Whether a failed printing round trip of `id` is explained by a known bug.
-fn known_printing_bug(pool: &mut Pool, id: ExprId) -> bool {
-    has_negated_product_with_a_sum(pool, id)
-}
-
 /// Checks that `print(id)` parses back to `id` in the same pool.
 fn check_round_trip(pool: &mut Pool, id: ExprId, origin: &str) -> Result<(), TestCaseError> {
     let printed = print(pool, id);
@@ -924,7 +902,7 @@ fn check_round_trip(pool: &mut Pool, id: ExprId, origin: &str) -> Result<(), Tes
             "{origin} printed as `{printed}` does not parse: {e}"
         ))
     })?;
-    if again != id && !known_printing_bug(pool, id) {
+    if again != id {
         return Err(TestCaseError::fail(format!(
             "{origin} printed as `{printed}` parses back as `{}`, another expression",
             print(pool, again)
@@ -967,9 +945,6 @@ proptest! {
             let again = parse(&mut pool, &printed)
                 .map_err(|e| TestCaseError::fail(format!("`{printed}` does not parse: {e}")))?;
             let reprinted = print(&pool, again);
-            if reprinted != printed && known_printing_bug(&mut pool, id) {
-                continue;
-            }
             prop_assert_eq!(reprinted, printed.clone(), "from `{}`", text);
             // … and in a fresh pool, where the nodes are created in a different order.
             let mut fresh = Pool::new();
@@ -1056,17 +1031,17 @@ proptest! {
                 continue;
             }
             let canonical = eval_at(&pool, f, &syms, p);
-            if (canonical - raw.value).abs() > 1e-9 * raw.value.abs()
-                && leaves_the_floating_point_range(&pool, f, &syms, p)
+            let tolerance = 1e-9 * raw.value.abs() + 1e3 * raw.error;
+            let close = (canonical - raw.value).abs() <= tolerance;
+            if !close && leaves_the_floating_point_range(&pool, f, &syms, p)
             {
                 // The canonical form overflows on the way (`(1/2)^w * sqrt(2)^w` is
                 // `0 * inf` for a large `w`, where `sqrt(1/2)^w` is just 0), or (finding 9)
                 // has a coefficient too small for `f64`.
                 continue;
             }
-            let tolerance = 1e-9 * raw.value.abs() + 1e3 * raw.error;
             prop_assert!(
-                (canonical - raw.value).abs() <= tolerance,
+                close,
                 "`{}` is {} (± {:e}) at {:?}, but its canonical form `{}` evaluates to {}",
                 text,
                 raw.value,
@@ -1083,10 +1058,13 @@ proptest! {
 // 5. Collecting like terms does not depend on the order
 // ---------------------------------------------------------------------------------------
 
+/// Term texts with a small integer (a coefficient or a power).
+type Items = Vec<(String, i32)>;
+
 /// Terms drawn from a few random expressions, each repeated with a small integer
 /// coefficient or power so that like terms and like factors meet; the same list in two
 /// random orders.
-fn repeated_items() -> impl Strategy<Value = (Vec<(String, i32)>, Vec<(String, i32)>)> {
+fn repeated_items() -> impl Strategy<Value = (Items, Items)> {
     let bases = prop::collection::vec(tree_with(3, 8).prop_map(|t| t.text()), 1..4);
     bases
         .prop_flat_map(|bases| {
@@ -1124,6 +1102,19 @@ fn product_text(items: &[(String, i32)]) -> String {
     factors.join("*")
 }
 
+/// `parts` joined by `op`, grouped from the left (`((a + b) + c)`) or from the right.
+fn grouped(parts: &[String], op: &str, from_left: bool) -> String {
+    let mut parts = parts.iter();
+    if from_left {
+        let first = parts.next().cloned().unwrap_or_default();
+        parts.fold(first, |acc, part| format!("({acc}{op}{part})"))
+    } else {
+        let mut rev = parts.rev();
+        let last = rev.next().cloned().unwrap_or_default();
+        rev.fold(last, |acc, part| format!("({part}{op}{acc})"))
+    }
+}
+
 /// Parses two texts of the same expression into one pool; both must give the same id.
 fn check_same(first: &str, second: &str) -> Result<(), TestCaseError> {
     let mut pool = Pool::new();
@@ -1159,6 +1150,25 @@ proptest! {
         check_same(&product_text(&items), &product_text(&shuffled))?;
         let reversed: Vec<_> = items.iter().rev().cloned().collect();
         check_same(&product_text(&items), &product_text(&reversed))?;
+    }
+
+    #[test]
+    fn regrouping_terms_gives_the_same_expression((items, _) in repeated_items()) {
+        let terms: Vec<String> = items.iter().map(|(t, c)| format!("{c}*({t})")).collect();
+        check_same(&grouped(&terms, " + ", true), &grouped(&terms, " + ", false))?;
+        check_same(&grouped(&terms, " + ", true), &sum_text(&items))?;
+    }
+
+    // KNOWN BUG (finding 10): a product merges only factors with equal bases, while integer
+    // powers rewrite their bases (`abs(u)^2` → `u^2`, `(-u)^2` → `u^2`, `(u*v)^3` →
+    // `u^3*v^3`) and roots of numbers split differently, so the grouping of a product can
+    // change its canonical form: `abs(x)*abs(x)^2` is `x^2*abs(x)` but `abs(x)^3` stays.
+    #[test]
+    #[ignore = "KNOWN BUG (finding 10): the canonical form of a product depends on its grouping"]
+    fn regrouping_factors_gives_the_same_expression((items, _) in repeated_items()) {
+        let factors: Vec<String> = items.iter().map(|(t, c)| format!("({t})^({c})")).collect();
+        check_same(&grouped(&factors, "*", true), &grouped(&factors, "*", false))?;
+        check_same(&grouped(&factors, "*", true), &product_text(&items))?;
     }
 }
 
@@ -1312,7 +1322,6 @@ fn negated_product_with_a_sum_round_trips() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG (finding 2): -(sum)/u prints as text that parses to another id"]
 fn negated_quotient_of_a_sum_round_trips() {
     let mut pool = Pool::new();
     let f = parse(&mut pool, "(pi - x)/(-x)").unwrap();
@@ -1401,4 +1410,13 @@ fn eval_keeps_small_values_with_large_coefficients() {
         (value - expected).abs() <= 1e-9 * expected,
         "(x/2)^1200 at x = 1.5 is {value}, expected {expected}"
     );
+}
+
+#[test]
+#[ignore = "KNOWN BUG (finding 10): factors with related bases are not merged"]
+fn products_with_related_bases_merge() {
+    assert_eq!(canonical("abs(x)^3 - abs(x)*abs(x)^2"), "0");
+    assert_eq!(canonical("sqrt(x^y)^3 - x^y*sqrt(x^y)"), "0");
+    assert_eq!(canonical("((x*z)^(1/2))^3 - x*z*sqrt(x*z)"), "0");
+    assert_eq!(canonical("12^(7/10) - 2*sqrt(3)*12^(1/5)"), "0");
 }
