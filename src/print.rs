@@ -45,7 +45,7 @@ impl fmt::Display for Printer<'_> {
     }
 }
 
-/// The number of bytes [`print`] would write, saturating; computed without printing.
+/// The number of bytes [`print()`] would write, saturating; computed without printing.
 pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
     let order = pool.reachable(id, |_| true);
     let mut len: FxHashMap<ExprId, u64> = FxHashMap::default();

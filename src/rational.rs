@@ -213,7 +213,7 @@ impl Rational {
     }
 
     /// `self^exp` for an integer exponent. `None` when the result is undefined (`0^-1`) or
-    /// would exceed [`MAX_POWER_BITS`] (then the caller keeps the power unevaluated).
+    /// would exceed `MAX_POWER_BITS` (then the caller keeps the power unevaluated).
     pub fn pow(&self, exp: &Rational) -> Option<Rational> {
         if !exp.is_integer() {
             return None;
