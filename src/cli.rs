@@ -11,7 +11,9 @@ use crate::request::{
     Assignment, Line, Mode, OptionError, Request, Varying, check_variable, parse_assignment,
     split_top_level,
 };
-use crate::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Error, Pool, Printer, printed_len};
+use crate::{
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Pool, Printer, printed_len,
+};
 
 /// The default limit on the size of one printed result, in bytes.
 pub const DEFAULT_MAX_OUTPUT: u64 = 1 << 30;
@@ -118,7 +120,18 @@ pub struct Cli {
     /// Stop when the expressions of one input grow past this many operands.
     #[arg(long, value_name = "OPERANDS", default_value_t = DEFAULT_MAX_SIZE)]
     pub max_size: usize,
+
+    /// Stop working on one input after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT)]
+    pub timeout: f64,
+
+    /// Leave powers of numbers unevaluated when the exact result would have more bits.
+    #[arg(long, value_name = "BITS", default_value_t = DEFAULT_MAX_POWER_BITS)]
+    pub max_power_bits: u64,
 }
+
+/// The default time limit for one input, in seconds.
+pub const DEFAULT_TIMEOUT: f64 = 60.0;
 
 /// Checks that a `--wrt` value is a variable name.
 fn parse_variable(text: &str) -> Result<String, String> {
@@ -420,10 +433,34 @@ fn write_differential(
     Ok(())
 }
 
-/// Computes the lines for one input and checks their size.
+/// Computes the lines for one input and checks their size. A panic (a bug) becomes an
+/// internal error for this input alone, so a batch goes on.
 fn evaluate(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Vec<Line>), Error> {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        evaluate_unguarded(cli, request, texts)
+    }));
+    attempt.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::Internal { message })
+    })
+}
+
+fn evaluate_unguarded(
+    cli: &Cli,
+    request: &Request,
+    texts: &[&str],
+) -> Result<(Pool, Vec<Line>), Error> {
     let mut pool = Pool::new();
     pool.set_max_size(cli.max_size);
+    pool.set_max_power_bits(cli.max_power_bits);
+    if cli.timeout.is_finite() && cli.timeout >= 0.0 {
+        let limit = std::time::Duration::from_secs_f64(cli.timeout.min(1e9));
+        pool.set_deadline(std::time::Instant::now().checked_add(limit));
+    }
     let lines = request.run(&mut pool, texts)?;
     let len = lines.iter().fold(0u64, |sum, line| {
         sum.saturating_add(printed_len(&pool, line.value))

@@ -64,6 +64,12 @@ pub enum Error {
         /// How to raise the limit or avoid it.
         help: String,
     },
+    /// A bug: the computation panicked. Reported, never a crash; exit code 3.
+    #[error("internal error: {message}")]
+    Internal {
+        /// The panic's message.
+        message: String,
+    },
     /// A file or standard input could not be read.
     #[error("{context}: {source}")]
     Io {
@@ -75,11 +81,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error for a pool that stopped at a resource limit.
+    pub fn limit(limit: crate::Limit, message: String, span: Option<Span>) -> Error {
+        let help = match limit {
+            crate::Limit::Size => "raise the limit with --max-size (or simplify the input)",
+            crate::Limit::Time => "raise the limit with --timeout",
+        };
+        Error::Limit {
+            message,
+            span,
+            help: help.into(),
+        }
+    }
+
     /// The process exit code for this error: 1 for bad expressions or mathematics,
-    /// 2 for bad usage (a missing file).
+    /// 2 for bad usage (a missing file), 3 for an internal error.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Io { .. } => 2,
+            Error::Internal { .. } => 3,
             _ => 1,
         }
     }
@@ -128,7 +148,7 @@ impl Error {
         match self {
             Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
             Error::Undefined { span, .. } | Error::Limit { span, .. } => *span,
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Internal { .. } => None,
         }
     }
 
@@ -136,6 +156,7 @@ impl Error {
         match self {
             Error::Syntax { help, .. } | Error::Name { help, .. } => help.as_deref(),
             Error::Limit { help, .. } => Some(help),
+            Error::Internal { .. } => Some("this is a bug in deriv: please report the input"),
             _ => None,
         }
     }

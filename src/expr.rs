@@ -15,6 +15,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::time::Instant;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
@@ -133,10 +134,25 @@ pub struct Pool {
     name_hashes: Vec<u64>,
     pub(crate) diff_memo: FxHashMap<(ExprId, SymbolId), ExprId>,
     undefined_reason: Option<String>,
-    size_limit_reached: bool,
+    limit_reached: Option<Limit>,
     operand_slots: usize,
     max_operand_slots: usize,
+    deadline: Option<Instant>,
+    max_power_bits: u64,
 }
+
+/// A resource limit of a [`Pool`] that stopped a computation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Limit {
+    /// [`Pool::set_max_size`]: too many operands.
+    Size,
+    /// [`Pool::set_deadline`]: out of time.
+    Time,
+}
+
+/// The default largest exact power, in bits of its numerator and denominator: larger
+/// powers of numbers stay unevaluated (`2^(10^20)`). See [`Pool::set_max_power_bits`].
+pub const DEFAULT_MAX_POWER_BITS: u64 = 1 << 20;
 
 /// The default budget of operand slots (children of sums, products and calls) in one pool:
 /// about 1 GiB of operands. See [`Pool::set_max_size`].
@@ -160,9 +176,11 @@ impl Pool {
             name_hashes: Vec::new(),
             diff_memo: FxHashMap::default(),
             undefined_reason: None,
-            size_limit_reached: false,
+            limit_reached: None,
             operand_slots: 0,
             max_operand_slots: DEFAULT_MAX_SIZE,
+            deadline: None,
+            max_power_bits: DEFAULT_MAX_POWER_BITS,
         };
         for node in [
             Node::Undefined,
@@ -203,9 +221,24 @@ impl Pool {
         self.undefined_reason.as_deref()
     }
 
-    /// Whether a constructor refused to grow the pool past its size limit.
-    pub fn size_limit_reached(&self) -> bool {
-        self.size_limit_reached
+    /// Stops constructors (they return [`ExprId::UNDEFINED`]) once `deadline` has passed.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Sets the largest exact power of a number, in bits; larger ones stay unevaluated.
+    pub fn set_max_power_bits(&mut self, bits: u64) {
+        self.max_power_bits = bits;
+    }
+
+    /// The largest exact power of a number, in bits.
+    pub(crate) fn max_power_bits(&self) -> u64 {
+        self.max_power_bits
+    }
+
+    /// The resource limit that stopped a constructor, if one did.
+    pub fn limit_reached(&self) -> Option<Limit> {
+        self.limit_reached
     }
 
     /// Records why a constructor produced [`ExprId::UNDEFINED`] and returns it.
@@ -307,10 +340,19 @@ impl Pool {
         if self.operand_slots > self.max_operand_slots {
             self.operand_slots -= slots;
             let limit = self.max_operand_slots;
-            self.size_limit_reached = true;
+            self.limit_reached = Some(Limit::Size);
             return self.undefined(format!(
                 "the expression grew past the size limit of {limit} operands"
             ));
+        }
+        // Looking at the clock every 4096 new nodes costs nothing measurable.
+        if self.nodes.len().is_multiple_of(4096)
+            && let Some(deadline) = self.deadline
+            && Instant::now() > deadline
+        {
+            self.operand_slots -= slots;
+            self.limit_reached = Some(Limit::Time);
+            return self.undefined("the time limit was reached".into());
         }
         let info = self.compute_info(&node);
         let id = ExprId(self.nodes.len() as u32);

@@ -14,6 +14,7 @@
 //! assert_eq!(print(&pool, dv_dx), "4*pi*t*y/3");
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 mod diff;
@@ -32,7 +33,9 @@ mod together;
 pub use diff::{Dependencies, diff, total_diff};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};
-pub use expr::{Constant, DEFAULT_MAX_SIZE, ExprId, Node, Pool, SymbolId};
+pub use expr::{
+    Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
+};
 pub use func::Func;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
 pub use print::{Printer, print, printed_len};

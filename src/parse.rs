@@ -96,13 +96,7 @@ pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Resul
                 help: "nest the expression less deeply".into(),
             })?
             .join()
-            .unwrap_or_else(|_| {
-                Err(Error::Limit {
-                    message: "the parser failed on this input".into(),
-                    span: None,
-                    help: "please report this input".into(),
-                })
-            })
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -528,12 +522,8 @@ fn checked(lowerer: &RefCell<Lowerer<'_>>, id: ExprId, span: Span) -> Result<Exp
         .undefined_reason()
         .unwrap_or("the value is undefined")
         .to_string();
-    if lowerer.borrow().pool.size_limit_reached() {
-        return Err(Error::Limit {
-            message: reason,
-            span: Some(span),
-            help: "the expression is too large to build; try a smaller one".into(),
-        });
+    if let Some(limit) = lowerer.borrow().pool.limit_reached() {
+        return Err(Error::limit(limit, reason, Some(span)));
     }
     Err(Error::Undefined {
         reason,

@@ -23,9 +23,6 @@ enum Repr {
     Big(Box<(BigInt, BigInt)>),
 }
 
-/// The largest number of bits an exact power may produce before it is left unevaluated.
-pub const MAX_POWER_BITS: u64 = 1 << 20;
-
 impl Rational {
     /// Zero.
     pub const ZERO: Rational = Rational(Repr::Small(0, 1));
@@ -213,8 +210,8 @@ impl Rational {
     }
 
     /// `self^exp` for an integer exponent. `None` when the result is undefined (`0^-1`) or
-    /// would exceed `MAX_POWER_BITS` (then the caller keeps the power unevaluated).
-    pub fn pow(&self, exp: &Rational) -> Option<Rational> {
+    /// would have more than `max_bits` bits (then the caller keeps the power unevaluated).
+    pub fn pow(&self, exp: &Rational, max_bits: u64) -> Option<Rational> {
         if !exp.is_integer() {
             return None;
         }
@@ -237,7 +234,7 @@ impl Rational {
         }
         let e = exp.to_i64()?;
         let magnitude = e.unsigned_abs();
-        if self.bits().saturating_mul(magnitude) > MAX_POWER_BITS {
+        if self.bits().saturating_mul(magnitude) > max_bits {
             return None;
         }
         let n = u32::try_from(magnitude).ok()?;
@@ -415,6 +412,8 @@ impl From<i64> for Rational {
 mod tests {
     use super::*;
 
+    const BITS: u64 = 1 << 20;
+
     fn r(n: i64, d: i64) -> Rational {
         Rational::new(n, d).unwrap()
     }
@@ -459,16 +458,19 @@ mod tests {
 
     #[test]
     fn powers_respect_the_size_limit() {
-        assert_eq!(r(2, 3).pow(&r(-2, 1)), Some(r(9, 4)));
-        assert_eq!(Rational::ZERO.pow(&r(-1, 1)), None);
-        assert_eq!(r(2, 1).pow(&Rational::int(i64::MAX)), None);
-        assert_eq!(r(-1, 1).pow(&Rational::int(i64::MAX)), Some(r(-1, 1)));
+        assert_eq!(r(2, 3).pow(&r(-2, 1), BITS), Some(r(9, 4)));
+        assert_eq!(Rational::ZERO.pow(&r(-1, 1), BITS), None);
+        assert_eq!(r(2, 1).pow(&Rational::int(i64::MAX), BITS), None);
+        assert_eq!(r(2, 1).pow(&r(100, 1), 64), None);
+        assert_eq!(r(-1, 1).pow(&Rational::int(i64::MAX), BITS), Some(r(-1, 1)));
     }
 
     #[test]
     fn big_values_convert_to_f64() {
-        let big = r(10, 1).pow(&r(400, 1)).unwrap();
-        let ratio = big.checked_div(&r(10, 1).pow(&r(399, 1)).unwrap()).unwrap();
+        let big = r(10, 1).pow(&r(400, 1), BITS).unwrap();
+        let ratio = big
+            .checked_div(&r(10, 1).pow(&r(399, 1), BITS).unwrap())
+            .unwrap();
         assert_eq!(ratio.to_f64(), 10.0);
         assert!((big.recip().unwrap().to_f64()).abs() < 1e-300);
     }

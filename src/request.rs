@@ -683,12 +683,8 @@ fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option
         .undefined_reason()
         .unwrap_or("the value is undefined")
         .to_string();
-    if pool.size_limit_reached() {
-        return Error::Limit {
-            message: reason,
-            span: None,
-            help: "raise the limit with --max-size".into(),
-        };
+    if let Some(limit) = pool.limit_reached() {
+        return Error::limit(limit, reason, None);
     }
     let points: Vec<&str> = at.iter().map(|a| a.text.as_str()).collect();
     let mut reason = match offender {

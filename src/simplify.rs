@@ -424,7 +424,7 @@ impl Pool {
             };
         }
         if e.is_integer() {
-            return match b.pow(e) {
+            return match b.pow(e, self.max_power_bits()) {
                 Some(value) => self.num(value),
                 // Too large to write out: keep it as a power.
                 None => self.intern(Node::Pow([base, exp])),
@@ -459,7 +459,7 @@ impl Pool {
             return self.mul2(top, bottom);
         }
         let whole = Rational::from_bigint(Integer::div_floor(&e.numer(), &e.denom()));
-        if b.pow(&whole).is_none() {
+        if b.pow(&whole, self.max_power_bits()).is_none() {
             // Too large to write out: 2^(3300001/3) stays as it is.
             return self.intern(Node::Pow([base, exp]));
         }
@@ -705,20 +705,24 @@ impl Pool {
         }
     }
 
-    /// `k` when `log_base(x)` is the integer `k`.
+    /// `k` when `log_base(x)` is the integer `k`: the candidate from the bit length,
+    /// checked exactly.
     fn exact_log(&mut self, x: &Rational, base: i64) -> Option<ExprId> {
-        let (mut value, sign) = if x >= &Rational::ONE {
+        let (value, sign) = if x >= &Rational::ONE {
             (x.clone(), 1)
         } else {
             (x.recip()?, -1)
         };
-        let base = Rational::int(base);
-        let mut k = 0i64;
-        while value > Rational::ONE {
-            value = value.checked_div(&base)?;
-            k += 1;
+        if !value.is_integer() {
+            return None;
         }
-        value.is_one().then(|| self.int(sign * k))
+        let bits = value.numer().bits() as f64;
+        let estimate = (bits * std::f64::consts::LN_2 / (base as f64).ln()) as i64;
+        let base = Rational::int(base);
+        (estimate - 1..=estimate + 1)
+            .filter(|&k| k >= 0)
+            .find(|&k| base.pow(&Rational::int(k), u64::MAX) == Some(value.clone()))
+            .map(|k| self.int(sign * k))
     }
 
     /// `k` when `arg` is `k*pi` for a rational `k`.
