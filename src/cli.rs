@@ -2,7 +2,7 @@
 //! and the run loop over one expression or a batch of lines.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -238,7 +238,7 @@ fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment
 enum Source {
     Args(Vec<String>),
     Lines {
-        reader: Box<dyn BufRead>,
+        reader: BufReader<Box<dyn Read>>,
         origin: String,
     },
 }
@@ -291,7 +291,7 @@ fn source(cli: &Cli) -> Result<Source, String> {
     if let Some(path) = &cli.file {
         let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         return Ok(Source::Lines {
-            reader: Box::new(BufReader::new(file)),
+            reader: BufReader::new(Box::new(file) as Box<dyn Read>),
             origin: path.display().to_string(),
         });
     }
@@ -309,7 +309,7 @@ fn source(cli: &Cli) -> Result<Source, String> {
 
 fn stdin_lines() -> Source {
     Source::Lines {
-        reader: Box::new(BufReader::new(io::stdin())),
+        reader: BufReader::new(Box::new(io::stdin()) as Box<dyn Read>),
         origin: "<stdin>".into(),
     }
 }
@@ -328,7 +328,7 @@ fn io_exit(error: &io::Error) -> u8 {
 fn run_lines(
     cli: &Cli,
     request: &Request,
-    mut reader: Box<dyn BufRead>,
+    mut reader: BufReader<Box<dyn Read>>,
     origin: &str,
     out: &mut impl Write,
 ) -> u8 {
@@ -337,6 +337,13 @@ fn run_lines(
     let mut line_no = 0;
     loop {
         line.clear();
+        // Results stream: before a read that may wait for more input, everything computed
+        // so far goes out.
+        if !reader.buffer().contains(&b'\n')
+            && let Err(e) = out.flush()
+        {
+            return io_exit(&e);
+        }
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}

@@ -530,6 +530,7 @@ fn compare_terms(pool: &Pool, a: &ExprId, b: &ExprId) -> Ordering {
     let (ka, kb) = (term_key(pool, a), term_key(pool, b));
     ka.is_constant
         .cmp(&kb.is_constant)
+        .then_with(|| pool.as_num(*a).is_some().cmp(&pool.as_num(*b).is_some()))
         .then_with(|| compare_degrees(&ka.degrees, &kb.degrees))
         .then_with(|| ka.others.len().cmp(&kb.others.len()))
         .then_with(|| ka.others.cmp(&kb.others))
