@@ -221,10 +221,13 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
             c if c.is_whitespace() => {}
             c if c.is_alphanumeric() => after_operand = true,
             other => {
-                let shown = if other.is_control() {
-                    format!("{:?}", other)
-                } else {
+                // Invisible characters (controls, zero-width joiners) are shown escaped.
+                let shown = if other.is_ascii_graphic()
+                    || (other.is_alphanumeric() && !other.is_control())
+                {
                     format!("`{other}`")
+                } else {
+                    format!("{other:?}")
                 };
                 return Err(Error::Syntax {
                     message: format!("unexpected character {shown}"),
@@ -282,9 +285,30 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
         .chars()
         .next_back()
         .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '.');
+    let after_number = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit() || c == '.');
+    if after_number && found_char == Some('.') {
+        return Error::Syntax {
+            message: "a number has at most one decimal point".into(),
+            span,
+            help: Some("write a decimal as 1.25 or .5".into()),
+        };
+    }
     if starts_operand && ends_operand {
         let previous = operand_before(before);
         let next = operand_after(rest);
+        if after_number && matches!(found_char, Some('e' | 'E')) {
+            return Error::Syntax {
+                message: format!("missing operator before {found}"),
+                span,
+                help: Some(format!(
+                    "scientific notation needs digits after the e (1e5, 2.5e-3); \
+                     for the constant e write {previous}*{next}"
+                )),
+            };
+        }
         let help = if is_function_name(&previous) {
             format!("function arguments go in parentheses: write {previous}({next})")
         } else {

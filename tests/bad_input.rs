@@ -1,0 +1,167 @@
+//! Malformed input, each case's exact error text and exit code snapshotted: expressions
+//! first, then options.
+
+use std::process::Command;
+
+use insta_cmd::{SpawnExt, assert_cmd_snapshot, get_cargo_bin};
+
+fn deriv() -> Command {
+    Command::new(get_cargo_bin("deriv"))
+}
+
+/// Malformed expressions, each given as the positional argument.
+const EXPRESSIONS: &[(&str, &str)] = &[
+    ("empty", ""),
+    ("only_spaces", "   "),
+    ("only_newline", "\n"),
+    ("trailing_plus", "x +"),
+    ("trailing_times", "x *"),
+    ("trailing_caret", "x ^"),
+    ("leading_times", "* x"),
+    ("leading_slash", "/x"),
+    ("leading_caret", "^x"),
+    ("double_times_slash", "x */ y"),
+    ("triple_star", "x *** y"),
+    ("caret_caret", "x ^^ 2"),
+    ("plus_times", "x +* y"),
+    ("implicit_number_name", "2x"),
+    ("implicit_number_paren", "2(x + 1)"),
+    ("implicit_paren_paren", "(x + 1)(x - 1)"),
+    ("implicit_name_name", "x y"),
+    ("implicit_number_number", "2 3"),
+    ("implicit_paren_name", "(x)y"),
+    ("implicit_call_call", "sin(x)cos(x)"),
+    ("function_without_parentheses", "sin x"),
+    ("sqrt_without_parentheses", "sqrt 2"),
+    ("unclosed_paren", "(x + 1"),
+    ("unclosed_nested", "sin(cos(x)"),
+    ("unmatched_close", "x + 1)"),
+    ("close_first", ")x("),
+    ("empty_parens", "()"),
+    ("empty_call", "sin()"),
+    ("unknown_function_no_args", "f()"),
+    ("mismatched_bracket", "D[1)(f)(x)"),
+    ("bracket_alone", "[x]"),
+    ("dollar", "x $ y"),
+    ("semicolon", "x; y"),
+    ("percent", "x % 2"),
+    ("ampersand", "x & y"),
+    ("hash", "x # comment"),
+    ("exclamation", "x!"),
+    ("question", "x ? y"),
+    ("backslash", "x \\ y"),
+    ("braces", "{x}"),
+    ("quote_double", "\"x\""),
+    ("control_character", "x\u{7}y"),
+    ("zero_width_joiner_only", "\u{200d}"),
+    ("tab_only", "\t"),
+    ("comma_top_level", "x, y"),
+    ("dot_alone", "."),
+    ("two_dots", "1..2"),
+    ("exponent_without_digits", "1e"),
+    ("decimal_two_points", "1.2.3"),
+    ("huge_decimal_exponent", "1e1000000"),
+    ("sin_two_args", "sin(x, y)"),
+    ("exp_no_args", "exp()"),
+    ("log_three_args", "log(x, y, z)"),
+    ("arity_changes", "f(x) + f(x, y)"),
+    ("function_as_variable", "exp + 1"),
+    ("sqrt_as_variable", "2*sqrt"),
+    ("constant_called", "pi(x)"),
+    ("e_called", "e(2)"),
+    ("primes_on_builtin", "sin'(x)"),
+    ("primes_on_two_args", "g'(x, y)"),
+    ("partial_index_zero", "D[0](g)(x, y)"),
+    ("partial_index_too_big", "D[3](g)(x, y)"),
+    ("partial_of_builtin", "D[1](sin)(x)"),
+    ("partial_missing_index", "D[](g)(x)"),
+    ("diff_one_arg", "diff(x)"),
+    ("diff_number_variable", "diff(x^2, 2)"),
+    ("diff_expression_variable", "diff(x^2, x + 1)"),
+    ("diff_negative_order", "diff(x^2, x, -1)"),
+    ("diff_fraction_order", "diff(x^2, x, 1/2)"),
+    ("division_by_zero", "1/0"),
+    ("division_by_cancelled_zero", "x/(y - y)"),
+    ("zero_negative_power", "0^-2"),
+    ("zero_to_zero", "0^0"),
+    ("log_zero", "ln(0)"),
+    ("log_negative", "log2(-8)"),
+    ("sqrt_negative", "sqrt(-4)"),
+    ("asin_out_of_range", "asin(2)"),
+    ("acosh_below_one", "acosh(1/2)"),
+    ("atanh_one", "atanh(1)"),
+    ("tan_pole", "tan(pi/2)"),
+    ("cot_zero", "cot(0)"),
+    ("csc_pi", "csc(pi)"),
+    ("equation_without_implicit", "x^2 = 1"),
+    ("two_equals", "x = y = z"),
+    ("error_on_second_line", "x +\n* y"),
+    ("error_after_unicode", "θ + φ $"),
+];
+
+#[test]
+fn malformed_expressions() {
+    assert!(EXPRESSIONS.len() >= 80);
+    for (name, input) in EXPRESSIONS {
+        assert_cmd_snapshot!(*name, deriv().arg(input));
+    }
+}
+
+/// Malformed options and option arguments.
+const OPTIONS: &[(&str, &[&str])] = &[
+    ("unknown_option", &["x", "--bogus"]),
+    ("wrt_missing_value", &["x", "--wrt"]),
+    ("wrt_number", &["x", "--wrt", "2"]),
+    ("wrt_constant", &["x", "--wrt", "pi"]),
+    ("wrt_function", &["x", "--wrt", "sin"]),
+    ("wrt_empty_item", &["x", "--wrt", "x,,y"]),
+    ("subst_no_equals", &["t*x", "-w", "x", "-s", "t"]),
+    ("subst_double_equals", &["t*x", "-w", "x", "-s", "t==x"]),
+    ("subst_missing_variable", &["t*x", "-w", "x", "-s", "=x"]),
+    ("subst_missing_expression", &["t*x", "-w", "x", "-s", "t="]),
+    ("subst_number_variable", &["t*x", "-w", "x", "-s", "2=x"]),
+    ("subst_bad_expression", &["t*x", "-w", "x", "-s", "t=x+"]),
+    (
+        "subst_undefined_expression",
+        &["t*x", "-w", "x", "-s", "t=1/0"],
+    ),
+    ("subst_cycle", &["t*x", "-w", "x", "-s", "t=u", "-s", "u=t"]),
+    ("subst_self_cycle", &["t*x", "-w", "x", "-s", "t=t+1"]),
+    ("wrt_substituted", &["t*x", "-w", "t", "-s", "t=x"]),
+    ("at_no_equals", &["x", "--at", "x"]),
+    ("at_bad_expression", &["x", "--at", "x=2*"]),
+    (
+        "depends_without_total",
+        &["x*y", "-w", "x", "--depends", "y"],
+    ),
+    ("const_without_total", &["x*y", "-w", "x", "--const", "y"]),
+    ("vary_all_without_total", &["x*y", "-w", "x", "--vary-all"]),
+    (
+        "depends_bad_name",
+        &["x*y", "-w", "x", "--total", "--depends", "2y"],
+    ),
+    ("explain_without_wrt", &["x*y", "--explain"]),
+    ("explain_two_wrt", &["x*y", "--explain", "-w", "x,y"]),
+    (
+        "implicit_without_wrt",
+        &["x^2 + y^2 = 1", "--implicit", "y"],
+    ),
+    ("two_modes", &["x*y", "--grad", "--hessian"]),
+    ("more_expressions_without_jacobian", &["x", "y"]),
+    ("file_and_expression", &["x", "-f", "input.txt"]),
+    ("missing_file", &["-f", "/nonexistent/deriv.txt"]),
+    ("max_depth_not_a_number", &["x", "--max-depth", "deep"]),
+    ("timeout_not_a_number", &["x", "--timeout", "soon"]),
+];
+
+#[test]
+fn nul_byte_on_standard_input() {
+    assert_cmd_snapshot!(deriv().arg("-").pass_stdin("x\0y\n"));
+}
+
+#[test]
+fn malformed_options() {
+    for (name, args) in OPTIONS {
+        assert_cmd_snapshot!(format!("option_{name}"), deriv().args(*args));
+    }
+}
