@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use insta_cmd::{SpawnExt, assert_cmd_snapshot, get_cargo_bin};
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 
 fn deriv() -> Command {
     Command::new(get_cargo_bin("deriv"))
