@@ -55,8 +55,13 @@ impl Rational {
         if den.is_zero() {
             return None;
         }
-        let g = num.gcd(&den);
-        let (mut num, mut den) = (num / &g, den / &g);
+        // The gcd of huge numbers is slow (quadratic); an integer needs none.
+        let (mut num, mut den) = if den.is_one() || den == -BigInt::one() {
+            (num, den)
+        } else {
+            let g = num.gcd(&den);
+            (num / &g, den / &g)
+        };
         if den.is_negative() {
             num = -num;
             den = -den;
