@@ -239,7 +239,9 @@ impl Rational {
         }
         let e = exp.to_i64()?;
         let magnitude = e.unsigned_abs();
-        if self.bits().saturating_mul(magnitude) > max_bits {
+        // A reciprocal is no longer than the number itself: always allowed, so that a
+        // printed `p/q` reads back whatever its size.
+        if magnitude > 1 && self.bits().saturating_mul(magnitude) > max_bits {
             return None;
         }
         let n = u32::try_from(magnitude).ok()?;

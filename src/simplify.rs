@@ -459,7 +459,10 @@ impl Pool {
             return self.mul2(top, bottom);
         }
         let whole = Rational::from_bigint(Integer::div_floor(&e.numer(), &e.denom()));
-        if b.pow(&whole, self.max_power_bits()).is_none() {
+        // Decide by the larger integer power next to |e| (2 for 11/10 and -11/10), so that
+        // b^e and b^-e are either both split or both left as they are.
+        let ceiling = Rational::from_bigint(Integer::div_ceil(&e.abs().numer(), &e.denom()));
+        if b.pow(&ceiling, self.max_power_bits()).is_none() {
             // Too large to write out: 2^(3300001/3) stays as it is.
             return self.intern(Node::Pow([base, exp]));
         }

@@ -159,3 +159,19 @@ fn undefined_constants_are_errors() {
         );
     }
 }
+
+/// Fuzzing found numbers past the exact-power limit whose printed text read back as
+/// another expression.
+#[test]
+fn numbers_past_the_power_limit_round_trip() {
+    for input in [
+        "1e-100000*1e-100000*1e-100000*1e-100000",
+        "4e-621*1e-621",
+        "1e-626^1.1",
+    ] {
+        let mut pool = Pool::new();
+        let id = parse(&mut pool, input).unwrap();
+        let text = print(&pool, id);
+        assert_eq!(parse(&mut pool, &text).unwrap(), id, "{input}");
+    }
+}
