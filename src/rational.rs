@@ -55,21 +55,23 @@ impl Rational {
         if den.is_zero() {
             return None;
         }
-        // The gcd of huge numbers is slow (quadratic); an integer needs none.
-        let (mut num, mut den) = if den.is_one() || den == -BigInt::one() {
-            (num, den)
-        } else {
-            let g = num.gcd(&den);
-            (num / &g, den / &g)
-        };
+        let g = gcd_big(&num, &den);
+        if g.is_one() {
+            return Some(Self::from_coprime(num, den));
+        }
+        Some(Self::from_coprime(num / &g, den / &g))
+    }
+
+    /// `num / den` when `gcd(num, den) == 1` and `den != 0` are known already (no gcd).
+    fn from_coprime(mut num: BigInt, mut den: BigInt) -> Rational {
         if den.is_negative() {
             num = -num;
             den = -den;
         }
-        Some(match (num.to_i64(), den.to_i64()) {
+        match (num.to_i64(), den.to_i64()) {
             (Some(n), Some(d)) => Rational(Repr::Small(n, d)),
             _ => Rational(Repr::Big(Box::new((num, den)))),
-        })
+        }
     }
 
     fn from_i128(num: i128, den: i128) -> Option<Rational> {
@@ -175,7 +177,7 @@ impl Rational {
     pub fn recip(&self) -> Option<Rational> {
         match &self.0 {
             Repr::Small(n, d) => Self::from_i128(i128::from(*d), i128::from(*n)),
-            Repr::Big(b) => Self::from_big(b.1.clone(), b.0.clone()),
+            Repr::Big(b) => Some(Self::from_coprime(b.1.clone(), b.0.clone())),
         }
     }
 
@@ -247,11 +249,12 @@ impl Rational {
         let n = u32::try_from(magnitude).ok()?;
         let num = num_traits::pow::Pow::pow(self.numer(), n);
         let den = num_traits::pow::Pow::pow(self.denom(), n);
-        if e < 0 {
-            Self::from_big(den, num)
+        // Powers of coprime numbers are coprime: no gcd needed.
+        Some(if e < 0 {
+            Self::from_coprime(den, num)
         } else {
-            Self::from_big(num, den)
-        }
+            Self::from_coprime(num, den)
+        })
     }
 
     /// The exact real `n`-th root, when it is rational. Negative values have a real root
@@ -299,12 +302,61 @@ impl Rational {
         if shift.unsigned_abs() > max_exponent {
             return None;
         }
-        let scale = num_traits::pow::Pow::pow(BigInt::from(10u8), shift.unsigned_abs());
-        if shift >= 0 {
-            Self::from_big(num * scale, BigInt::one())
-        } else {
-            Self::from_big(num, scale)
+        if num.is_zero() {
+            return Some(Rational::ZERO);
         }
+        if shift >= 0 {
+            let scale = num_traits::pow::Pow::pow(BigInt::from(10u8), shift.unsigned_abs());
+            return Some(Self::from_coprime(num * scale, BigInt::one()));
+        }
+        // The only common factors of `num` and `10^k` are 2s and 5s: no general gcd.
+        let k = shift.unsigned_abs();
+        let twos = num.trailing_zeros().unwrap_or(0).min(k);
+        let mut rest = num >> twos;
+        let mut fives = 0;
+        let five_27 = BigInt::from(5u64.pow(27));
+        while fives + 27 <= k && (&rest % &five_27).is_zero() {
+            rest /= &five_27;
+            fives += 27;
+        }
+        while fives < k && (&rest % 5u8).is_zero() {
+            rest /= 5u8;
+            fives += 1;
+        }
+        let pow = |base: u8, e: u64| -> Option<BigInt> {
+            Some(num_traits::pow::Pow::pow(
+                BigInt::from(base),
+                u32::try_from(e).ok()?,
+            ))
+        };
+        let den = pow(2, k - twos)? * pow(5, k - fives)?;
+        Some(Self::from_coprime(rest, den))
+    }
+}
+
+/// `gcd(a, b) >= 0`, fast in the cases exact arithmetic meets most: a unit or zero
+/// operand, operands of very different sizes (one division step first) and a small
+/// operand (word arithmetic). num-bigint's binary gcd is quadratic even for `gcd(n, 1)`.
+fn gcd_big(a: &BigInt, b: &BigInt) -> BigInt {
+    let (mut a, mut b) = (a.magnitude().clone(), b.magnitude().clone());
+    loop {
+        if a < b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        if b.is_zero() {
+            return BigInt::from(a);
+        }
+        if b.is_one() {
+            return BigInt::one();
+        }
+        if let Some(small) = b.to_u64() {
+            let rest = (&a % small).to_u64().unwrap_or(0);
+            return BigInt::from(rest.gcd(&small));
+        }
+        if a.bits() <= b.bits() + 64 {
+            return BigInt::from(a.gcd(&b));
+        }
+        a %= &b;
     }
 }
 
@@ -343,7 +395,7 @@ impl std::ops::Neg for &Rational {
             Repr::Small(n, d) => {
                 Rational::from_i128(-i128::from(*n), i128::from(*d)).unwrap_or(Rational::ZERO)
             }
-            Repr::Big(b) => Rational::from_big(-b.0.clone(), b.1.clone()).unwrap_or(Rational::ZERO),
+            Repr::Big(b) => Rational::from_coprime(-b.0.clone(), b.1.clone()),
         }
     }
 }
@@ -363,8 +415,17 @@ impl std::ops::Add for &Rational {
             }
             return Rational::from_i128(a * d + c * b, b * d).unwrap_or(Rational::ZERO);
         }
-        let num = self.numer() * other.denom() + other.numer() * self.denom();
-        Rational::from_big(num, self.denom() * other.denom()).unwrap_or(Rational::ZERO)
+        // Henrici's addition: the gcds stay as small as the denominators allow, and
+        // none is needed at all when the denominators are coprime (integers included).
+        let (a, b, c, d) = (self.numer(), self.denom(), other.numer(), other.denom());
+        let g = gcd_big(&b, &d);
+        if g.is_one() {
+            return Rational::from_coprime(a * &d + c * &b, b * d);
+        }
+        let (b_g, d_g) = (&b / &g, &d / &g);
+        let t = a * &d_g + c * &b_g;
+        let g2 = gcd_big(&t, &g);
+        Rational::from_coprime(t / &g2, b_g * (d / g2))
     }
 }
 
@@ -387,8 +448,11 @@ impl std::ops::Mul for &Rational {
             );
             return Rational::from_i128(a * c, b * d).unwrap_or(Rational::ZERO);
         }
-        Rational::from_big(self.numer() * other.numer(), self.denom() * other.denom())
-            .unwrap_or(Rational::ZERO)
+        // Cancel crosswise first (Henrici): two small gcds instead of one of the product.
+        let (a, b, c, d) = (self.numer(), self.denom(), other.numer(), other.denom());
+        let g1 = gcd_big(&a, &d);
+        let g2 = gcd_big(&c, &b);
+        Rational::from_coprime((a / &g1) * (c / &g2), (b / g2) * (d / g1))
     }
 }
 
@@ -453,6 +517,40 @@ mod tests {
         assert_eq!(Rational::parse_decimal("1e-3", 100).unwrap(), r(1, 1000));
         assert_eq!(Rational::parse_decimal("2.5E4", 100).unwrap(), r(25000, 1));
         assert!(Rational::parse_decimal("1e1000", 100).is_none());
+        // Factors 2 and 5 cancel against the power of ten without a general gcd.
+        assert_eq!(Rational::parse_decimal("7.5e-2", 100).unwrap(), r(3, 40));
+        assert_eq!(
+            Rational::parse_decimal("0.000", 100).unwrap(),
+            Rational::ZERO
+        );
+        let five_30 = 5i64.pow(27) as i128 * 125;
+        let text = format!("{five_30}e-31");
+        assert_eq!(
+            Rational::parse_decimal(&text, 100).unwrap(),
+            r(1, 2i64.pow(30) * 10)
+        );
+    }
+
+    #[test]
+    fn big_arithmetic_stays_in_lowest_terms() {
+        let big =
+            |n: &str, d: &str| Rational::from_big(n.parse().unwrap(), d.parse().unwrap()).unwrap();
+        let third = big("1", "300000000000000000000000000000");
+        let sixth = big("1", "600000000000000000000000000000");
+        // Henrici addition with a common factor: 1/(3c) + 1/(6c) = 1/(2c).
+        assert_eq!(&third + &sixth, big("1", "200000000000000000000000000000"));
+        assert_eq!(&third - &third, Rational::ZERO);
+        // Crosswise cancellation in products, down to the small representation.
+        let x = big("600000000000000000000000000000", "7");
+        assert_eq!(&x * &sixth, r(1, 7));
+        assert_eq!(&(&x * &third) * &r(7, 2), r(1, 1));
+        assert_eq!(
+            gcd_big(&"12".parse().unwrap(), &"-18".parse().unwrap()),
+            6.into()
+        );
+        let huge: BigInt = num_traits::pow::Pow::pow(BigInt::from(10), 500u32);
+        assert_eq!(gcd_big(&huge, &(&huge / 1000 * 3)), &huge / 1000);
+        assert_eq!(gcd_big(&huge, &BigInt::zero()), huge);
     }
 
     #[test]

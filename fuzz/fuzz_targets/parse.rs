@@ -3,17 +3,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-
-mod known;
+use std::time::{Duration, Instant};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if known::has_huge_literal(text) {
-        return;
-    }
     let mut pool = deriv::Pool::new();
-    known::limit_numbers(&mut pool);
+    // Huge exact numbers may take a while; the deadline stops the work cleanly.
+    pool.set_deadline(Some(Instant::now() + Duration::from_secs(2)));
     let _ = deriv::parse(&mut pool, text);
 });
