@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use num_bigint::BigInt;
+use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
@@ -200,8 +200,9 @@ impl Rational {
             let denom = b.lcm(&d);
             return Rational::from_i128(numer, denom).unwrap_or(Rational::ONE);
         }
-        let numer = self.numer().gcd(&other.numer());
-        let denom = self.denom().lcm(&other.denom());
+        let numer = gcd_big(&self.numer(), &other.numer());
+        let (b, d) = (self.denom(), other.denom());
+        let denom = &b / gcd_big(&b, &d) * d;
         Rational::from_big(numer, denom).unwrap_or(Rational::ONE)
     }
 
@@ -354,10 +355,51 @@ fn gcd_big(a: &BigInt, b: &BigInt) -> BigInt {
             return BigInt::from(rest.gcd(&small));
         }
         if a.bits() <= b.bits() + 64 {
-            return BigInt::from(a.gcd(&b));
+            return BigInt::from(lehmer_gcd(a, b));
         }
         a %= &b;
     }
+}
+
+/// Lehmer's gcd (Knuth, TAOCP 2, Algorithm L): the Euclidean quotients are found from the
+/// leading 64 bits while they are certain, and applied to the full numbers in one
+/// combination; about 60 times fewer passes over the numbers than num-bigint's binary gcd.
+fn lehmer_gcd(mut a: BigUint, mut b: BigUint) -> BigUint {
+    if a < b {
+        std::mem::swap(&mut a, &mut b);
+    }
+    while b.bits() > 64 {
+        let shift = a.bits() - 64;
+        let mut x = i128::from((&a >> shift).to_u64().unwrap_or(0));
+        let mut y = i128::from((&b >> shift).to_u64().unwrap_or(0));
+        let (mut ca, mut cb, mut cc, mut cd) = (1i128, 0i128, 0i128, 1i128);
+        while y + cc != 0 && y + cd != 0 {
+            let q = (x + ca) / (y + cc);
+            if q != (x + cb) / (y + cd) {
+                break;
+            }
+            (ca, cc) = (cc, ca - q * cc);
+            (cb, cd) = (cd, cb - q * cd);
+            (x, y) = (y, x - q * y);
+        }
+        if cb == 0 {
+            let r = &a % &b;
+            a = b;
+            b = r;
+        } else {
+            let (sa, sb) = (BigInt::from(a), BigInt::from(b));
+            let na = &sa * ca + &sb * cb;
+            let nb = sa * cc + sb * cd;
+            a = na.into_parts().1;
+            b = nb.into_parts().1;
+        }
+    }
+    if b.is_zero() {
+        return a;
+    }
+    let small = b.to_u64().unwrap_or(1);
+    let rest = (&a % small).to_u64().unwrap_or(0);
+    BigUint::from(rest.gcd(&small))
 }
 
 fn big_ratio_to_f64(num: &BigInt, den: &BigInt) -> f64 {
@@ -551,6 +593,32 @@ mod tests {
         let huge: BigInt = num_traits::pow::Pow::pow(BigInt::from(10), 500u32);
         assert_eq!(gcd_big(&huge, &(&huge / 1000 * 3)), &huge / 1000);
         assert_eq!(gcd_big(&huge, &BigInt::zero()), huge);
+    }
+
+    #[test]
+    fn lehmer_gcd_agrees_with_the_binary_gcd() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..200 {
+            let mut number = |words: usize| {
+                let digits: Vec<u64> = (0..words).map(|_| next()).collect();
+                BigUint::from_slice(
+                    &digits
+                        .iter()
+                        .flat_map(|d| [*d as u32, (d >> 32) as u32])
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let common = number(1 + round % 5);
+            let a = number(2 + round % 13) * &common;
+            let b = number(1 + round % 11) * &common;
+            assert_eq!(lehmer_gcd(a.clone(), b.clone()), a.gcd(&b), "round {round}");
+        }
     }
 
     #[test]
