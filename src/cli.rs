@@ -7,12 +7,14 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::output::{json_lines, write_lines};
 use crate::request::{
-    Assignment, Line, Mode, OptionError, Request, Varying, check_variable, parse_assignment,
+    Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
 };
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Pool, Printer, printed_len,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Format, Notation, Pool,
+    printed_len,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -128,6 +130,48 @@ pub struct Cli {
     /// Leave powers of numbers unevaluated when the exact result would have more bits.
     #[arg(long, value_name = "BITS", default_value_t = DEFAULT_MAX_POWER_BITS)]
     pub max_power_bits: u64,
+
+    /// How to write results: plain text that parses back, LaTeX, Unicode for the
+    /// terminal, or JSON (one object per input).
+    #[arg(long, value_enum, default_value_t = Format::Plain)]
+    pub format: Format,
+
+    /// Short for --format latex.
+    #[arg(long, conflicts_with = "format")]
+    pub latex: bool,
+
+    /// How derivatives of dependent variables and result labels are written:
+    /// leibniz (diff(y, x), dy/dx) or prime (y').
+    #[arg(long, value_enum, default_value_t = NotationArg::Leibniz)]
+    pub notation: NotationArg,
+}
+
+/// The values of `--notation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotationArg {
+    /// `diff(y, x)`, `dy/dx`.
+    Leibniz,
+    /// `y'`.
+    Prime,
+}
+
+impl Cli {
+    /// The output format, `--latex` included.
+    pub fn output_format(&self) -> Format {
+        if self.latex {
+            Format::Latex
+        } else {
+            self.format
+        }
+    }
+
+    /// The notation for derivatives.
+    pub fn output_notation(&self) -> Notation {
+        match self.notation {
+            NotationArg::Leibniz => Notation::Leibniz,
+            NotationArg::Prime => Notation::Prime,
+        }
+    }
 }
 
 /// The default time limit for one input, in seconds.
@@ -269,10 +313,12 @@ pub fn run(cli: Cli) -> u8 {
         Source::Args(texts) => {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             match evaluate(&cli, &request, &texts) {
-                Ok((pool, lines)) => match write_lines(&mut out, &pool, &lines) {
-                    Ok(()) => 0,
-                    Err(e) => return io_exit(&e),
-                },
+                Ok((pool, outcome)) => {
+                    match emit(&mut out, &cli, &request, &texts, None, &pool, &outcome) {
+                        Ok(()) => 0,
+                        Err(e) => return io_exit(&e),
+                    }
+                }
                 Err(error) => {
                     eprint!("{}", error.render(&texts.join(" "), "<expr>", 1));
                     error.exit_code()
@@ -364,8 +410,8 @@ fn run_lines(
             continue;
         }
         match evaluate(cli, request, &[text]) {
-            Ok((pool, lines)) => {
-                if let Err(e) = write_lines(out, &pool, &lines) {
+            Ok((pool, outcome)) => {
+                if let Err(e) = emit(out, cli, request, &[text], Some(line_no), &pool, &outcome) {
                     return io_exit(&e);
                 }
             }
@@ -382,67 +428,46 @@ fn run_lines(
     code
 }
 
-/// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric`.
-fn write_lines(out: &mut impl Write, pool: &Pool, lines: &[Line]) -> io::Result<()> {
-    for line in lines {
-        if !line.label.is_empty() {
-            write!(out, "{} = ", line.label)?;
-        }
-        if line.differentials.is_empty() {
-            write!(out, "{}", Printer::new(pool, line.value))?;
-        } else {
-            write_differential(out, pool, &line.differentials)?;
-        }
-        if let Some(decimal) = line.decimal {
-            write!(out, " ≈ {decimal}")?;
-        }
-        if let Some(note) = &line.note {
-            write!(out, "  {note}")?;
-        }
-        writeln!(out)?;
-    }
-    Ok(())
-}
-
-/// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
-fn write_differential(
+/// Writes the results of one input in the chosen format.
+fn emit(
     out: &mut impl Write,
+    cli: &Cli,
+    request: &Request,
+    texts: &[&str],
+    line_no: Option<usize>,
     pool: &Pool,
-    terms: &[(crate::ExprId, crate::SymbolId)],
+    outcome: &Outcome,
 ) -> io::Result<()> {
-    let mut first = true;
-    for &(coefficient, var) in terms {
-        if coefficient == crate::ExprId::ZERO {
-            continue;
+    let notation = cli.output_notation();
+    match cli.output_format() {
+        Format::Json => {
+            let mut record = serde_json::Map::new();
+            record.insert("input".into(), texts.join(" ").into());
+            if let Some(line_no) = line_no {
+                record.insert("line".into(), line_no.into());
+            }
+            record.insert("options".into(), request.describe());
+            let mut free = Vec::new();
+            for &input in &outcome.inputs {
+                for symbol in crate::free_symbols(pool, input) {
+                    let name = pool.symbol_name(symbol).to_string();
+                    if !free.contains(&name) {
+                        free.push(name);
+                    }
+                }
+            }
+            record.insert("free_variables".into(), free.into());
+            record.insert("results".into(), json_lines(pool, &outcome.lines, notation));
+            serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
+            writeln!(out)
         }
-        let text = Printer::new(pool, coefficient).to_string();
-        let (negative, magnitude) = match text.strip_prefix('-') {
-            Some(rest) if !matches!(pool.node(coefficient), crate::Node::Add(_)) => (true, rest),
-            _ => (false, text.as_str()),
-        };
-        match (first, negative) {
-            (true, true) => write!(out, "-")?,
-            (true, false) => {}
-            (false, true) => write!(out, " - ")?,
-            (false, false) => write!(out, " + ")?,
-        }
-        first = false;
-        let name = pool.symbol_name(var);
-        match (magnitude, pool.node(coefficient)) {
-            ("1", _) => write!(out, "d{name}")?,
-            (_, crate::Node::Add(_)) => write!(out, "({magnitude})*d{name}")?,
-            _ => write!(out, "{magnitude}*d{name}")?,
-        }
+        format => write_lines(out, pool, &outcome.lines, format.style(), notation),
     }
-    if first {
-        write!(out, "0")?;
-    }
-    Ok(())
 }
 
 /// Computes the lines for one input and checks their size. A panic (a bug) becomes an
 /// internal error for this input alone, so a batch goes on.
-fn evaluate(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Vec<Line>), Error> {
+fn evaluate(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Outcome), Error> {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         evaluate_unguarded(cli, request, texts)
     }));
@@ -460,7 +485,7 @@ fn evaluate_unguarded(
     cli: &Cli,
     request: &Request,
     texts: &[&str],
-) -> Result<(Pool, Vec<Line>), Error> {
+) -> Result<(Pool, Outcome), Error> {
     let mut pool = Pool::new();
     pool.set_max_size(cli.max_size);
     pool.set_max_power_bits(cli.max_power_bits);
@@ -468,8 +493,8 @@ fn evaluate_unguarded(
         let limit = std::time::Duration::from_secs_f64(cli.timeout.min(1e9));
         pool.set_deadline(std::time::Instant::now().checked_add(limit));
     }
-    let lines = request.run(&mut pool, texts)?;
-    let len = lines.iter().fold(0u64, |sum, line| {
+    let outcome = request.run(&mut pool, texts)?;
+    let len = outcome.lines.iter().fold(0u64, |sum, line| {
         sum.saturating_add(printed_len(&pool, line.value))
     });
     if len > cli.max_output {
@@ -482,5 +507,5 @@ fn evaluate_unguarded(
             help: "raise the limit with --max-output".into(),
         });
     }
-    Ok((pool, lines))
+    Ok((pool, outcome))
 }

@@ -22,6 +22,7 @@ mod error;
 mod eval;
 mod expr;
 mod func;
+mod output;
 mod parse;
 mod print;
 mod rational;
@@ -37,8 +38,9 @@ pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
 };
 pub use func::Func;
+pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
-pub use print::{Printer, print, printed_len};
+pub use print::{Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
 pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
 pub use together::together;

@@ -1,4 +1,5 @@
-//! The plain-text printer: one line that the parser reads back to the same expression.
+//! The printers: plain text that the parser reads back to the same expression, LaTeX for
+//! papers, and Unicode for the terminal ([`Style`]).
 //!
 //! Sums print in a readable order (polynomials by descending degree, constants last),
 //! products as a numerator over a denominator (`4*pi*t*y/3`, `x/y^2`), half powers as
@@ -12,6 +13,7 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
 use crate::rational::Rational;
 
 /// The plain text of an expression.
@@ -26,22 +28,71 @@ pub fn print(pool: &Pool, id: ExprId) -> String {
     Printer::new(pool, id).to_string()
 }
 
+/// How formulas are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Style {
+    /// One line of ASCII that parses back: `4*pi*t*y/3`.
+    #[default]
+    Plain,
+    /// LaTeX math: `\frac{4 \pi t y}{3}`.
+    Latex,
+    /// For the terminal: `4πty/3`, `x²`, `√x`.
+    Unicode,
+}
+
+/// How derivatives of dependent variables (and result labels) are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Notation {
+    /// `diff(y, x)`, `dy/dx`, `\frac{dy}{dx}`.
+    #[default]
+    Leibniz,
+    /// `y'`, `y''`.
+    Prime,
+}
+
 /// An expression ready to be written with `{}`.
+///
+/// ```
+/// use deriv::{Pool, Printer, Style, parse};
+/// let mut pool = Pool::new();
+/// let e = parse(&mut pool, "4*pi/3*t*y*x^2").unwrap();
+/// assert_eq!(Printer::new(&pool, e).style(Style::Latex).to_string(), r"\frac{4 \pi t x^{2} y}{3}");
+/// assert_eq!(Printer::new(&pool, e).style(Style::Unicode).to_string(), "4πtx²y/3");
+/// ```
 pub struct Printer<'a> {
     pool: &'a Pool,
     id: ExprId,
+    style: Style,
+    notation: Notation,
 }
 
 impl<'a> Printer<'a> {
-    /// Prints `id` from `pool`.
+    /// Prints `id` from `pool`, as plain text in Leibniz notation.
     pub fn new(pool: &'a Pool, id: ExprId) -> Printer<'a> {
-        Printer { pool, id }
+        Printer {
+            pool,
+            id,
+            style: Style::Plain,
+            notation: Notation::Leibniz,
+        }
+    }
+
+    /// Writes in `style`.
+    pub fn style(mut self, style: Style) -> Printer<'a> {
+        self.style = style;
+        self
+    }
+
+    /// Writes derivatives of dependent variables in `notation`.
+    pub fn notation(mut self, notation: Notation) -> Printer<'a> {
+        self.notation = notation;
+        self
     }
 }
 
 impl fmt::Display for Printer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Writer::new(self.pool).write(self.id, f)
+        Writer::new(self.pool, self.style, self.notation).write(self.id, f)
     }
 }
 
@@ -95,25 +146,41 @@ enum Task {
     Numer(ExprId),
     /// The denominator of a number node.
     Denom(ExprId),
-    /// A variable or function name.
+    /// A variable name.
     Name(SymbolId),
-    /// An argument position in `D[...]`.
+    /// The name of an unknown function.
+    FunctionName(SymbolId),
+    /// An argument position in `D[...]`, or a derivative's order.
     Index(usize),
+    /// A number written in superscript digits (Unicode).
+    Superscript(u64),
 }
 
 struct Writer<'a> {
     pool: &'a Pool,
+    style: Style,
+    notation: Notation,
     sorted: FxHashMap<ExprId, Rc<[ExprId]>>,
     scratch: Vec<Task>,
 }
 
 impl<'a> Writer<'a> {
-    fn new(pool: &'a Pool) -> Writer<'a> {
+    fn new(pool: &'a Pool, style: Style, notation: Notation) -> Writer<'a> {
         Writer {
             pool,
+            style,
+            notation,
             sorted: FxHashMap::default(),
             scratch: Vec::new(),
         }
+    }
+
+    fn latex(&self) -> bool {
+        self.style == Style::Latex
+    }
+
+    fn unicode(&self) -> bool {
+        self.style == Style::Unicode
     }
 
     fn write(&mut self, id: ExprId, out: &mut impl Write) -> fmt::Result {
@@ -126,18 +193,29 @@ impl<'a> Writer<'a> {
                     write!(out, "{}", Rational::from_bigint(value.numer()).abs())?
                 }
                 Task::Denom(id) => write!(out, "{}", self.num(id).denom())?,
-                Task::Name(symbol) => out.write_str(self.pool.symbol_name(symbol))?,
+                Task::Name(symbol) => {
+                    write_name(out, self.pool.symbol_name(symbol), self.style, false)?
+                }
+                Task::FunctionName(symbol) => {
+                    write_name(out, self.pool.symbol_name(symbol), self.style, true)?
+                }
                 Task::Index(k) => write!(out, "{k}")?,
+                Task::Superscript(k) => write_superscript(out, k)?,
                 Task::Item(item, required) => {
                     self.scratch.clear();
                     let prec = self.layout(item);
                     let wrap = prec < required;
+                    let (open, close) = if self.latex() {
+                        ("\\left(", "\\right)")
+                    } else {
+                        ("(", ")")
+                    };
                     if wrap {
-                        stack.push(Task::Text(")"));
+                        stack.push(Task::Text(close));
                     }
                     stack.extend(self.scratch.drain(..).rev());
                     if wrap {
-                        stack.push(Task::Text("("));
+                        stack.push(Task::Text(open));
                     }
                 }
             }
@@ -168,12 +246,20 @@ impl<'a> Writer<'a> {
             Item::Power { base, exp } => self.layout_power(base, exp, true),
             Item::Expr(id) => match pool.node(id) {
                 Node::Undefined => {
-                    self.text("undefined");
+                    self.text(if self.latex() {
+                        "\\text{undefined}"
+                    } else {
+                        "undefined"
+                    });
                     Prec::Atom
                 }
                 Node::Num(value) => self.layout_number(id, value),
                 Node::Const(Constant::Pi) => {
-                    self.text("pi");
+                    self.text(match self.style {
+                        Style::Plain => "pi",
+                        Style::Latex => "\\pi",
+                        Style::Unicode => "π",
+                    });
                     Prec::Atom
                 }
                 Node::Const(Constant::E) => {
@@ -188,43 +274,153 @@ impl<'a> Writer<'a> {
                 Node::Mul(_) => self.layout_product(id, false),
                 Node::Pow([base, exp]) => {
                     if self.is_negative(*exp) {
-                        self.text("1/");
-                        self.push(Task::Item(
+                        let power = Task::Item(
                             Item::Power {
                                 base: *base,
                                 exp: *exp,
                             },
                             Prec::Power,
-                        ));
+                        );
+                        if self.latex() {
+                            self.text("\\frac{1}{");
+                            self.push(power);
+                            self.text("}");
+                        } else {
+                            self.text("1/");
+                            self.push(power);
+                        }
                         Prec::Product
                     } else {
                         self.layout_power(*base, *exp, false)
                     }
                 }
-                Node::Call(func, arg) => {
-                    self.text(func.name());
-                    self.text("(");
-                    self.push(Task::Item(Item::Expr(*arg), Prec::Sum));
-                    self.text(")");
-                    Prec::Atom
-                }
+                Node::Call(func, arg) => self.layout_call(*func, *arg),
                 Node::Apply { name, orders, args } => {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
                 }
-                Node::Derivative { of, wrt, order } => {
-                    self.text("diff(");
-                    self.push(Task::Name(*of));
-                    self.text(", ");
-                    self.push(Task::Name(*wrt));
-                    if *order > 1 {
-                        self.text(", ");
-                        self.push(Task::Index(*order as usize));
-                    }
-                    self.text(")");
-                    Prec::Atom
-                }
+                Node::Derivative { of, wrt, order } => self.layout_derivative(*of, *wrt, *order),
             },
+        }
+    }
+
+    /// `f(u)` in each style: `\sin\left(u\right)`, `e^{u}`, `|u|`.
+    fn layout_call(&mut self, func: Func, arg: ExprId) -> Prec {
+        let inner = Task::Item(Item::Expr(arg), Prec::Sum);
+        match (self.style, func) {
+            (Style::Plain, _) => {
+                self.text(func.name());
+                self.text("(");
+                self.push(inner);
+                self.text(")");
+            }
+            (Style::Latex, Func::Exp) => {
+                self.text("e^{");
+                self.push(inner);
+                self.text("}");
+                return Prec::Power;
+            }
+            (Style::Latex, Func::Abs) => {
+                self.text("\\left|");
+                self.push(inner);
+                self.text("\\right|");
+            }
+            (Style::Latex, _) => {
+                self.text(latex_function(func));
+                self.text("\\left(");
+                self.push(inner);
+                self.text("\\right)");
+            }
+            (Style::Unicode, Func::Abs) => {
+                self.text("|");
+                self.push(inner);
+                self.text("|");
+            }
+            (Style::Unicode, _) => {
+                self.text(func.name());
+                self.text("(");
+                self.push(inner);
+                self.text(")");
+            }
+        }
+        Prec::Atom
+    }
+
+    /// `diff(y, x, n)`, `y''`, `\frac{d^{2}y}{dx^{2}}`, `d²y/dx²`.
+    fn layout_derivative(&mut self, of: SymbolId, wrt: SymbolId, order: u32) -> Prec {
+        let order = order as usize;
+        match (self.style, self.notation) {
+            (Style::Plain, Notation::Leibniz) => {
+                self.text("diff(");
+                self.push(Task::Name(of));
+                self.text(", ");
+                self.push(Task::Name(wrt));
+                if order > 1 {
+                    self.text(", ");
+                    self.push(Task::Index(order));
+                }
+                self.text(")");
+                Prec::Atom
+            }
+            (Style::Latex, Notation::Leibniz) => {
+                self.text("\\frac{d");
+                if order > 1 {
+                    self.text("^{");
+                    self.push(Task::Index(order));
+                    self.text("}");
+                }
+                self.push(Task::Name(of));
+                self.text("}{d");
+                self.push(Task::Name(wrt));
+                if order > 1 {
+                    self.text("^{");
+                    self.push(Task::Index(order));
+                    self.text("}");
+                }
+                self.text("}");
+                Prec::Power
+            }
+            (Style::Unicode, Notation::Leibniz) => {
+                self.text("d");
+                if order > 1 {
+                    self.push(Task::Superscript(order as u64));
+                }
+                self.push(Task::Name(of));
+                self.text("/d");
+                self.push(Task::Name(wrt));
+                if order > 1 {
+                    self.push(Task::Superscript(order as u64));
+                }
+                Prec::Product
+            }
+            (style, Notation::Prime) => {
+                self.push(Task::Name(of));
+                let prime = if style == Style::Unicode { "′" } else { "'" };
+                if order <= 3 {
+                    for _ in 0..order {
+                        self.text(prime);
+                    }
+                } else {
+                    match style {
+                        Style::Latex => {
+                            self.text("^{(");
+                            self.push(Task::Index(order));
+                            self.text(")}");
+                        }
+                        Style::Unicode => {
+                            self.text("⁽");
+                            self.push(Task::Superscript(order as u64));
+                            self.text("⁾");
+                        }
+                        Style::Plain => {
+                            self.text("^(");
+                            self.push(Task::Index(order));
+                            self.text(")");
+                        }
+                    }
+                }
+                Prec::Atom
+            }
         }
     }
 
@@ -232,31 +428,38 @@ impl<'a> Writer<'a> {
         if value.is_negative() {
             self.text("-");
         }
-        self.push(Task::Numer(id));
-        if value.is_integer() {
-            return if value.is_negative() {
-                Prec::Neg
-            } else {
-                Prec::Atom
-            };
+        let prec = self.layout_magnitude(id, value);
+        if value.is_negative() && prec == Prec::Atom {
+            Prec::Neg
+        } else {
+            prec
         }
-        self.text("/");
-        self.push(Task::Denom(id));
+    }
+
+    /// `|value|`: `3`, `1/2` or `\frac{1}{2}`.
+    fn layout_magnitude(&mut self, id: ExprId, value: &Rational) -> Prec {
+        if value.is_integer() {
+            self.push(Task::Numer(id));
+            return Prec::Atom;
+        }
+        if self.latex() {
+            self.text("\\frac{");
+            self.push(Task::Numer(id));
+            self.text("}{");
+            self.push(Task::Denom(id));
+            self.text("}");
+        } else {
+            self.push(Task::Numer(id));
+            self.text("/");
+            self.push(Task::Denom(id));
+        }
         Prec::Product
     }
 
     /// `-id` for a negative number or a product with a negative coefficient.
     fn layout_negated(&mut self, id: ExprId) -> Prec {
         match self.pool.node(id) {
-            Node::Num(value) => {
-                self.push(Task::Numer(id));
-                if value.is_integer() {
-                    return Prec::Atom;
-                }
-                self.text("/");
-                self.push(Task::Denom(id));
-                Prec::Product
-            }
+            Node::Num(value) => self.layout_magnitude(id, value),
             _ => self.layout_product(id, true),
         }
     }
@@ -323,23 +526,27 @@ impl<'a> Writer<'a> {
         if coeff.is_negative() && !negate {
             self.text("-");
         }
-        let abs_numer_is_one = coeff.numer().magnitude() == &num_bigint::BigUint::from(1u8);
-        let mut first = true;
+        let denom_items = bottom.len() + usize::from(!coeff.is_integer());
+        let fraction = self.latex() && denom_items > 0;
+        if fraction {
+            self.text("\\frac{");
+        }
+        // The numerator: the coefficient unless it is 1, then the factors.
+        let mut previous = None;
         if let (Some(c), false) = (coeff_id, abs_numer_is_one && !top.is_empty()) {
             self.push(Task::Numer(c));
-            first = false;
+            previous = Some(c);
         } else if top.is_empty() {
             self.text("1");
-            first = false;
+            previous = Some(ExprId::ONE);
         }
         for &factor in &top {
-            if !first {
-                self.text("*");
+            if let Some(left) = previous {
+                self.separator(left, factor, left == ExprId::ONE || Some(left) == coeff_id);
             }
-            first = false;
+            previous = Some(factor);
             self.push(Task::Item(Item::Expr(factor), Prec::Power));
         }
-        let denom_items = bottom.len() + usize::from(!coeff.is_integer());
         if denom_items == 0 {
             return if coeff.is_negative() && !negate && top.len() == 1 && abs_numer_is_one {
                 Prec::Neg
@@ -347,29 +554,86 @@ impl<'a> Writer<'a> {
                 Prec::Product
             };
         }
-        self.text("/");
-        if denom_items > 1 {
+        let group = denom_items > 1 && !fraction;
+        self.text(if fraction { "}{" } else { "/" });
+        if group {
             self.text("(");
         }
-        let mut first = true;
+        let mut previous = None;
         if let (Some(c), false) = (coeff_id, coeff.is_integer()) {
             self.push(Task::Denom(c));
-            first = false;
+            previous = Some(c);
         }
         for &factor in &bottom {
-            if !first {
-                self.text("*");
+            if let Some(left) = previous {
+                self.separator(left, factor, Some(left) == coeff_id);
             }
-            first = false;
+            previous = Some(factor);
             let Node::Pow([base, exp]) = *pool.node(factor) else {
                 continue;
             };
             self.push(Task::Item(Item::Power { base, exp }, Prec::Power));
         }
-        if denom_items > 1 {
+        if group {
             self.text(")");
         }
+        if fraction {
+            self.text("}");
+        }
         Prec::Product
+    }
+
+    /// What goes between two factors of a product: `*` in plain text; in LaTeX a space,
+    /// or `\cdot` before a digit; in Unicode nothing where it reads unambiguously (`4πty`,
+    /// `2x²`), else `·`.
+    fn separator(&mut self, left: ExprId, right: ExprId, left_is_number: bool) {
+        match self.style {
+            Style::Plain => self.text("*"),
+            Style::Latex => self.text(if self.starts_with_digit(right) {
+                " \\cdot "
+            } else {
+                " "
+            }),
+            Style::Unicode => {
+                let right_ok = !self.starts_with_digit(right);
+                let juxtapose = right_ok
+                    && (left_is_number
+                        || (self.is_single_letter(left) && self.is_single_letter(right)));
+                if !juxtapose {
+                    self.text("·");
+                }
+            }
+        }
+    }
+
+    /// Whether the factor prints starting with a digit (a number, or a power of one).
+    fn starts_with_digit(&self, factor: ExprId) -> bool {
+        match self.pool.node(factor) {
+            Node::Num(_) => true,
+            Node::Pow([base, _]) => matches!(self.pool.node(*base), Node::Num(_)),
+            _ => false,
+        }
+    }
+
+    /// A one-letter variable or constant, or an integer power of one (`x`, `π`, `y²`).
+    fn is_single_letter(&self, factor: ExprId) -> bool {
+        let base = match self.pool.node(factor) {
+            Node::Pow([base, exp]) => {
+                if !self.pool.as_num(*exp).is_some_and(Rational::is_integer) {
+                    return false;
+                }
+                *base
+            }
+            _ => factor,
+        };
+        match self.pool.node(base) {
+            Node::Const(_) => true,
+            Node::Sym(symbol) => {
+                let name = self.pool.symbol_name(*symbol);
+                name.chars().count() == 1 || greek_letter(name).is_some()
+            }
+            _ => false,
+        }
     }
 
     /// `base^exp`, or `base^-exp` when `flip` (the exponent is then negative).
@@ -384,39 +648,92 @@ impl<'a> Writer<'a> {
                 return Prec::Power;
             }
             let root = if *e == Rational::HALF {
-                Some("sqrt(")
+                Some(2)
             } else if Some(e) == Rational::new(1, 3).as_ref() {
-                Some("cbrt(")
+                Some(3)
             } else {
                 None
             };
             if let Some(root) = root {
-                self.text(root);
-                self.push(Task::Item(Item::Expr(base), Prec::Sum));
-                self.text(")");
-                return Prec::Atom;
+                return self.layout_root(base, root);
+            }
+            if self.unicode()
+                && let Some(small) = e.to_i64().and_then(|k| u64::try_from(k).ok())
+            {
+                self.push(Task::Item(Item::Expr(base), Prec::Atom));
+                self.push(Task::Superscript(small));
+                return Prec::Power;
             }
         }
         self.push(Task::Item(Item::Expr(base), Prec::Atom));
-        self.text("^");
+        if let (true, Some(e)) = (self.latex(), &exp_value) {
+            // `x^{3/2}`: a slash reads better than a fraction up there.
+            self.text(if e.is_negative() { "^{-" } else { "^{" });
+            self.push(Task::Numer(exp));
+            if !e.is_integer() {
+                self.text("/");
+                self.push(Task::Denom(exp));
+            }
+            self.text("}");
+            return Prec::Power;
+        }
         let exponent = if flip {
             Item::Neg(exp)
         } else {
             Item::Expr(exp)
         };
-        self.push(Task::Item(exponent, Prec::Atom));
+        if self.latex() {
+            self.text("^{");
+            self.push(Task::Item(exponent, Prec::Sum));
+            self.text("}");
+        } else {
+            self.text("^");
+            self.push(Task::Item(exponent, Prec::Atom));
+        }
         Prec::Power
+    }
+
+    /// `sqrt(u)`, `\sqrt[3]{u}`, `√u`.
+    fn layout_root(&mut self, base: ExprId, root: u32) -> Prec {
+        match self.style {
+            Style::Plain => {
+                self.text(if root == 2 { "sqrt(" } else { "cbrt(" });
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.text(")");
+            }
+            Style::Latex => {
+                self.text(if root == 2 { "\\sqrt{" } else { "\\sqrt[3]{" });
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.text("}");
+            }
+            Style::Unicode => {
+                self.text(if root == 2 { "√" } else { "∛" });
+                self.push(Task::Item(Item::Expr(base), Prec::Atom));
+            }
+        }
+        Prec::Atom
     }
 
     fn layout_apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) {
         let total: u32 = orders.iter().sum();
+        let prime = if self.unicode() { "′" } else { "'" };
         if args.len() == 1 && total <= 3 {
-            self.push(Task::Name(name));
+            self.push(Task::FunctionName(name));
             for _ in 0..total {
-                self.text("'");
+                self.text(prime);
             }
         } else if total == 0 {
-            self.push(Task::Name(name));
+            self.push(Task::FunctionName(name));
+        } else if self.latex() {
+            // \partial_{1} \partial_{1} \partial_{2} g: the argument positions.
+            for (k, &order) in orders.iter().enumerate() {
+                for _ in 0..order {
+                    self.text("\\partial_{");
+                    self.push(Task::Index(k + 1));
+                    self.text("} ");
+                }
+            }
+            self.push(Task::FunctionName(name));
         } else {
             // D[1,1,2](g)(u, v): differentiated twice in the first argument, once in the
             // second.
@@ -432,17 +749,22 @@ impl<'a> Writer<'a> {
                 }
             }
             self.text("](");
-            self.push(Task::Name(name));
+            self.push(Task::FunctionName(name));
             self.text(")");
         }
-        self.text("(");
+        let (open, close) = if self.latex() {
+            ("\\left(", "\\right)")
+        } else {
+            ("(", ")")
+        };
+        self.text(open);
         for (k, &arg) in args.iter().enumerate() {
             if k > 0 {
                 self.text(", ");
             }
             self.push(Task::Item(Item::Expr(arg), Prec::Sum));
         }
-        self.text(")");
+        self.text(close);
     }
 
     /// The operands of a sum or product in the order they are printed.
@@ -555,4 +877,175 @@ fn compare_degrees(a: &[(&str, &Rational)], b: &[(&str, &Rational)]) -> Ordering
             (_, Some(y)) => return y.1.cmp(&Rational::ZERO),
         }
     }
+}
+
+/// The LaTeX command of a built-in function (`\sin`, `\operatorname{asinh}`).
+fn latex_function(func: Func) -> &'static str {
+    match func {
+        Func::Sin => "\\sin",
+        Func::Cos => "\\cos",
+        Func::Tan => "\\tan",
+        Func::Sec => "\\sec",
+        Func::Csc => "\\csc",
+        Func::Cot => "\\cot",
+        Func::Asin => "\\arcsin",
+        Func::Acos => "\\arccos",
+        Func::Atan => "\\arctan",
+        Func::Sinh => "\\sinh",
+        Func::Cosh => "\\cosh",
+        Func::Tanh => "\\tanh",
+        Func::Asinh => "\\operatorname{asinh}",
+        Func::Acosh => "\\operatorname{acosh}",
+        Func::Atanh => "\\operatorname{atanh}",
+        Func::Exp => "\\exp",
+        Func::Ln => "\\ln",
+        Func::Log10 => "\\log_{10}",
+        Func::Log2 => "\\log_{2}",
+        Func::Abs => "\\operatorname{abs}",
+        Func::Sign => "\\operatorname{sgn}",
+        Func::Erf => "\\operatorname{erf}",
+        Func::Sigmoid => "\\sigma",
+        Func::Softplus => "\\operatorname{softplus}",
+        Func::Relu => "\\operatorname{ReLU}",
+        Func::Step => "\\operatorname{step}",
+    }
+}
+
+/// Greek letters: the spelled-out name or the letter itself, with its LaTeX command and
+/// its Unicode character.
+const GREEK: [(&str, &str, &str); 40] = [
+    ("alpha", "\\alpha", "α"),
+    ("beta", "\\beta", "β"),
+    ("gamma", "\\gamma", "γ"),
+    ("delta", "\\delta", "δ"),
+    ("epsilon", "\\epsilon", "ε"),
+    ("zeta", "\\zeta", "ζ"),
+    ("eta", "\\eta", "η"),
+    ("theta", "\\theta", "θ"),
+    ("iota", "\\iota", "ι"),
+    ("kappa", "\\kappa", "κ"),
+    ("lambda", "\\lambda", "λ"),
+    ("mu", "\\mu", "μ"),
+    ("nu", "\\nu", "ν"),
+    ("xi", "\\xi", "ξ"),
+    ("rho", "\\rho", "ρ"),
+    ("sigma", "\\sigma", "σ"),
+    ("tau", "\\tau", "τ"),
+    ("upsilon", "\\upsilon", "υ"),
+    ("phi", "\\phi", "φ"),
+    ("chi", "\\chi", "χ"),
+    ("psi", "\\psi", "ψ"),
+    ("omega", "\\omega", "ω"),
+    ("varphi", "\\varphi", "ϕ"),
+    ("varepsilon", "\\varepsilon", "ϵ"),
+    ("vartheta", "\\vartheta", "ϑ"),
+    ("varrho", "\\varrho", "ϱ"),
+    ("varsigma", "\\varsigma", "ς"),
+    ("Gamma", "\\Gamma", "Γ"),
+    ("Delta", "\\Delta", "Δ"),
+    ("Theta", "\\Theta", "Θ"),
+    ("Lambda", "\\Lambda", "Λ"),
+    ("Xi", "\\Xi", "Ξ"),
+    ("Pi", "\\Pi", "Π"),
+    ("Sigma", "\\Sigma", "Σ"),
+    ("Upsilon", "\\Upsilon", "Υ"),
+    ("Phi", "\\Phi", "Φ"),
+    ("Psi", "\\Psi", "Ψ"),
+    ("Omega", "\\Omega", "Ω"),
+    ("omicron", "o", "ο"),
+    ("Omicron", "O", "Ο"),
+];
+
+/// The LaTeX command and Unicode letter of a Greek name (`theta`) or letter (`θ`).
+fn greek_letter(name: &str) -> Option<(&'static str, &'static str)> {
+    GREEK
+        .iter()
+        .find(|(word, _, letter)| *word == name || *letter == name)
+        .map(|&(_, latex, letter)| (latex, letter))
+}
+
+/// Writes a variable or function name in `style`. LaTeX: Greek letters as commands, a
+/// subscript after `_` or trailing digits (`w_11` is `w_{11}`, `x1` is `x_{1}`), longer
+/// names upright for functions and italic for variables. Unicode: Greek letters as
+/// letters, digit subscripts after `_` as subscript digits (`w₁₁`).
+pub(crate) fn write_name(
+    out: &mut impl Write,
+    name: &str,
+    style: Style,
+    function: bool,
+) -> fmt::Result {
+    let (stem, subscript) = match name.split_once('_') {
+        Some((stem, sub)) if !stem.is_empty() && !sub.is_empty() => (stem, Some(sub)),
+        _ => match name.find(|c: char| c.is_ascii_digit()) {
+            Some(k) if k > 0 && name[k..].chars().all(|c| c.is_ascii_digit()) => {
+                (&name[..k], Some(&name[k..]))
+            }
+            _ => (name, None),
+        },
+    };
+    match style {
+        Style::Plain => out.write_str(name),
+        Style::Unicode => {
+            let stem_text = greek_letter(stem).map_or(stem, |(_, letter)| letter);
+            match subscript {
+                Some(sub) if name.contains('_') && sub.chars().all(|c| c.is_ascii_digit()) => {
+                    out.write_str(stem_text)?;
+                    for c in sub.chars() {
+                        let digit = c as u32 - '0' as u32;
+                        out.write_char(char::from_u32(0x2080 + digit).unwrap_or(c))?;
+                    }
+                    Ok(())
+                }
+                Some(sub) if name.contains('_') => write!(out, "{stem_text}_{}", greek_text(sub)),
+                Some(sub) => write!(out, "{stem_text}{sub}"),
+                None => out.write_str(stem_text),
+            }
+        }
+        Style::Latex => {
+            write_latex_stem(out, stem, function)?;
+            if let Some(sub) = subscript {
+                out.write_str("_{")?;
+                write_latex_stem(out, sub, false)?;
+                out.write_str("}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn greek_text(name: &str) -> &str {
+    greek_letter(name).map_or(name, |(_, letter)| letter)
+}
+
+fn write_latex_stem(out: &mut impl Write, stem: &str, function: bool) -> fmt::Result {
+    if let Some((latex, _)) = greek_letter(stem) {
+        return out.write_str(latex);
+    }
+    let escaped = stem.replace('_', "\\_");
+    if stem.chars().count() == 1 || stem.chars().all(|c| c.is_ascii_digit()) {
+        out.write_str(&escaped)
+    } else if function {
+        write!(out, "\\operatorname{{{escaped}}}")
+    } else {
+        write!(out, "\\mathit{{{escaped}}}")
+    }
+}
+
+/// Writes `k` in superscript digits (`²`).
+fn write_superscript(out: &mut impl Write, k: u64) -> fmt::Result {
+    for c in k.to_string().chars() {
+        out.write_char(match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })?;
+    }
+    Ok(())
 }

@@ -32,6 +32,21 @@ pub enum Mode {
     Implicit,
 }
 
+impl Mode {
+    /// The mode's name in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Derivative => "derivative",
+            Mode::Explain => "explain",
+            Mode::Differential => "differential",
+            Mode::Gradient => "gradient",
+            Mode::Hessian => "hessian",
+            Mode::Jacobian => "jacobian",
+            Mode::Implicit => "implicit",
+        }
+    }
+}
+
 /// Which variables vary with the differentiation variable in a total derivative.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Varying {
@@ -81,11 +96,69 @@ pub struct Request {
     pub max_depth: usize,
 }
 
-/// One result line: a label (empty for a bare result), the value and a remark.
+/// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
+/// `\frac{\partial f}{\partial x}`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Label {
+    /// A bare result.
+    #[default]
+    None,
+    /// The derivative of `of` in `vars`, in order; total (`df/dx`) or partial.
+    Derivative {
+        /// The function's name.
+        of: String,
+        /// The differentiation variables.
+        vars: Vec<String>,
+        /// `d` rather than `∂`.
+        total: bool,
+        /// Constraints applied to the function first (`f with t=x`).
+        constrained: Option<String>,
+    },
+    /// A chain-rule term `∂f/∂via · dvia/dvar`.
+    Chain {
+        /// The function's name.
+        of: String,
+        /// The intermediate variable.
+        via: String,
+        /// The differentiation variable.
+        var: String,
+    },
+    /// The total differential `df`.
+    Differential {
+        /// The function's name.
+        of: String,
+    },
+    /// `d^order y/dx^order` of an implicit function `y(x)`.
+    Implicit {
+        /// The dependent variable.
+        y: String,
+        /// The independent variable.
+        x: String,
+        /// The order.
+        order: usize,
+    },
+    /// A label followed by the constraints substituted afterwards: `∂f/∂x with t=x`.
+    After(Box<Label>, String),
+}
+
+impl Label {
+    fn partial(of: &str, vars: &[&str]) -> Label {
+        Label::Derivative {
+            of: of.to_string(),
+            vars: vars.iter().map(|v| v.to_string()).collect(),
+            total: false,
+            constrained: None,
+        }
+    }
+}
+
+/// One result: a heading and a label (both may be empty), the value and a remark.
 #[derive(Clone, Debug)]
 pub struct Line {
-    /// What the value is, for example `diff(f, x)`; empty for a plain result.
-    pub label: String,
+    /// A short description in front of the label (`--explain`: `partial`, `total`, …).
+    pub heading: String,
+    /// What the value is.
+    pub label: Label,
     /// The value.
     pub value: ExprId,
     /// For a differential: the coefficient of each `dv`, `value` being their sum.
@@ -97,9 +170,10 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(label: impl Into<String>, value: ExprId) -> Line {
+    fn new(label: Label, value: ExprId) -> Line {
         Line {
-            label: label.into(),
+            heading: String::new(),
+            label,
             value,
             differentials: Vec::new(),
             note: None,
@@ -107,10 +181,26 @@ impl Line {
         }
     }
 
+    fn headed(heading: impl Into<String>, label: Label, value: ExprId) -> Line {
+        Line {
+            heading: heading.into(),
+            ..Line::new(label, value)
+        }
+    }
+
     fn with_note(mut self, note: impl Into<String>) -> Line {
         self.note = Some(note.into());
         self
     }
+}
+
+/// Everything computed for one input.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// The parsed input expressions.
+    pub inputs: Vec<ExprId>,
+    /// The results.
+    pub lines: Vec<Line>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -339,7 +429,7 @@ impl Request {
 
     /// Computes the result lines for one input: one expression, or several for
     /// [`Mode::Jacobian`].
-    pub fn run(&self, pool: &mut Pool, texts: &[&str]) -> Result<Vec<Line>, Error> {
+    pub fn run(&self, pool: &mut Pool, texts: &[&str]) -> Result<Outcome, Error> {
         let mut context = self.context(pool).map_err(|e| e.error)?;
         let parse_options =
             self.parse_options(context.depends.clone(), self.mode == Mode::Implicit);
@@ -348,7 +438,7 @@ impl Request {
             inputs.push(parse_with(pool, text, &parse_options)?);
         }
         let Some(&input) = inputs.first() else {
-            return Ok(Vec::new());
+            return Ok(Outcome::default());
         };
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
@@ -356,7 +446,7 @@ impl Request {
         let lines = match self.mode {
             Mode::Derivative => {
                 let value = self.derivative(pool, &context, input, &context.wrt);
-                vec![Line::new("", value)]
+                vec![Line::new(Label::None, value)]
             }
             Mode::Explain => self.explain(pool, &context, input),
             Mode::Differential => self.differential(pool, &context, input),
@@ -372,7 +462,30 @@ impl Request {
             Mode::Hessian => self.hessian(pool, &context, input),
             Mode::Implicit => self.implicit(pool, &context, input),
         };
-        self.finish(pool, &context, lines)
+        let lines = self.finish(pool, &context, lines)?;
+        Ok(Outcome { inputs, lines })
+    }
+
+    /// The options as a JSON object, for `--format json`.
+    pub fn describe(&self) -> serde_json::Value {
+        let texts = |assignments: &[Assignment]| -> Vec<String> {
+            assignments
+                .iter()
+                .map(|a| format!("{}={}", a.var, a.expr.trim()))
+                .collect()
+        };
+        serde_json::json!({
+            "mode": self.mode.name(),
+            "wrt": self.wrt,
+            "total": self.total,
+            "subst": texts(&self.subst),
+            "at": texts(&self.at),
+            "depends": self.depends.iter().map(|(v, on)| match on {
+                Some(on) => format!("{v}({on})"),
+                None => v.clone(),
+            }).collect::<Vec<_>>(),
+            "implicit": self.implicit,
+        })
     }
 
     /// Under `--const`/`--vary-all`, every variable of `input` but the constants depends on
@@ -407,9 +520,9 @@ impl Request {
         let mut done = Vec::with_capacity(lines.len());
         for mut line in lines {
             if line.value == ExprId::UNDEFINED {
-                let label = match (line.label.is_empty(), self.wrt.is_empty()) {
-                    (true, false) => format!("the derivative in {}", self.wrt.join(", ")),
-                    _ => line.label.clone(),
+                let label = match (&line.label, self.wrt.is_empty()) {
+                    (Label::None, false) => format!("the derivative in {}", self.wrt.join(", ")),
+                    (label, _) => crate::output::plain_label(label),
                 };
                 return Err(undefined_error(pool, &self.at, &label, None));
             }
@@ -417,7 +530,8 @@ impl Request {
                 Ok(value) => line.value = value,
                 Err(offender) => {
                     let shown = print(pool, offender);
-                    return Err(undefined_error(pool, &self.at, &line.label, Some(&shown)));
+                    let label = crate::output::plain_label(&line.label);
+                    return Err(undefined_error(pool, &self.at, &label, Some(&shown)));
                 }
             }
             for (coefficient, _) in &mut line.differentials {
@@ -476,8 +590,9 @@ impl Request {
         let xn = pool.symbol_name(x).to_string();
         let deps = self.dependencies(context);
         let partial = diff(pool, f, x);
-        let mut lines = vec![Line::new(
-            format!("{:<14}diff(f, {xn})", "partial"),
+        let mut lines = vec![Line::headed(
+            "partial",
+            Label::partial("f", &[&xn]),
             partial,
         )];
         for v in free_symbols(pool, f) {
@@ -485,10 +600,12 @@ impl Request {
                 continue;
             }
             let vn = pool.symbol_name(v).to_string();
-            let label = format!(
-                "{:<14}diff(f, {vn})*diff({vn}, {xn})",
-                format!("chain via {vn}")
-            );
+            let heading = format!("chain via {vn}");
+            let label = Label::Chain {
+                of: "f".into(),
+                via: vn.clone(),
+                var: xn.clone(),
+            };
             let dv = if let Some(replacement) = context.substitution.get(v) {
                 Some(total_diff(pool, replacement, x, &deps))
             } else if context.depends.iter().any(|&(d, on)| d == v && on == x) {
@@ -501,29 +618,35 @@ impl Request {
                     let df = diff(pool, f, v);
                     let term = pool.mul2(df, dv);
                     let term = context.substitution.apply(pool, term);
-                    let line = Line::new(label, term);
+                    let line = Line::headed(heading, label, term);
                     if dv == ExprId::ZERO {
                         line.with_note(format!("({vn} does not vary with {xn})"))
                     } else {
                         line
                     }
                 }
-                None => {
-                    Line::new(label, ExprId::ZERO).with_note(format!("({vn} is held constant)"))
-                }
+                None => Line::headed(heading, label, ExprId::ZERO)
+                    .with_note(format!("({vn} is held constant)")),
             };
             lines.push(line);
         }
         let total = total_diff(pool, f, x, &deps);
-        lines.push(Line::new(format!("{:<14}df/d{xn}", "total"), total));
+        let total_label = Label::Derivative {
+            of: "f".into(),
+            vars: vec![xn.clone()],
+            total: true,
+            constrained: None,
+        };
+        lines.push(Line::headed("total", total_label, total));
         if self.subst.is_empty() {
             return lines;
         }
         let rules: Vec<&str> = self.subst.iter().map(|a| a.text.as_str()).collect();
         let rules = rules.join(", ");
         let after = context.substitution.apply(pool, partial);
-        let after_line = Line::new(
-            format!("{:<14}diff(f, {xn}) with {rules}", "subst. after"),
+        let after_line = Line::headed(
+            "subst. after",
+            Label::After(Box::new(Label::partial("f", &[&xn])), rules.clone()),
             after,
         );
         let after_line = if after == total {
@@ -551,8 +674,13 @@ impl Request {
         } else {
             "(differs from the total in form)"
         };
-        let label = format!("{:<14}diff(f with {rules}, {xn})", "subst. first");
-        lines.push(Line::new(label, first).with_note(note));
+        let label = Label::Derivative {
+            of: "f".into(),
+            vars: vec![xn],
+            total: false,
+            constrained: Some(rules),
+        };
+        lines.push(Line::headed("subst. first", label, first).with_note(note));
         lines
     }
 
@@ -569,7 +697,7 @@ impl Request {
             differentials.push((partial, v));
         }
         let sum = pool.add(&terms);
-        let mut line = Line::new("df", sum);
+        let mut line = Line::new(Label::Differential { of: "f".into() }, sum);
         line.differentials = differentials;
         vec![line]
     }
@@ -591,7 +719,7 @@ impl Request {
             };
             for v in vars {
                 let value = self.derivative(pool, context, *f, &[v]);
-                let label = format!("diff({name}, {})", pool.symbol_name(v));
+                let label = Label::partial(name, &[pool.symbol_name(v)]);
                 lines.push(Line::new(label, value));
             }
         }
@@ -619,7 +747,7 @@ impl Request {
                         value
                     }
                 };
-                let label = format!("diff(f, {}, {})", pool.symbol_name(a), pool.symbol_name(b));
+                let label = Label::partial("f", &[pool.symbol_name(a), pool.symbol_name(b)]);
                 lines.push(Line::new(label, value));
             }
         }
@@ -654,11 +782,10 @@ impl Request {
             let next = replace(pool, next, &map);
             result = together(pool, next);
         }
-        let order = context.wrt.len();
-        let label = if order == 1 {
-            format!("diff({y_name}, {})", pool.symbol_name(x))
-        } else {
-            format!("diff({y_name}, {}, {order})", pool.symbol_name(x))
+        let label = Label::Implicit {
+            y: y_name.clone(),
+            x: pool.symbol_name(x).to_string(),
+            order: context.wrt.len(),
         };
         vec![Line::new(label, result)]
     }

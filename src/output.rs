@@ -1,0 +1,323 @@
+//! Output formats: result lines written as plain text, LaTeX or Unicode, and JSON records.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::print::{Notation, Printer, Style, write_name};
+use crate::request::{Label, Line};
+
+/// How results are written (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// One line of plain text per result, which parses back.
+    #[default]
+    Plain,
+    /// LaTeX math.
+    Latex,
+    /// Unicode for the terminal.
+    Unicode,
+    /// One JSON object per input (JSON Lines in batch mode).
+    Json,
+}
+
+impl Format {
+    /// The formula style of a text format (JSON records carry every style).
+    pub fn style(self) -> Style {
+        match self {
+            Format::Latex => Style::Latex,
+            Format::Unicode => Style::Unicode,
+            Format::Plain | Format::Json => Style::Plain,
+        }
+    }
+}
+
+/// The plain label of a result, as used in error messages.
+pub fn plain_label(label: &Label) -> String {
+    label_text(label, Style::Plain, Notation::Leibniz)
+}
+
+fn name(text: &str, style: Style) -> String {
+    let mut out = String::new();
+    let _ = write_name(&mut out, text, style, false);
+    out
+}
+
+/// `f'`, `f''`: the prime form when `vars` repeat one variable up to three times.
+fn primes(of: &str, vars: &[String], style: Style, notation: Notation) -> Option<String> {
+    let same = vars.windows(2).all(|w| w[0] == w[1]);
+    if notation != Notation::Prime || !same || vars.is_empty() || vars.len() > 3 {
+        return None;
+    }
+    let prime = if style == Style::Unicode { "′" } else { "'" };
+    Some(format!("{}{}", name(of, style), prime.repeat(vars.len())))
+}
+
+/// `x²y` / `x^{2} y`: the variables of a derivative's denominator, repeats as powers.
+fn grouped(vars: &[String]) -> Vec<(&str, usize)> {
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for v in vars {
+        match groups.last_mut() {
+            Some((last, count)) if *last == v.as_str() => *count += 1,
+            _ => groups.push((v, 1)),
+        }
+    }
+    groups
+}
+
+fn superscript(k: usize) -> String {
+    let mut out = String::new();
+    for c in k.to_string().chars() {
+        out.push(match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        });
+    }
+    out
+}
+
+/// A derivative `d^n of / d vars` in `style`; `d` is `∂` or `d` (or `\partial`, `d`).
+fn leibniz(of: &str, vars: &[String], total: bool, style: Style) -> String {
+    let n = vars.len();
+    match style {
+        Style::Plain => {
+            if total && n == 1 {
+                format!("d{of}/d{}", vars[0])
+            } else {
+                format!("diff({of}, {})", vars.join(", "))
+            }
+        }
+        Style::Unicode => {
+            let d = if total { "d" } else { "∂" };
+            let power = if n > 1 { superscript(n) } else { String::new() };
+            let mut text = format!("{d}{power}{of}/");
+            for (v, k) in grouped(vars) {
+                text.push_str(d);
+                text.push_str(&name(v, style));
+                if k > 1 {
+                    text.push_str(&superscript(k));
+                }
+            }
+            text
+        }
+        Style::Latex => {
+            let d = if total { "d" } else { "\\partial " };
+            let power = if n > 1 {
+                format!("^{{{n}}}")
+            } else {
+                String::new()
+            };
+            let space = if total || of.is_empty() { "" } else { " " };
+            let mut denominator = Vec::new();
+            for (v, k) in grouped(vars) {
+                let power = if k > 1 {
+                    format!("^{{{k}}}")
+                } else {
+                    String::new()
+                };
+                denominator.push(format!("{d}{}{power}", name(v, style)));
+            }
+            let d = d.trim_end();
+            format!(
+                "\\frac{{{d}{power}{space}{of}}}{{{}}}",
+                denominator.join(" \\, ")
+            )
+        }
+    }
+}
+
+/// A label in `style` and `notation`; empty for [`Label::None`].
+pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
+    match label {
+        Label::None => String::new(),
+        Label::Derivative {
+            of,
+            vars,
+            total,
+            constrained,
+        } => match constrained {
+            None => primes(of, vars, style, notation)
+                .unwrap_or_else(|| leibniz(&name(of, style), vars, *total, style)),
+            Some(rules) => match style {
+                Style::Plain => format!("diff({of} with {rules}, {})", vars.join(", ")),
+                Style::Unicode => leibniz(&format!("({of} with {rules})"), vars, *total, style),
+                Style::Latex => format!(
+                    "{}\\left({} \\text{{ with }} {rules}\\right)",
+                    leibniz("", vars, *total, style),
+                    name(of, style)
+                ),
+            },
+        },
+        Label::Chain { of, via, var } => {
+            let first = leibniz(&name(of, style), std::slice::from_ref(via), false, style);
+            let second = leibniz(&name(via, style), std::slice::from_ref(var), true, style);
+            match style {
+                Style::Plain => format!("{first}*diff({via}, {var})"),
+                Style::Unicode => format!("{first}·{second}"),
+                Style::Latex => format!("{first} {second}"),
+            }
+        }
+        Label::Differential { of } => format!("d{}", name(of, style)),
+        Label::Implicit { y, x, order } => {
+            let vars = vec![x.clone(); *order];
+            if let Some(text) = primes(y, &vars, style, notation) {
+                return text;
+            }
+            match style {
+                Style::Plain if *order == 1 => format!("diff({y}, {x})"),
+                Style::Plain => format!("diff({y}, {x}, {order})"),
+                _ => {
+                    let power = if *order > 1 {
+                        if style == Style::Latex {
+                            format!("^{{{order}}}")
+                        } else {
+                            superscript(*order)
+                        }
+                    } else {
+                        String::new()
+                    };
+                    let (y, x) = (name(y, style), name(x, style));
+                    if style == Style::Latex {
+                        format!("\\frac{{d{power}{y}}}{{d{x}{power}}}")
+                    } else {
+                        format!("d{power}{y}/d{x}{power}")
+                    }
+                }
+            }
+        }
+        Label::After(inner, rules) => {
+            let inner = label_text(inner, style, notation);
+            match style {
+                Style::Latex => format!("\\left.{inner}\\right|_{{{rules}}}"),
+                _ => format!("{inner} with {rules}"),
+            }
+        }
+    }
+}
+
+/// The value of a line in `style`: the expression, or `a*dx + b*dy` for a differential.
+pub fn value_text(pool: &Pool, line: &Line, style: Style, notation: Notation) -> String {
+    if line.differentials.is_empty() {
+        return Printer::new(pool, line.value)
+            .style(style)
+            .notation(notation)
+            .to_string();
+    }
+    differential_text(pool, &line.differentials, style, notation)
+}
+
+/// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
+fn differential_text(
+    pool: &Pool,
+    terms: &[(ExprId, SymbolId)],
+    style: Style,
+    notation: Notation,
+) -> String {
+    let mut out = String::new();
+    for &(coefficient, var) in terms {
+        if coefficient == ExprId::ZERO {
+            continue;
+        }
+        let text = Printer::new(pool, coefficient)
+            .style(style)
+            .notation(notation)
+            .to_string();
+        let is_sum = matches!(pool.node(coefficient), Node::Add(_));
+        let (negative, magnitude) = match text.strip_prefix('-') {
+            Some(rest) if !is_sum => (true, rest),
+            _ => (false, text.as_str()),
+        };
+        out.push_str(match (out.is_empty(), negative) {
+            (true, true) => "-",
+            (true, false) => "",
+            (false, true) => " - ",
+            (false, false) => " + ",
+        });
+        let dv = format!("d{}", name(pool.symbol_name(var), style));
+        let (times, open, close) = match style {
+            Style::Plain => ("*", "(", ")"),
+            Style::Unicode => ("·", "(", ")"),
+            Style::Latex => (" \\, ", "\\left(", "\\right)"),
+        };
+        let _ = match (magnitude, is_sum) {
+            ("1", _) => write!(out, "{dv}"),
+            (_, true) => write!(out, "{open}{magnitude}{close}{times}{dv}"),
+            _ => write!(out, "{magnitude}{times}{dv}"),
+        };
+    }
+    if out.is_empty() {
+        out.push('0');
+    }
+    out
+}
+
+/// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric`.
+pub fn write_lines(
+    out: &mut impl Write,
+    pool: &Pool,
+    lines: &[Line],
+    style: Style,
+    notation: Notation,
+) -> io::Result<()> {
+    for line in lines {
+        let label = label_text(&line.label, style, notation);
+        match (style, line.heading.is_empty()) {
+            (_, true) => {}
+            (Style::Latex, false) => write!(out, "\\text{{{}}} \\quad ", line.heading)?,
+            (_, false) => write!(out, "{:<14}", line.heading)?,
+        }
+        if !label.is_empty() {
+            write!(out, "{label} = ")?;
+        }
+        write!(out, "{}", value_text(pool, line, style, notation))?;
+        if let Some(decimal) = line.decimal {
+            match style {
+                Style::Latex => write!(out, " \\approx {decimal}")?,
+                _ => write!(out, " ≈ {decimal}")?,
+            }
+        }
+        if let Some(note) = &line.note {
+            match style {
+                Style::Latex => write!(out, " \\quad \\text{{{note}}}")?,
+                _ => write!(out, "  {note}")?,
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The JSON form of result lines: every label and value in plain text, LaTeX and Unicode.
+pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
+    let results: Vec<Value> = lines
+        .iter()
+        .map(|line| {
+            let label = |style| match line.label {
+                Label::None => Value::Null,
+                _ => Value::String(label_text(&line.label, style, notation)),
+            };
+            json!({
+                "heading": (!line.heading.is_empty()).then_some(&line.heading),
+                "label": label(Style::Plain),
+                "label_latex": label(Style::Latex),
+                "label_unicode": label(Style::Unicode),
+                "plain": value_text(pool, line, Style::Plain, notation),
+                "latex": value_text(pool, line, Style::Latex, notation),
+                "unicode": value_text(pool, line, Style::Unicode, notation),
+                "decimal": line.decimal,
+                "note": line.note,
+            })
+        })
+        .collect();
+    Value::Array(results)
+}
