@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::output::{json_lines, write_lines};
+use crate::output::{json_lines, json_steps, write_lines, write_steps};
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
@@ -136,6 +136,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Plain)]
     pub format: Format,
 
+    /// Show the derivation rule by rule (sum, product, chain, ...), each step with the
+    /// whole expression after it.
+    #[arg(long, conflicts_with = "mode")]
+    pub steps: bool,
+
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
     pub latex: bool,
@@ -222,6 +227,9 @@ impl Cli {
                 )));
             }
         }
+        if self.steps && self.wrt.is_empty() {
+            return usage("--steps needs --wrt: the variable to differentiate in");
+        }
         if mode == Mode::Explain && self.wrt.len() != 1 {
             return usage("--explain needs exactly one --wrt variable");
         }
@@ -262,6 +270,7 @@ impl Cli {
             implicit: self.implicit.as_ref().map(|y| y.trim().to_string()),
             numeric: self.numeric,
             max_depth: self.max_depth,
+            steps: self.steps,
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
@@ -458,8 +467,21 @@ fn emit(
             }
             record.insert("free_variables".into(), free.into());
             record.insert("results".into(), json_lines(pool, &outcome.lines, notation));
+            if !outcome.derivations.is_empty() {
+                record.insert(
+                    "steps".into(),
+                    json_steps(pool, &outcome.derivations, notation),
+                );
+            }
             serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
             writeln!(out)
+        }
+        format if !outcome.derivations.is_empty() => {
+            write_steps(out, pool, &outcome.derivations, format.style(), notation)?;
+            if request.at.is_empty() {
+                return Ok(());
+            }
+            write_lines(out, pool, &outcome.lines, format.style(), notation)
         }
         format => write_lines(out, pool, &outcome.lines, format.style(), notation),
     }

@@ -59,6 +59,19 @@ pub struct Dependencies {
 /// ```
 pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependencies) -> ExprId {
     let mut memo = FxHashMap::default();
+    let rules = total_rules(pool, var, deps, &mut memo);
+    let chained = run(pool, expr, &rules, &mut memo);
+    deps.substitution.apply(pool, chained)
+}
+
+/// The rules of a total derivative: dependent variables differentiate to `diff(y, x)`,
+/// substituted ones to the derivative of their replacement.
+pub(crate) fn total_rules(
+    pool: &mut Pool,
+    var: SymbolId,
+    deps: &Dependencies,
+    memo: &mut Memo,
+) -> Rules {
     let mut rules = Rules::partial(var);
     for &(dependent, on) in &deps.depends {
         if on == var {
@@ -71,25 +84,27 @@ pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependenc
     // of substituted variables once resolved.
     let inner = rules.clone();
     for &(v, replacement) in deps.substitution.rules() {
-        let derivative = run(pool, replacement, &inner, &mut memo);
+        let derivative = run(pool, replacement, &inner, memo);
         rules.mask |= Pool::symbol_bit(v);
         rules.symbols.insert(v, derivative);
     }
-    let chained = run(pool, expr, &rules, &mut memo);
-    deps.substitution.apply(pool, chained)
+    rules
 }
+
+/// Derivatives already known, by `(node, variable)`.
+pub(crate) type Memo = FxHashMap<(ExprId, SymbolId), ExprId>;
 
 /// How symbols differentiate: `var` to 1, those in `symbols` to the given expression, all
 /// others to 0. `mask` has the bloom bits of all of them, to skip constant subtrees.
 #[derive(Clone)]
-struct Rules {
-    var: SymbolId,
-    symbols: FxHashMap<SymbolId, ExprId>,
+pub(crate) struct Rules {
+    pub(crate) var: SymbolId,
+    pub(crate) symbols: FxHashMap<SymbolId, ExprId>,
     mask: u64,
 }
 
 impl Rules {
-    fn partial(var: SymbolId) -> Rules {
+    pub(crate) fn partial(var: SymbolId) -> Rules {
         Rules {
             var,
             symbols: FxHashMap::default(),
@@ -98,12 +113,7 @@ impl Rules {
     }
 }
 
-fn run(
-    pool: &mut Pool,
-    expr: ExprId,
-    rules: &Rules,
-    memo: &mut FxHashMap<(ExprId, SymbolId), ExprId>,
-) -> ExprId {
+pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo) -> ExprId {
     let var = rules.var;
     if let Some(&known) = memo.get(&(expr, var)) {
         return known;
@@ -119,12 +129,7 @@ fn run(
 }
 
 /// The derivative of a node whose children are already differentiated.
-fn derivative_of(
-    pool: &Pool,
-    memo: &FxHashMap<(ExprId, SymbolId), ExprId>,
-    id: ExprId,
-    rules: &Rules,
-) -> ExprId {
+pub(crate) fn derivative_of(pool: &Pool, memo: &Memo, id: ExprId, rules: &Rules) -> ExprId {
     if id == ExprId::UNDEFINED {
         return id;
     }
@@ -136,12 +141,9 @@ fn derivative_of(
         .unwrap_or(ExprId::UNDEFINED)
 }
 
-fn diff_node(
-    pool: &mut Pool,
-    id: ExprId,
-    rules: &Rules,
-    memo: &FxHashMap<(ExprId, SymbolId), ExprId>,
-) -> ExprId {
+/// One rule of differentiation at `id`, given its children's derivatives in `memo` (the
+/// real ones, or placeholders when [`crate::steps`] shows the rule).
+pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo) -> ExprId {
     let var = rules.var;
     let d = |pool: &Pool, child: ExprId| derivative_of(pool, memo, child, rules);
     match pool.node(id).clone() {

@@ -28,6 +28,7 @@ mod print;
 mod rational;
 pub mod request;
 mod simplify;
+mod steps;
 mod subst;
 mod together;
 
@@ -42,6 +43,7 @@ pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
 pub use print::{Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
+pub use steps::{Derivation, Step, derivation};
 pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
 pub use together::together;
 

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::print::{Notation, Printer, Style, write_name};
 use crate::request::{Label, Line};
+use crate::steps::{Derivation, Step};
 
 /// How results are written (`--format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -320,4 +321,105 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
         })
         .collect();
     Value::Array(results)
+}
+
+/// The text of a step's rule, with its inner function: `chain rule: sin' = cos, u = x^2`.
+fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> String {
+    match step.inner {
+        Some(inner) => {
+            let inner = Printer::new(pool, inner).style(style).notation(notation);
+            match style {
+                Style::Latex => format!("\\text{{{}, with }} u = {inner}", step.rule),
+                _ => format!("{}, with u = {inner}", step.rule),
+            }
+        }
+        None => match style {
+            Style::Latex => format!("\\text{{{}}}", step.rule),
+            _ => step.rule.clone(),
+        },
+    }
+}
+
+/// Writes derivations: the derivative to take, then `= expression   (rule)` per step;
+/// in LaTeX one `align*` block.
+pub fn write_steps(
+    out: &mut impl Write,
+    pool: &Pool,
+    derivations: &[Derivation],
+    style: Style,
+    notation: Notation,
+) -> io::Result<()> {
+    let show = |id| {
+        Printer::new(pool, id)
+            .style(style)
+            .notation(notation)
+            .to_string()
+    };
+    for derivation in derivations {
+        if style == Style::Latex {
+            writeln!(out, "\\begin{{align*}}")?;
+            write!(out, "{}", show(derivation.start))?;
+            for (k, step) in derivation.steps.iter().enumerate() {
+                let rule = rule_text(pool, step, style, notation);
+                if k > 0 {
+                    write!(out, " \\\\\n")?;
+                }
+                write!(out, "  &= {} && {rule}", show(step.expr))?;
+            }
+            writeln!(out, "\n\\end{{align*}}")?;
+            continue;
+        }
+        writeln!(out, "{}", show(derivation.start))?;
+        let rows: Vec<(String, String)> = derivation
+            .steps
+            .iter()
+            .map(|step| (show(step.expr), rule_text(pool, step, style, notation)))
+            .collect();
+        let width = rows
+            .iter()
+            .map(|(expr, _)| expr.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(60);
+        for (expr, rule) in rows {
+            let pad = width.saturating_sub(expr.chars().count());
+            writeln!(out, "  = {expr}{}   ({rule})", " ".repeat(pad))?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON form of derivations: per differentiation, the start and each step in every
+/// style.
+pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -> Value {
+    let show = |id, style| {
+        Printer::new(pool, id)
+            .style(style)
+            .notation(notation)
+            .to_string()
+    };
+    let all: Vec<Value> = derivations
+        .iter()
+        .map(|derivation| {
+            let steps: Vec<Value> = derivation
+                .steps
+                .iter()
+                .map(|step| {
+                    json!({
+                        "rule": step.rule,
+                        "inner": step.inner.map(|inner| show(inner, Style::Plain)),
+                        "plain": show(step.expr, Style::Plain),
+                        "latex": show(step.expr, Style::Latex),
+                        "unicode": show(step.expr, Style::Unicode),
+                    })
+                })
+                .collect();
+            json!({
+                "start": show(derivation.start, Style::Plain),
+                "start_latex": show(derivation.start, Style::Latex),
+                "steps": steps,
+            })
+        })
+        .collect();
+    Value::Array(all)
 }

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
+use crate::steps::placeholder_var;
 
 /// The plain text of an expression.
 ///
@@ -150,6 +151,8 @@ enum Task {
     Name(SymbolId),
     /// The name of an unknown function.
     FunctionName(SymbolId),
+    /// The variable of a placeholder `d/dx`: the name from this byte offset on.
+    NameFrom(SymbolId, usize),
     /// An argument position in `D[...]`, or a derivative's order.
     Index(usize),
     /// A number written in superscript digits (Unicode).
@@ -198,6 +201,10 @@ impl<'a> Writer<'a> {
                 }
                 Task::FunctionName(symbol) => {
                     write_name(out, self.pool.symbol_name(symbol), self.style, true)?
+                }
+                Task::NameFrom(symbol, offset) => {
+                    let name = self.pool.symbol_name(symbol);
+                    write_name(out, name.get(offset..).unwrap_or(name), self.style, false)?
                 }
                 Task::Index(k) => write!(out, "{k}")?,
                 Task::Superscript(k) => write_superscript(out, k)?,
@@ -596,9 +603,11 @@ impl<'a> Writer<'a> {
             }),
             Style::Unicode => {
                 let right_ok = !self.starts_with_digit(right);
+                let right_letter = self.is_single_letter(right);
+                let right_group = matches!(self.pool.node(right), Node::Add(_));
                 let juxtapose = right_ok
-                    && (left_is_number
-                        || (self.is_single_letter(left) && self.is_single_letter(right)));
+                    && ((left_is_number && (right_letter || right_group))
+                        || (self.is_single_letter(left) && right_letter));
                 if !juxtapose {
                     self.text("·");
                 }
@@ -715,6 +724,11 @@ impl<'a> Writer<'a> {
     }
 
     fn layout_apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) {
+        let text = self.pool.symbol_name(name);
+        if let (Some((var, total)), [arg]) = (placeholder_var(text), args) {
+            self.layout_placeholder(name, text.len() - var.len(), total, *arg);
+            return;
+        }
         let total: u32 = orders.iter().sum();
         let prime = if self.unicode() { "′" } else { "'" };
         if args.len() == 1 && total <= 3 {
@@ -765,6 +779,40 @@ impl<'a> Writer<'a> {
             self.push(Task::Item(Item::Expr(arg), Prec::Sum));
         }
         self.text(close);
+    }
+
+    /// A derivative not yet taken, in a step-by-step derivation: `diff(u, x)`,
+    /// `d/dx(u)` or `∂/∂x(u)`, `\frac{d}{dx}\left(u\right)`.
+    fn layout_placeholder(&mut self, name: SymbolId, offset: usize, total: bool, arg: ExprId) {
+        let inner = Task::Item(Item::Expr(arg), Prec::Sum);
+        let var = Task::NameFrom(name, offset);
+        match self.style {
+            Style::Plain => {
+                self.text("diff(");
+                self.push(inner);
+                self.text(", ");
+                self.push(var);
+                self.text(")");
+            }
+            Style::Unicode => {
+                self.text(if total { "d/d" } else { "∂/∂" });
+                self.push(var);
+                self.text("(");
+                self.push(inner);
+                self.text(")");
+            }
+            Style::Latex => {
+                self.text(if total {
+                    "\\frac{d}{d"
+                } else {
+                    "\\frac{\\partial}{\\partial "
+                });
+                self.push(var);
+                self.text("}\\left(");
+                self.push(inner);
+                self.text("\\right)");
+            }
+        }
     }
 
     /// The operands of a sum or product in the order they are printed.

@@ -9,6 +9,7 @@ use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::parse::{ParseOptions, parse_with};
 use crate::print::print;
+use crate::steps::{Derivation, derivation};
 use crate::subst::{Substitution, free_symbols, replace, replace_checked};
 use crate::together::together;
 
@@ -94,6 +95,8 @@ pub struct Request {
     pub numeric: bool,
     /// The parser's depth limit.
     pub max_depth: usize,
+    /// Also derive step by step (`--steps`).
+    pub steps: bool,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -201,6 +204,8 @@ pub struct Outcome {
     pub inputs: Vec<ExprId>,
     /// The results.
     pub lines: Vec<Line>,
+    /// With `--steps`: the derivation in each differentiation variable, in order.
+    pub derivations: Vec<Derivation>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -463,7 +468,36 @@ impl Request {
             Mode::Implicit => self.implicit(pool, &context, input),
         };
         let lines = self.finish(pool, &context, lines)?;
-        Ok(Outcome { inputs, lines })
+        let derivations = if self.steps {
+            self.derivations(pool, &context, input)
+        } else {
+            Vec::new()
+        };
+        Ok(Outcome {
+            inputs,
+            lines,
+            derivations,
+        })
+    }
+
+    /// The step-by-step derivations behind [`Request::derivative`].
+    fn derivations(&self, pool: &mut Pool, context: &Context, input: ExprId) -> Vec<Derivation> {
+        let deps = self.dependencies(context);
+        let mut current = if self.total {
+            input
+        } else {
+            context.substitution.apply(pool, input)
+        };
+        let mut derivations = Vec::new();
+        for &var in &context.wrt {
+            let derivation = derivation(pool, current, var, self.total.then_some(&deps));
+            current = derivation
+                .steps
+                .last()
+                .map_or(ExprId::ZERO, |step| step.expr);
+            derivations.push(derivation);
+        }
+        derivations
     }
 
     /// The options as a JSON object, for `--format json`.

@@ -1,0 +1,300 @@
+//! Step-by-step derivations, traced from the differentiator itself: at each node it
+//! applies its own rule ([`crate::diff`]'s `diff_node`) with the children's derivatives
+//! left as placeholders `d/dx(u)`, and the placeholders are then replaced one rule at a
+//! time, outermost first, as a derivative calculator shows it.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::diff::{Dependencies, Memo, Rules, derivative_of, diff_node, run, total_rules};
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::subst::replace;
+
+/// At most this many rule steps are shown; the rest are summarized in one step.
+pub const MAX_STEPS: usize = 200;
+
+/// One step: the rule applied and the whole expression after it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The rule in words, for example `chain rule: the derivative of sin`.
+    pub rule: String,
+    /// The inner function of a chain rule (`u = x^2`).
+    pub inner: Option<ExprId>,
+    /// The derivative so far, placeholders for what is not yet differentiated.
+    pub expr: ExprId,
+}
+
+/// A derivation `d/dx(f) = … = result`.
+#[derive(Clone, Debug)]
+pub struct Derivation {
+    /// The placeholder `d/dx(f)` that the steps start from.
+    pub start: ExprId,
+    /// The steps, the last one's expression being the result.
+    pub steps: Vec<Step>,
+}
+
+/// The name of the placeholder function: `d/dx` (total) or `∂/∂x` (partial).
+fn placeholder_name(var: &str, total: bool) -> String {
+    if total {
+        format!("d/d{var}")
+    } else {
+        format!("∂/∂{var}")
+    }
+}
+
+/// Whether `name` is a placeholder's name; returns the variable's name.
+pub fn placeholder_var(name: &str) -> Option<(&str, bool)> {
+    name.strip_prefix("d/d")
+        .map(|v| (v, true))
+        .or_else(|| name.strip_prefix("∂/∂").map(|v| (v, false)))
+}
+
+/// The derivation of `expr` in `var`: partial, or total under `deps`.
+pub fn derivation(
+    pool: &mut Pool,
+    expr: ExprId,
+    var: SymbolId,
+    deps: Option<&Dependencies>,
+) -> Derivation {
+    let mut memo = Memo::default();
+    let rules = match deps {
+        Some(deps) => total_rules(pool, var, deps, &mut memo),
+        None => Rules::partial(var),
+    };
+    let result = run(pool, expr, &rules, &mut memo);
+    let name = placeholder_name(pool.symbol_name(var), deps.is_some());
+    let name = pool.symbol(&name);
+    let tracer = Tracer {
+        rules: &rules,
+        memo: &memo,
+        name,
+        var,
+    };
+    let start = tracer.placeholder(pool, expr);
+    let mut steps = Vec::new();
+    let mut current = start;
+    let mut stack = vec![expr];
+    let mut seen = FxHashSet::default();
+    while let Some(u) = stack.pop() {
+        if !seen.insert(u) {
+            continue;
+        }
+        if steps.len() == MAX_STEPS {
+            steps.push(Step {
+                rule: "and so on, by the same rules".into(),
+                inner: None,
+                expr: result,
+            });
+            current = result;
+            break;
+        }
+        let (rhs, children) = tracer.rule_formula(pool, u);
+        let (rule, inner) = tracer.describe(pool, u);
+        let map: FxHashMap<ExprId, ExprId> =
+            [(tracer.placeholder(pool, u), rhs)].into_iter().collect();
+        current = replace(pool, current, &map);
+        steps.push(Step {
+            rule,
+            inner,
+            expr: current,
+        });
+        stack.extend(children.into_iter().rev());
+    }
+    if let Some(deps) = deps {
+        let substituted = deps.substitution.apply(pool, current);
+        if substituted != current {
+            current = substituted;
+            steps.push(Step {
+                rule: "substitute the constraints".into(),
+                inner: None,
+                expr: current,
+            });
+        }
+    }
+    let expected = match deps {
+        Some(deps) => deps.substitution.apply(pool, result),
+        None => result,
+    };
+    if current != expected {
+        steps.push(Step {
+            rule: "simplify".into(),
+            inner: None,
+            expr: expected,
+        });
+    }
+    Derivation { start, steps }
+}
+
+struct Tracer<'a> {
+    rules: &'a Rules,
+    memo: &'a Memo,
+    name: SymbolId,
+    var: SymbolId,
+}
+
+impl Tracer<'_> {
+    /// `d/dx(u)`, or the derivative itself when there is nothing to show for `u`.
+    fn placeholder(&self, pool: &mut Pool, u: ExprId) -> ExprId {
+        pool.apply(self.name, &[0], &[u])
+    }
+
+    /// Whether `u`'s derivative gets a step of its own (rather than being written at once).
+    fn has_step(&self, pool: &Pool, u: ExprId) -> bool {
+        if derivative_of(pool, self.memo, u, self.rules) == ExprId::ZERO {
+            return false;
+        }
+        match pool.node(u) {
+            Node::Sym(symbol) => self.rules.symbols.contains_key(symbol),
+            Node::Num(_) | Node::Const(_) | Node::Derivative { .. } | Node::Undefined => false,
+            _ => true,
+        }
+    }
+
+    /// The rule's right-hand side at `u`, children with steps of their own left as
+    /// placeholders, and those children.
+    fn rule_formula(&self, pool: &mut Pool, u: ExprId) -> (ExprId, Vec<ExprId>) {
+        if let Node::Sym(symbol) = pool.node(u)
+            && let Some(&derivative) = self.rules.symbols.get(symbol)
+        {
+            return (derivative, Vec::new());
+        }
+        let mut local = Memo::default();
+        let mut children = Vec::new();
+        for &child in pool.children(u).to_vec().iter() {
+            let value = if self.has_step(pool, child) {
+                children.push(child);
+                self.placeholder(pool, child)
+            } else {
+                derivative_of(pool, self.memo, child, self.rules)
+            };
+            local.insert((child, self.var), value);
+        }
+        (diff_node(pool, u, self.rules, &local), children)
+    }
+
+    fn varies(&self, pool: &Pool, u: ExprId) -> bool {
+        derivative_of(pool, self.memo, u, self.rules) != ExprId::ZERO
+    }
+
+    /// The inner function of a chain rule, unless it is the variable itself.
+    fn inner(&self, pool: &Pool, u: ExprId) -> Option<ExprId> {
+        match pool.node(u) {
+            Node::Sym(symbol) if *symbol == self.var => None,
+            _ => Some(u),
+        }
+    }
+
+    /// The rule applied at `u`, in words, and the inner function of a chain rule.
+    fn describe(&self, pool: &Pool, u: ExprId) -> (String, Option<ExprId>) {
+        let x = pool.symbol_name(self.var);
+        match pool.node(u) {
+            Node::Sym(symbol) => {
+                let v = pool.symbol_name(*symbol);
+                if matches!(
+                    pool.node(self.rules.symbols[symbol]),
+                    Node::Derivative { .. }
+                ) {
+                    (format!("{v} depends on {x}"), None)
+                } else {
+                    (
+                        format!(
+                            "{v} is constrained: d{v}/d{x} is the derivative of what replaces it"
+                        ),
+                        None,
+                    )
+                }
+            }
+            Node::Add(_) => ("sum rule".into(), None),
+            Node::Mul(factors) => {
+                let varying: Vec<ExprId> = factors
+                    .iter()
+                    .copied()
+                    .filter(|&f| self.varies(pool, f))
+                    .collect();
+                let divides = varying.iter().any(|&f| match pool.node(f) {
+                    Node::Pow([_, e]) => pool.as_num(*e).is_some_and(|e| e.is_negative()),
+                    _ => false,
+                });
+                if varying.len() == 1 {
+                    ("constant multiple rule".into(), None)
+                } else if divides {
+                    (
+                        "quotient rule (the product rule with a negative power)".into(),
+                        None,
+                    )
+                } else {
+                    ("product rule".into(), None)
+                }
+            }
+            Node::Pow([base, exp]) => match (self.varies(pool, *base), self.varies(pool, *exp)) {
+                (true, false) => match self.inner(pool, *base) {
+                    Some(inner) => ("power rule with the chain rule".into(), Some(inner)),
+                    None => ("power rule".into(), None),
+                },
+                (false, _) => {
+                    let rule = if *base == ExprId::E {
+                        "exponential rule"
+                    } else {
+                        "exponential rule: (a^u)' = a^u*ln(a)*u'"
+                    };
+                    match self.inner(pool, *exp) {
+                        Some(inner) => (format!("{rule}, with the chain rule"), Some(inner)),
+                        None => (rule.into(), None),
+                    }
+                }
+                (true, true) => (
+                    "general power rule: (u^v)' = u^v*(v'*ln(u) + v*u'/u)".into(),
+                    None,
+                ),
+            },
+            Node::Call(func, arg) => {
+                let rule = function_rule(*func);
+                match self.inner(pool, *arg) {
+                    Some(inner) => (format!("chain rule: {rule}"), Some(inner)),
+                    None => (rule, None),
+                }
+            }
+            Node::Apply { name, .. } => (
+                format!(
+                    "chain rule for the unknown function {}",
+                    pool.symbol_name(*name)
+                ),
+                None,
+            ),
+            _ => ("derivative".into(), None),
+        }
+    }
+}
+
+/// The rule for a built-in function, in words.
+fn function_rule(func: Func) -> String {
+    let rule = match func {
+        Func::Sin => "sin' = cos",
+        Func::Cos => "cos' = -sin",
+        Func::Tan => "tan' = 1 + tan^2",
+        Func::Sec => "sec' = sec*tan",
+        Func::Csc => "csc' = -csc*cot",
+        Func::Cot => "cot' = -(1 + cot^2)",
+        Func::Asin => "asin'(u) = 1/sqrt(1 - u^2)",
+        Func::Acos => "acos'(u) = -1/sqrt(1 - u^2)",
+        Func::Atan => "atan'(u) = 1/(1 + u^2)",
+        Func::Sinh => "sinh' = cosh",
+        Func::Cosh => "cosh' = sinh",
+        Func::Tanh => "tanh' = 1 - tanh^2",
+        Func::Asinh => "asinh'(u) = 1/sqrt(u^2 + 1)",
+        Func::Acosh => "acosh'(u) = 1/sqrt(u^2 - 1)",
+        Func::Atanh => "atanh'(u) = 1/(1 - u^2)",
+        Func::Exp => "exponential rule: exp' = exp",
+        Func::Ln => "logarithm rule: ln'(u) = 1/u",
+        Func::Log10 => "logarithm rule: log10'(u) = 1/(u*ln(10))",
+        Func::Log2 => "logarithm rule: log2'(u) = 1/(u*ln(2))",
+        Func::Abs => "abs' = sign (away from 0)",
+        Func::Sign => "sign' = 0 (away from 0)",
+        Func::Step => "step' = 0 (away from 0)",
+        Func::Erf => "erf'(u) = 2*exp(-u^2)/sqrt(pi)",
+        Func::Sigmoid => "sigmoid' = sigmoid*(1 - sigmoid)",
+        Func::Softplus => "softplus' = sigmoid",
+        Func::Relu => "relu' = step (away from 0)",
+    };
+    rule.to_string()
+}
