@@ -362,7 +362,7 @@ pub fn write_steps(
             for (k, step) in derivation.steps.iter().enumerate() {
                 let rule = rule_text(pool, step, style, notation);
                 if k > 0 {
-                    write!(out, " \\\\\n")?;
+                    writeln!(out, " \\\\")?;
                 }
                 write!(out, "  &= {} && {rule}", show(step.expr))?;
             }
