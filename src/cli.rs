@@ -12,9 +12,10 @@ use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
 };
+use crate::verify::POINTS;
 use crate::{
     DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Format, Notation, Pool,
-    printed_len,
+    Verdict, compare, printed_len, verify,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -140,6 +141,16 @@ pub struct Cli {
     /// whole expression after it.
     #[arg(long, conflicts_with = "mode")]
     pub steps: bool,
+
+    /// Check every result numerically against central finite differences at several
+    /// random points; report the largest relative error on stderr, exit 1 on a failure.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Is ANSWER the derivative? Prints `correct` (exit 0) or `incorrect`, the derivative
+    /// and a point where they differ (exit 1).
+    #[arg(long, value_name = "ANSWER", conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
+    pub check: Option<String>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -271,6 +282,7 @@ impl Cli {
             numeric: self.numeric,
             max_depth: self.max_depth,
             steps: self.steps,
+            verify: self.verify,
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
@@ -322,9 +334,9 @@ pub fn run(cli: Cli) -> u8 {
         Source::Args(texts) => {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             match evaluate(&cli, &request, &texts) {
-                Ok((pool, outcome)) => {
-                    match emit(&mut out, &cli, &request, &texts, None, &pool, &outcome) {
-                        Ok(()) => 0,
+                Ok((mut pool, outcome)) => {
+                    match emit(&mut out, &cli, &request, &texts, None, &mut pool, &outcome) {
+                        Ok(code) => code,
                         Err(e) => return io_exit(&e),
                     }
                 }
@@ -419,9 +431,18 @@ fn run_lines(
             continue;
         }
         match evaluate(cli, request, &[text]) {
-            Ok((pool, outcome)) => {
-                if let Err(e) = emit(out, cli, request, &[text], Some(line_no), &pool, &outcome) {
-                    return io_exit(&e);
+            Ok((mut pool, outcome)) => {
+                match emit(
+                    out,
+                    cli,
+                    request,
+                    &[text],
+                    Some(line_no),
+                    &mut pool,
+                    &outcome,
+                ) {
+                    Ok(result) => code = code.max(result),
+                    Err(e) => return io_exit(&e),
                 }
             }
             Err(error) => {
@@ -444,10 +465,32 @@ fn emit(
     request: &Request,
     texts: &[&str],
     line_no: Option<usize>,
-    pool: &Pool,
+    pool: &mut Pool,
     outcome: &Outcome,
-) -> io::Result<()> {
+) -> io::Result<u8> {
     let notation = cli.output_notation();
+    let verified = |out: &mut dyn Write, pool: &Pool| -> io::Result<u8> {
+        if !request.verify {
+            return Ok(0);
+        }
+        out.flush()?;
+        Ok(report_verification(pool, outcome, line_no))
+    };
+    if let Some(answer) = &cli.check {
+        let verdict = check_answer(request, pool, answer, outcome);
+        return match verdict {
+            Ok(verdict) => {
+                write_verdict(out, cli, pool, outcome, &verdict)?;
+                let code = verified(out, pool)?;
+                Ok(code.max(u8::from(!verdict_is_correct(&verdict))))
+            }
+            Err(error) => {
+                out.flush()?;
+                eprint!("{}", error.render(answer, "--check", 1));
+                Ok(error.exit_code())
+            }
+        };
+    }
     match cli.output_format() {
         Format::Json => {
             let mut record = serde_json::Map::new();
@@ -474,16 +517,101 @@ fn emit(
                 );
             }
             serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
-            writeln!(out)
+            writeln!(out)?;
         }
         format if !outcome.derivations.is_empty() => {
             write_steps(out, pool, &outcome.derivations, format.style(), notation)?;
-            if request.at.is_empty() {
-                return Ok(());
+            if !request.at.is_empty() {
+                write_lines(out, pool, &outcome.lines, format.style(), notation)?;
             }
-            write_lines(out, pool, &outcome.lines, format.style(), notation)
         }
-        format => write_lines(out, pool, &outcome.lines, format.style(), notation),
+        format => write_lines(out, pool, &outcome.lines, format.style(), notation)?,
+    }
+    verified(out, pool)
+}
+
+/// Checks the outcome's claims and reports on stderr; 1 when one fails.
+fn report_verification(pool: &Pool, outcome: &Outcome, line_no: Option<usize>) -> u8 {
+    let report = verify(pool, &outcome.checks);
+    let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
+    for label in &report.unchecked {
+        eprintln!("{prefix}verify: {label} could not be evaluated at any test point; not checked");
+    }
+    if let Some(failure) = &report.failure {
+        eprintln!("{prefix}verify: FAILED: {failure}");
+        return 1;
+    }
+    if report.checked == 0 {
+        if report.unchecked.is_empty() {
+            eprintln!("{prefix}verify: implicit derivatives are not checked numerically");
+        }
+        return 0;
+    }
+    eprintln!(
+        "{prefix}verify: {} result{} checked against finite differences at {POINTS} points each, largest relative error {:.1e}",
+        report.checked,
+        if report.checked == 1 { "" } else { "s" },
+        report.max_error
+    );
+    0
+}
+
+/// Compares `--check`'s answer with the one result.
+fn check_answer(
+    request: &Request,
+    pool: &mut Pool,
+    answer: &str,
+    outcome: &Outcome,
+) -> Result<Verdict, Error> {
+    let answer = request.parse_answer(pool, answer)?;
+    let expected = outcome
+        .lines
+        .first()
+        .map_or(crate::ExprId::ZERO, |l| l.value);
+    Ok(compare(pool, answer, expected))
+}
+
+fn verdict_is_correct(verdict: &Verdict) -> bool {
+    matches!(verdict, Verdict::Equal | Verdict::NumericallyEqual { .. })
+}
+
+/// `correct`, or `incorrect` with the derivative and a point where they differ.
+fn write_verdict(
+    out: &mut impl Write,
+    cli: &Cli,
+    pool: &Pool,
+    outcome: &Outcome,
+    verdict: &Verdict,
+) -> io::Result<()> {
+    let expected = outcome
+        .lines
+        .first()
+        .map_or(crate::ExprId::ZERO, |l| l.value);
+    let shown = crate::Printer::new(pool, expected)
+        .style(cli.output_format().style())
+        .notation(cli.output_notation());
+    match verdict {
+        Verdict::Equal => writeln!(out, "correct"),
+        Verdict::NumericallyEqual { points } => writeln!(
+            out,
+            "correct (equal at {points} random points within a relative 1e-9; the derivative simplifies to {shown})"
+        ),
+        Verdict::Different {
+            point,
+            answer,
+            expected,
+        } => {
+            writeln!(out, "incorrect")?;
+            writeln!(out, "the derivative is {shown}")?;
+            writeln!(
+                out,
+                "at {point} your answer is {answer:e}, the derivative {expected:e}"
+            )
+        }
+        Verdict::Undecided => writeln!(
+            out,
+            "undecided: the forms differ and no test point has both defined; the derivative is {shown}"
+        ),
     }
 }
 

@@ -31,6 +31,7 @@ mod simplify;
 mod steps;
 mod subst;
 mod together;
+mod verify;
 
 pub use diff::{Dependencies, diff, total_diff};
 pub use error::{Error, Span};
@@ -46,6 +47,7 @@ pub use rational::Rational;
 pub use steps::{Derivation, Step, derivation};
 pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
 pub use together::together;
+pub use verify::{Check, Report, Verdict, compare, verify};
 
 /// The README's Rust examples run as doc tests.
 #[doc = include_str!("../README.md")]

@@ -9,9 +9,11 @@ use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::parse::{ParseOptions, parse_with};
 use crate::print::print;
+use crate::rational::Rational;
 use crate::steps::{Derivation, derivation};
 use crate::subst::{Substitution, free_symbols, replace, replace_checked};
 use crate::together::together;
+use crate::verify::Check;
 
 /// What to report for each expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -97,6 +99,8 @@ pub struct Request {
     pub max_depth: usize,
     /// Also derive step by step (`--steps`).
     pub steps: bool,
+    /// Also check the results numerically (`--verify`).
+    pub verify: bool,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -206,6 +210,8 @@ pub struct Outcome {
     pub lines: Vec<Line>,
     /// With `--steps`: the derivation in each differentiation variable, in order.
     pub derivations: Vec<Derivation>,
+    /// With `--verify`: the claims behind the results, to check numerically.
+    pub checks: Vec<Check>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -473,11 +479,145 @@ impl Request {
         } else {
             Vec::new()
         };
+        let checks = if self.verify {
+            self.checks(pool, &context, &inputs)
+        } else {
+            Vec::new()
+        };
         Ok(Outcome {
             inputs,
             lines,
             derivations,
+            checks,
         })
+    }
+
+    /// Parses a user's answer (`--check`) as the expressions are parsed.
+    pub fn parse_answer(&self, pool: &mut Pool, text: &str) -> Result<ExprId, Error> {
+        let context = self.context(pool).map_err(|e| e.error)?;
+        parse_with(pool, text, &self.parse_options(context.depends, false))
+    }
+
+    /// What each result claims, for `--verify`: the result (before `--at`) is the
+    /// derivative of a function in a variable. Dependent variables become random
+    /// quadratics in what they depend on, so that they can be evaluated.
+    fn checks(&self, pool: &mut Pool, context: &Context, inputs: &[ExprId]) -> Vec<Check> {
+        let mut checks = Vec::new();
+        let f = inputs[0];
+        let constrained = context.substitution.apply(pool, f);
+        let mut claim = |label: String, base, var, value, after| {
+            checks.push(Check {
+                label,
+                base,
+                var,
+                value,
+                after,
+            })
+        };
+        let name = |pool: &Pool, v: SymbolId| pool.symbol_name(v).to_string();
+        match self.mode {
+            Mode::Derivative => {
+                let mut base = if self.total { f } else { constrained };
+                if self.total {
+                    base = context.substitution.apply(pool, base);
+                }
+                for k in 0..context.wrt.len() {
+                    let value = self.derivative(pool, context, f, &context.wrt[..=k]);
+                    let vars: Vec<String> =
+                        context.wrt[..=k].iter().map(|&v| name(pool, v)).collect();
+                    let label = format!("diff(f, {})", vars.join(", "));
+                    claim(label, base, context.wrt[k], value, None);
+                    base = value;
+                }
+            }
+            Mode::Gradient | Mode::Jacobian | Mode::Hessian | Mode::Differential => {
+                let functions: Vec<ExprId> = if self.mode == Mode::Jacobian {
+                    inputs.to_vec()
+                } else {
+                    vec![f]
+                };
+                for (i, &g) in functions.iter().enumerate() {
+                    let g_constrained = context.substitution.apply(pool, g);
+                    let vars = if context.wrt.is_empty() || self.mode == Mode::Differential {
+                        free_symbols(pool, g_constrained)
+                    } else {
+                        context.wrt.clone()
+                    };
+                    let fname = if self.mode == Mode::Jacobian {
+                        format!("f{}", i + 1)
+                    } else {
+                        "f".to_string()
+                    };
+                    for &a in &vars {
+                        let first = self.derivative(pool, context, g, &[a]);
+                        let label = format!("diff({fname}, {})", name(pool, a));
+                        claim(label, g_constrained, a, first, None);
+                        if self.mode != Mode::Hessian {
+                            continue;
+                        }
+                        for &b in &vars {
+                            let second = self.derivative(pool, context, g, &[a, b]);
+                            let label =
+                                format!("diff({fname}, {}, {})", name(pool, a), name(pool, b));
+                            claim(label, first, b, second, None);
+                        }
+                    }
+                }
+            }
+            Mode::Explain => {
+                let x = context.wrt[0];
+                let deps = self.dependencies(context);
+                let partial = diff(pool, f, x);
+                let xn = name(pool, x);
+                claim(format!("diff(f, {xn})"), f, x, partial, None);
+                let total = total_diff(pool, f, x, &deps);
+                claim(format!("df/d{xn}"), constrained, x, total, None);
+                if !self.subst.is_empty() {
+                    let after = context.substitution.apply(pool, partial);
+                    let label = format!("diff(f, {xn}) with the constraints");
+                    let rules = Some(context.substitution.clone());
+                    claim(label, f, x, after, rules);
+                }
+            }
+            Mode::Implicit => {}
+        }
+        self.instantiate_dependents(pool, context, &mut checks);
+        checks
+    }
+
+    /// Replaces each dependent variable `y(x)` in the checks by a quadratic in `x` with
+    /// fixed odd coefficients, and `diff(y, x, k)` by its derivatives.
+    fn instantiate_dependents(&self, pool: &mut Pool, context: &Context, checks: &mut [Check]) {
+        if context.depends.is_empty() {
+            return;
+        }
+        let mut map = FxHashMap::default();
+        for (k, &(y, x)) in context.depends.iter().enumerate() {
+            let k = i64::try_from(k).unwrap_or(0);
+            let (a, b, c) = (
+                Rational::new(3 + k, 7).unwrap_or(Rational::ONE),
+                Rational::new(5 - k, 11).unwrap_or(Rational::ONE),
+                Rational::new(2 + k, 13).unwrap_or(Rational::ONE),
+            );
+            let (a, b, c) = (pool.num(a), pool.num(b), pool.num(c));
+            let xv = pool.sym(x);
+            let x2 = pool.powi(xv, 2);
+            let bx = pool.mul2(b, xv);
+            let cx2 = pool.mul2(c, x2);
+            let quadratic = pool.add(&[a, bx, cx2]);
+            let yv = pool.sym(y);
+            map.insert(yv, quadratic);
+            let mut derivative = quadratic;
+            for order in 1..=8 {
+                derivative = diff(pool, derivative, x);
+                let node = pool.derivative(y, x, order);
+                map.insert(node, derivative);
+            }
+        }
+        for check in checks {
+            check.base = replace(pool, check.base, &map);
+            check.value = replace(pool, check.value, &map);
+        }
     }
 
     /// The step-by-step derivations behind [`Request::derivative`].
