@@ -35,8 +35,18 @@ Examples:
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.
 #[derive(Parser, Debug)]
-#[command(name = "deriv", version, about, after_help = EXAMPLES)]
+#[command(
+    name = "deriv",
+    version,
+    about,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    /// Shell completions or the manual page instead of a derivative.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The expression, for example "x^2*sin(x)". `-` (or no EXPR with piped input) reads
     /// one expression per line from standard input.
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
@@ -152,6 +162,11 @@ pub struct Cli {
     #[arg(long, value_name = "ANSWER", conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
     pub check: Option<String>,
 
+    /// Colour errors and labels: auto (only on a terminal, and not when NO_COLOR is
+    /// set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
     pub latex: bool,
@@ -160,6 +175,94 @@ pub struct Cli {
     /// leibniz (diff(y, x), dy/dx) or prime (y').
     #[arg(long, value_enum, default_value_t = NotationArg::Leibniz)]
     pub notation: NotationArg,
+}
+
+/// The subcommands: files for installing `deriv`.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print a completion script for SHELL to standard output.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    Man,
+}
+
+/// Writes what a subcommand produces.
+fn run_command(command: &Command, out: &mut impl Write) -> io::Result<()> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut cli, "deriv", out);
+            Ok(())
+        }
+        Command::Man => clap_mangen::Man::new(cli).render(out),
+    }
+}
+
+/// The values of `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless `NO_COLOR` is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Whether standard error is coloured; set once by [`run`].
+static STDERR_COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+const RED: &str = "\x1b[1;31m";
+const BOLD: &str = "\x1b[1m";
+const CYAN: &str = "\x1b[36m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes an error report to stderr: `error` in red, carets in red, help in cyan, when
+/// colour is on.
+fn report(text: &str) {
+    if !STDERR_COLOR.get().copied().unwrap_or(false) {
+        eprint!("{text}");
+        return;
+    }
+    let mut painted = String::with_capacity(text.len() + 32);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        let is_caret = body.contains('^')
+            && body.trim_start().starts_with('|')
+            && body.chars().all(|c| matches!(c, ' ' | '|' | '^'));
+        if let Some(rest) = body.strip_prefix("error:") {
+            painted.push_str(&format!("{RED}error{RESET}{BOLD}:{rest}{RESET}"));
+        } else if is_caret {
+            let k = body.find('^').unwrap_or(0);
+            painted.push_str(&format!("{}{RED}{}{RESET}", &body[..k], &body[k..]));
+        } else if let Some(rest) = body.strip_prefix("  = help:") {
+            painted.push_str(&format!("  {CYAN}= help:{RESET}{rest}"));
+        } else {
+            painted.push_str(body);
+        }
+        painted.push_str(newline);
+    }
+    eprint!("{painted}");
 }
 
 /// The values of `--notation`.
@@ -179,6 +282,11 @@ impl Cli {
         } else {
             self.format
         }
+    }
+
+    /// Whether result labels are coloured.
+    fn stdout_color(&self) -> bool {
+        self.color.enabled(io::stdout().is_terminal()) && self.output_format() != Format::Json
     }
 
     /// The notation for derivatives.
@@ -310,21 +418,29 @@ enum Source {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    let _ = STDERR_COLOR.set(cli.color.enabled(io::stderr().is_terminal()));
+    if let Some(command) = &cli.command {
+        let mut out = io::stdout().lock();
+        return match run_command(command, &mut out).and_then(|()| out.flush()) {
+            Ok(()) => 0,
+            Err(e) => io_exit(&e),
+        };
+    }
     let request = match cli.request() {
         Ok(request) => request,
         Err(Usage::Message(message)) => {
-            eprintln!("error: {message}");
+            report(&format!("error: {message}\n"));
             return 2;
         }
         Err(Usage::Option(error)) => {
-            eprint!("{}", error.render());
+            report(&error.render());
             return error.exit_code;
         }
     };
     let source = match source(&cli) {
         Ok(source) => source,
         Err(message) => {
-            eprintln!("error: {message}");
+            report(&format!("error: {message}\n"));
             return 2;
         }
     };
@@ -341,7 +457,7 @@ pub fn run(cli: Cli) -> u8 {
                     }
                 }
                 Err(error) => {
-                    eprint!("{}", error.render(&texts.join(" "), "<expr>", 1));
+                    report(&error.render(&texts.join(" "), "<expr>", 1));
                     error.exit_code()
                 }
             }
@@ -386,7 +502,7 @@ fn io_exit(error: &io::Error) -> u8 {
     if error.kind() == io::ErrorKind::BrokenPipe {
         0
     } else {
-        eprintln!("error: cannot write the result: {error}");
+        report(&format!("error: cannot write the result: {error}\n"));
         2
     }
 }
@@ -415,13 +531,15 @@ fn run_lines(
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => {
-                eprintln!("error: cannot read {origin}: {e}");
+                report(&format!("error: cannot read {origin}: {e}\n"));
                 return 2;
             }
         }
         line_no += 1;
         let Ok(text) = std::str::from_utf8(&line) else {
-            eprintln!("error: line {line_no} of {origin} is not valid UTF-8");
+            report(&format!(
+                "error: line {line_no} of {origin} is not valid UTF-8\n"
+            ));
             code = 1;
             continue;
         };
@@ -450,7 +568,7 @@ fn run_lines(
                 if let Err(e) = out.flush() {
                     return io_exit(&e);
                 }
-                eprint!("{}", error.render(text, origin, line_no));
+                report(&error.render(text, origin, line_no));
                 code = code.max(error.exit_code());
             }
         }
@@ -486,7 +604,7 @@ fn emit(
             }
             Err(error) => {
                 out.flush()?;
-                eprint!("{}", error.render(answer, "--check", 1));
+                report(&error.render(answer, "--check", 1));
                 Ok(error.exit_code())
             }
         };
@@ -522,10 +640,24 @@ fn emit(
         format if !outcome.derivations.is_empty() => {
             write_steps(out, pool, &outcome.derivations, format.style(), notation)?;
             if !request.at.is_empty() {
-                write_lines(out, pool, &outcome.lines, format.style(), notation)?;
+                write_lines(
+                    out,
+                    pool,
+                    &outcome.lines,
+                    format.style(),
+                    notation,
+                    cli.stdout_color(),
+                )?;
             }
         }
-        format => write_lines(out, pool, &outcome.lines, format.style(), notation)?,
+        format => write_lines(
+            out,
+            pool,
+            &outcome.lines,
+            format.style(),
+            notation,
+            cli.stdout_color(),
+        )?,
     }
     verified(out, pool)
 }

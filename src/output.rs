@@ -269,16 +269,22 @@ pub fn write_lines(
     lines: &[Line],
     style: Style,
     notation: Notation,
+    color: bool,
 ) -> io::Result<()> {
+    let (on, off) = if color {
+        ("\x1b[1;36m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     for line in lines {
         let label = label_text(&line.label, style, notation);
         match (style, line.heading.is_empty()) {
             (_, true) => {}
             (Style::Latex, false) => write!(out, "\\text{{{}}} \\quad ", line.heading)?,
-            (_, false) => write!(out, "{:<14}", line.heading)?,
+            (_, false) => write!(out, "{on}{:<14}{off}", line.heading)?,
         }
         if !label.is_empty() {
-            write!(out, "{label} = ")?;
+            write!(out, "{on}{label}{off} = ")?;
         }
         write!(out, "{}", value_text(pool, line, style, notation))?;
         if let Some(decimal) = line.decimal {
