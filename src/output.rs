@@ -335,15 +335,43 @@ fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> Stri
         Some(inner) => {
             let inner = Printer::new(pool, inner).style(style).notation(notation);
             match style {
-                Style::Latex => format!("\\text{{{}, with }} u = {inner}", step.rule),
+                Style::Latex => format!("\\text{{{}, with }} u = {inner}", latex_text(&step.rule)),
                 _ => format!("{}, with u = {inner}", step.rule),
             }
         }
         None => match style {
-            Style::Latex => format!("\\text{{{}}}", step.rule),
+            Style::Latex => format!("\\text{{{}}}", latex_text(&step.rule)),
             _ => step.rule.clone(),
         },
     }
+}
+
+/// A rule's words for LaTeX text mode: `*` as a centred dot, `^2` as a superscript.
+fn latex_text(rule: &str) -> String {
+    let mut out = String::with_capacity(rule.len());
+    let mut chars = rule.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => out.push_str("$\\cdot$"),
+            '^' => {
+                let mut power = String::new();
+                while let Some(&next) = chars.peek() {
+                    if !next.is_alphanumeric() {
+                        break;
+                    }
+                    power.push(next);
+                    chars.next();
+                }
+                out.push_str(&format!("$^{{{power}}}$"));
+            }
+            '_' | '&' | '%' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes derivations: the derivative to take, then `= expression   (rule)` per step;

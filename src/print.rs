@@ -290,7 +290,11 @@ impl<'a> Writer<'a> {
                         );
                         if self.latex() {
                             self.text("\\frac{1}{");
-                            self.push(power);
+                            if *exp == ExprId::MINUS_ONE {
+                                self.push(Task::Item(Item::Expr(*base), Prec::Sum));
+                            } else {
+                                self.push(power);
+                            }
                             self.text("}");
                         } else {
                             self.text("1/");
@@ -426,7 +430,12 @@ impl<'a> Writer<'a> {
                         }
                     }
                 }
-                Prec::Atom
+                // In LaTeX a prime is a superscript already: `{y'}^{2}` needs a group.
+                if style == Style::Latex {
+                    Prec::Power
+                } else {
+                    Prec::Atom
+                }
             }
         }
     }
@@ -547,12 +556,15 @@ impl<'a> Writer<'a> {
             self.text("1");
             previous = Some(ExprId::ONE);
         }
+        // Alone in a LaTeX numerator, a factor needs no parentheses.
+        let alone = fraction && top.len() == 1 && previous.is_none();
         for &factor in &top {
             if let Some(left) = previous {
                 self.separator(left, factor, left == ExprId::ONE || Some(left) == coeff_id);
             }
             previous = Some(factor);
-            self.push(Task::Item(Item::Expr(factor), Prec::Power));
+            let required = if alone { Prec::Sum } else { Prec::Power };
+            self.push(Task::Item(Item::Expr(factor), required));
         }
         if denom_items == 0 {
             return if coeff.is_negative() && !negate && top.len() == 1 && abs_numer_is_one {
@@ -579,6 +591,11 @@ impl<'a> Writer<'a> {
             let Node::Pow([base, exp]) = *pool.node(factor) else {
                 continue;
             };
+            if fraction && denom_items == 1 && exp == ExprId::MINUS_ONE {
+                // `\frac{1}{x + 1}`: alone in a LaTeX denominator, no parentheses.
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                continue;
+            }
             self.push(Task::Item(Item::Power { base, exp }, Prec::Power));
         }
         if group {

@@ -144,7 +144,12 @@ impl Tracer<'_> {
             return false;
         }
         match pool.node(u) {
-            Node::Sym(symbol) => self.rules.symbols.contains_key(symbol),
+            // A dependent variable's derivative `diff(y, x)` is final as it is.
+            Node::Sym(symbol) => self
+                .rules
+                .symbols
+                .get(symbol)
+                .is_some_and(|&d| !matches!(pool.node(d), Node::Derivative { .. })),
             Node::Num(_) | Node::Const(_) | Node::Derivative { .. } | Node::Undefined => false,
             _ => true,
         }
@@ -190,19 +195,10 @@ impl Tracer<'_> {
         match pool.node(u) {
             Node::Sym(symbol) => {
                 let v = pool.symbol_name(*symbol);
-                if matches!(
-                    pool.node(self.rules.symbols[symbol]),
-                    Node::Derivative { .. }
-                ) {
-                    (format!("{v} depends on {x}"), None)
-                } else {
-                    (
-                        format!(
-                            "{v} is constrained: d{v}/d{x} is the derivative of what replaces it"
-                        ),
-                        None,
-                    )
-                }
+                (
+                    format!("{v} is constrained: d{v}/d{x} is the derivative of what replaces it"),
+                    None,
+                )
             }
             Node::Add(_) => ("sum rule".into(), None),
             Node::Mul(factors) => {

@@ -250,3 +250,59 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         Verdict::NumericallyEqual { points: agreed }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{diff, parse};
+
+    #[test]
+    fn a_wrong_derivative_fails_and_a_right_one_passes() {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, "sin(x^2)*y").unwrap();
+        let x = pool.symbol("x");
+        let right = diff(&mut pool, f, x);
+        let wrong = parse(&mut pool, "x*cos(x^2)*y").unwrap();
+        let check = |value| Check {
+            label: "diff(f, x)".into(),
+            base: f,
+            var: x,
+            value,
+            after: None,
+        };
+        let report = verify(&pool, &[check(right)]);
+        assert_eq!((report.checked, report.failure), (1, None));
+        assert!(report.max_error < 1e-9);
+        let report = verify(&pool, &[check(wrong)]);
+        assert!(
+            report
+                .failure
+                .unwrap()
+                .starts_with("diff(f, x) is wrong: at x=")
+        );
+    }
+
+    #[test]
+    fn answers_compare_exactly_then_numerically() {
+        let mut pool = Pool::new();
+        let mut p = |text| parse(&mut pool, text).unwrap();
+        let (a, b, c, d) = (
+            p("2*sin(x)*cos(x)"),
+            p("sin(2*x)"),
+            p("1/x + 1/y"),
+            p("(x + y)/(x*y)"),
+        );
+        let (e, u) = (p("x + 1"), p("f(x)"));
+        assert_eq!(compare(&mut pool, a, a), Verdict::Equal);
+        assert_eq!(compare(&mut pool, c, d), Verdict::Equal);
+        assert_eq!(
+            compare(&mut pool, a, b),
+            Verdict::NumericallyEqual { points: 8 }
+        );
+        assert!(matches!(
+            compare(&mut pool, a, e),
+            Verdict::Different { .. }
+        ));
+        assert_eq!(compare(&mut pool, u, e), Verdict::Undecided);
+    }
+}
