@@ -34,7 +34,7 @@ pub struct Check {
 /// The outcome of checking several claims.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    /// Claims checked at [`POINTS`] points.
+    /// Claims checked at `POINTS` (5) points.
     pub checked: usize,
     /// Claims that could not be evaluated at any point (unknown functions, empty domain).
     pub unchecked: Vec<String>,
@@ -135,7 +135,7 @@ fn describe_point(pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> String {
     parts.join(", ")
 }
 
-/// Checks every claim at [`POINTS`] points.
+/// Checks every claim at `POINTS` (5) points.
 pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
     let mut report = Report::default();
     let mut points = Points::new();
