@@ -28,6 +28,9 @@ Examples:
   deriv \"4*pi/3*t*x*y\" --wrt x -s t=x --explain   partial vs total, step by step
   deriv \"x^2 + y^2 = 1\" --implicit y --wrt x      implicit: -x/y
   deriv \"x^x\" --wrt x,x                           second derivative
+  deriv \"sin(x^2)\" --wrt x --steps                the derivation, rule by rule
+  deriv \"sin(x^2)\" --wrt x --latex --verify       LaTeX, checked numerically
+  deriv \"sin(x)^2\" --wrt x --check \"sin(2*x)\"     is my answer right?
   deriv \"sin(x)*y^2\" --grad --at x=0,y=1          gradient at a point
   deriv \"x*x + 2*x*x\"                             simplify only: 3*x^2
   deriv -f exprs.txt --wrt x                      one result per input line";
