@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::output::{json_lines, json_steps, write_lines, write_steps};
+use crate::output::{json_lines, json_steps, json_temps, write_lines, write_steps, write_temps};
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
@@ -169,6 +169,11 @@ pub struct Cli {
     /// set), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Print the results as one straight-line program: every shared subexpression once,
+    /// as a named intermediate (t1 = ...), shared across all results.
+    #[arg(long, conflicts_with_all = ["steps", "check"])]
+    pub cse: bool,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -612,6 +617,11 @@ fn emit(
             }
         };
     }
+    let shared = cli.cse.then(|| share(pool, outcome));
+    let (outcome, temps) = match &shared {
+        Some((outcome, program)) => (outcome, &program.temps[..]),
+        None => (outcome, &[][..]),
+    };
     match cli.output_format() {
         Format::Json => {
             let mut record = serde_json::Map::new();
@@ -630,6 +640,9 @@ fn emit(
                 }
             }
             record.insert("free_variables".into(), free.into());
+            if cli.cse {
+                record.insert("cse".into(), json_temps(pool, temps, notation));
+            }
             record.insert("results".into(), json_lines(pool, &outcome.lines, notation));
             if !outcome.derivations.is_empty() {
                 record.insert(
@@ -653,16 +666,44 @@ fn emit(
                 )?;
             }
         }
-        format => write_lines(
-            out,
-            pool,
-            &outcome.lines,
-            format.style(),
-            notation,
-            cli.stdout_color(),
-        )?,
+        format => {
+            write_temps(out, pool, temps, format.style(), notation)?;
+            write_lines(
+                out,
+                pool,
+                &outcome.lines,
+                format.style(),
+                notation,
+                cli.stdout_color(),
+            )?
+        }
     }
     verified(out, pool)
+}
+
+/// The outcome with its results rewritten over shared intermediates (`--cse`), and the
+/// program of intermediates.
+fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
+    let mut roots = Vec::new();
+    for line in &outcome.lines {
+        // A differential prints its coefficients, not its value.
+        if line.differentials.is_empty() {
+            roots.push(line.value);
+        }
+        roots.extend(line.differentials.iter().map(|&(c, _)| c));
+    }
+    let program = crate::cse(pool, &roots);
+    let mut results = program.results.iter().copied();
+    let mut shared = outcome.clone();
+    for line in &mut shared.lines {
+        if line.differentials.is_empty() {
+            line.value = results.next().unwrap_or(line.value);
+        }
+        for (coefficient, _) in &mut line.differentials {
+            *coefficient = results.next().unwrap_or(*coefficient);
+        }
+    }
+    (shared, program)
 }
 
 /// Checks the outcome's claims and reports on stderr; 1 when one fails.
@@ -782,7 +823,8 @@ fn evaluate_unguarded(
     let len = outcome.lines.iter().fold(0u64, |sum, line| {
         sum.saturating_add(printed_len(&pool, line.value))
     });
-    if len > cli.max_output {
+    // With --cse the output is a program as large as the DAG, not the unfolded tree.
+    if len > cli.max_output && !cli.cse {
         return Err(Error::Limit {
             message: format!(
                 "the result is about {len} bytes long, more than the limit of {} bytes",

@@ -17,6 +17,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
+mod cse;
 mod diff;
 mod error;
 mod eval;
@@ -33,6 +34,7 @@ mod subst;
 mod together;
 mod verify;
 
+pub use cse::{Program, cse};
 pub use diff::{Dependencies, diff, total_diff};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};

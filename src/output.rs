@@ -457,3 +457,41 @@ pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -
         .collect();
     Value::Array(all)
 }
+
+/// Writes `--cse` intermediates, one `name = value` line each.
+pub fn write_temps(
+    out: &mut impl Write,
+    pool: &Pool,
+    temps: &[(SymbolId, ExprId)],
+    style: Style,
+    notation: Notation,
+) -> io::Result<()> {
+    for &(symbol, value) in temps {
+        let value = Printer::new(pool, value).style(style).notation(notation);
+        writeln!(out, "{} = {value}", name(pool.symbol_name(symbol), style))?;
+    }
+    Ok(())
+}
+
+/// The JSON form of `--cse` intermediates: name and value in every style.
+pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation) -> Value {
+    let show = |id, style| {
+        Printer::new(pool, id)
+            .style(style)
+            .notation(notation)
+            .to_string()
+    };
+    Value::Array(
+        temps
+            .iter()
+            .map(|&(symbol, value)| {
+                json!({
+                    "name": pool.symbol_name(symbol),
+                    "plain": show(value, Style::Plain),
+                    "latex": show(value, Style::Latex),
+                    "unicode": show(value, Style::Unicode),
+                })
+            })
+            .collect(),
+    )
+}

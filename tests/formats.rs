@@ -492,3 +492,66 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let never = run(&["x*y", "--grad", "--color", "never"]);
     assert!(!String::from_utf8_lossy(&never.stdout).contains('\x1b'));
 }
+
+/// `--cse` programs parse back: reading `name = value` lines in order, each value with the
+/// earlier names substituted, gives the results that plain output prints.
+#[test]
+fn cse_programs_read_back_to_the_plain_results() {
+    use deriv::{Pool, parse, replace};
+    let cases: [&[&str]; 5] = [
+        &["sin(sin(sin(sin(x))))", "--wrt", "x"],
+        &["x^2*sin(y)*exp(x*y)", "--grad"],
+        &["1/(1 + exp(-(a*x + b)))^2", "--grad"],
+        &["x^2*y + sin(x*y)", "--differential"],
+        &["sin(x*y)*cos(x*y)", "--hessian"],
+    ];
+    for args in cases {
+        let plain = stdout(args);
+        let program = stdout(&[args, &["--cse"][..]].concat());
+        let mut pool = Pool::new();
+        let mut names = rustc_hash::FxHashMap::default();
+        let mut results = Vec::new();
+        for line in program.lines() {
+            let (lhs, rhs) = line.rsplit_once(" = ").unwrap_or(("", line));
+            let value = parse(&mut pool, rhs.replace("*d", "*D_").as_str()).expect(rhs);
+            // Earlier values are fully substituted already: one pass suffices.
+            let value = replace(&mut pool, value, &names);
+            if lhs.starts_with('t') && !lhs.contains('(') {
+                let var = pool.var(lhs);
+                names.insert(var, value);
+            } else {
+                results.push((lhs.to_string(), value));
+            }
+        }
+        let expected: Vec<(String, deriv::ExprId)> = plain
+            .lines()
+            .map(|line| {
+                let (lhs, rhs) = line.rsplit_once(" = ").unwrap_or(("", line));
+                let value = parse(&mut pool, rhs.replace("*d", "*D_").as_str()).expect(rhs);
+                (lhs.to_string(), value)
+            })
+            .collect();
+        assert_eq!(results, expected, "{args:?}\n{program}");
+        assert!(
+            program.len() <= plain.len() + 40,
+            "{args:?}: {program} vs {plain}"
+        );
+    }
+}
+
+#[test]
+fn cse_shares_a_chain_linearly() {
+    let chain = format!("{}x{}", "sin(".repeat(200), ")".repeat(200));
+    let program = stdout(&[&chain, "--wrt", "x", "--cse"]);
+    // sin^k(x) for k = 1..198 is shared by the next sine and its cosine: 198
+    // intermediates, then the product of 200 cosines.
+    assert_eq!(program.lines().count(), 198 + 1);
+    assert!(program.len() < 12_000, "{} bytes", program.len());
+    assert_snapshot!(stdout(&["x^2*sin(y)*exp(x*y)", "--grad", "--cse"]), @"
+    t1 = x^2
+    t2 = sin(y)
+    t3 = exp(x*y)
+    diff(f, x) = t1*t2*t3*y + 2*t2*t3*x
+    diff(f, y) = t1*t3*cos(y) + t2*t3*x^3
+    ");
+}
