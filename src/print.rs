@@ -121,7 +121,7 @@ pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
 }
 
 /// Binding strength of a printed form; a child weaker than its context gets parentheses.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
 enum Prec {
     Sum,
     Product,
@@ -132,7 +132,7 @@ enum Prec {
 
 /// Something to print: a node, a node with its sign flipped (`Neg`), or a power written
 /// with the exponent's sign flipped (for denominators: `x^-2` prints as `x^2` under `/`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Item {
     Expr(ExprId),
     Neg(ExprId),
@@ -143,6 +143,8 @@ enum Item {
 enum Task {
     Text(&'static str),
     Item(Item, Prec),
+    /// The end of an item's text, which began at this offset: remember it for repeats.
+    End(Item, Prec, usize),
     /// The absolute value of the numerator of a number node.
     Numer(ExprId),
     /// The denominator of a number node.
@@ -186,16 +188,18 @@ impl<'a> Writer<'a> {
         self.style == Style::Unicode
     }
 
-    fn write(&mut self, id: ExprId, out: &mut impl Write) -> fmt::Result {
+    /// Writes `id` to `sink`. A DAG prints as the tree it unfolds to, so subexpressions
+    /// repeat: the text of each (item, context) is laid out once and copied afterwards.
+    fn write(&mut self, id: ExprId, sink: &mut impl Write) -> fmt::Result {
+        let mut buffer = String::new();
+        let out = &mut buffer;
+        let mut written: FxHashMap<(Item, Prec), (usize, usize)> = FxHashMap::default();
         let mut stack = vec![Task::Item(Item::Expr(id), Prec::Sum)];
         while let Some(task) = stack.pop() {
             match task {
                 Task::Text(text) => out.write_str(text)?,
-                Task::Numer(id) => {
-                    let value = self.num(id);
-                    write!(out, "{}", Rational::from_bigint(value.numer()).abs())?
-                }
-                Task::Denom(id) => write!(out, "{}", self.num(id).denom())?,
+                Task::Numer(id) => self.num(id).write_abs_numer(out)?,
+                Task::Denom(id) => self.num(id).write_denom(out)?,
                 Task::Name(symbol) => {
                     write_name(out, self.pool.symbol_name(symbol), self.style, false)?
                 }
@@ -208,7 +212,15 @@ impl<'a> Writer<'a> {
                 }
                 Task::Index(k) => write!(out, "{k}")?,
                 Task::Superscript(k) => write_superscript(out, k)?,
+                Task::End(item, required, start) => {
+                    written.insert((item, required), (start, out.len()));
+                }
                 Task::Item(item, required) => {
+                    if let Some(&(start, end)) = written.get(&(item, required)) {
+                        out.extend_from_within(start..end);
+                        continue;
+                    }
+                    stack.push(Task::End(item, required, out.len()));
                     self.scratch.clear();
                     let prec = self.layout(item);
                     let wrap = prec < required;
@@ -227,7 +239,7 @@ impl<'a> Writer<'a> {
                 }
             }
         }
-        Ok(())
+        sink.write_str(out)
     }
 
     fn num(&self, id: ExprId) -> &'a Rational {
@@ -840,10 +852,16 @@ impl<'a> Writer<'a> {
         let pool = self.pool;
         let mut ops: Vec<ExprId> = pool.children(id).to_vec();
         match pool.node(id) {
-            Node::Add(_) => ops.sort_by(|a, b| compare_terms(pool, a, b)),
+            Node::Add(_) => {
+                // Keys once per term, not once per comparison.
+                let mut keyed: Vec<(TermKey, ExprId)> =
+                    ops.iter().map(|t| (term_key(pool, t), *t)).collect();
+                keyed.sort_by(|(ka, a), (kb, b)| compare_keys(pool, ka, *a, kb, *b));
+                ops = keyed.into_iter().map(|(_, t)| t).collect();
+            }
             _ => {
                 let start = usize::from(pool.as_num(ops[0]).is_some());
-                ops[start..].sort_by(|&a, &b| compare_factors(pool, a, b));
+                ops[start..].sort_by_cached_key(|&f| factor_key(pool, f));
             }
         }
         let order: Rc<[ExprId]> = ops.into();
@@ -870,10 +888,6 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         _ => (6, ""),
     };
     (rank, name, pool.shape(factor))
-}
-
-fn compare_factors(pool: &Pool, a: ExprId, b: ExprId) -> Ordering {
-    factor_key(pool, a).cmp(&factor_key(pool, b))
 }
 
 /// A term split for ordering: its polynomial degrees by variable name, and the rest.
@@ -913,15 +927,14 @@ fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
 }
 
 /// Terms with higher powers of alphabetically earlier variables first, numbers last.
-fn compare_terms(pool: &Pool, a: &ExprId, b: &ExprId) -> Ordering {
-    let (ka, kb) = (term_key(pool, a), term_key(pool, b));
+fn compare_keys(pool: &Pool, ka: &TermKey, a: ExprId, kb: &TermKey, b: ExprId) -> Ordering {
     ka.is_constant
         .cmp(&kb.is_constant)
-        .then_with(|| pool.as_num(*a).is_some().cmp(&pool.as_num(*b).is_some()))
+        .then_with(|| pool.as_num(a).is_some().cmp(&pool.as_num(b).is_some()))
         .then_with(|| compare_degrees(&ka.degrees, &kb.degrees))
         .then_with(|| ka.others.len().cmp(&kb.others.len()))
         .then_with(|| ka.others.cmp(&kb.others))
-        .then_with(|| pool.structural_cmp(*a, *b))
+        .then_with(|| pool.structural_cmp(a, b))
 }
 
 fn compare_degrees(a: &[(&str, &Rational)], b: &[(&str, &Rational)]) -> Ordering {

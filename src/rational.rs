@@ -106,6 +106,22 @@ impl Rational {
         }
     }
 
+    /// Writes `|numerator|` without allocating for 64-bit values.
+    pub fn write_abs_numer(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        match &self.0 {
+            Repr::Small(n, _) => write!(out, "{}", n.unsigned_abs()),
+            Repr::Big(b) => write!(out, "{}", b.0.magnitude()),
+        }
+    }
+
+    /// Writes the denominator without allocating for 64-bit values.
+    pub fn write_denom(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        match &self.0 {
+            Repr::Small(_, d) => write!(out, "{d}"),
+            Repr::Big(b) => write!(out, "{}", b.1),
+        }
+    }
+
     /// The value as `i64` when it is an integer that fits.
     pub fn to_i64(&self) -> Option<i64> {
         match self.0 {
