@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use deriv::{ExprId, Pool, SymbolId, diff, parse, print};
+use deriv::{ExprId, Pool, SymbolId, cse, diff, parse, print};
 
 /// Node counts of the random trees.
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
@@ -328,5 +328,100 @@ fn w1(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, random_trees, sin_chains, w1);
+/// The peer kit's W5 loss: an n-n-n-1 perceptron with sigmoid hidden units, inlined.
+fn mlp(n: usize) -> (String, Vec<String>) {
+    let sigmoid = |s: String| format!("1/(1+exp(-({s})))");
+    let mut params = Vec::new();
+    let layer1: Vec<String> = (1..=n)
+        .map(|j| {
+            let terms: Vec<String> = (1..=n).map(|i| format!("u{j}{i}*x{i}")).collect();
+            params.extend((1..=n).map(|i| format!("u{j}{i}")));
+            params.push(format!("c{j}"));
+            sigmoid(format!("{}+c{j}", terms.join("+")))
+        })
+        .collect();
+    let layer2: Vec<String> = (1..=n)
+        .map(|k| {
+            let terms: Vec<String> = (1..=n)
+                .map(|j| format!("v{k}{j}*{}", layer1[j - 1]))
+                .collect();
+            params.extend((1..=n).map(|j| format!("v{k}{j}")));
+            params.push(format!("d{k}"));
+            sigmoid(format!("{}+d{k}", terms.join("+")))
+        })
+        .collect();
+    let out: Vec<String> = (1..=n).map(|k| format!("w{k}*{}", layer2[k - 1])).collect();
+    params.extend((1..=n).map(|k| format!("w{k}")));
+    params.push("b0".into());
+    (format!("1/2*(y-({}+b0))^2", out.join("+")), params)
+}
+
+/// W3 and W5 of the peer kit: repeated derivatives, and every partial of a loss, each
+/// from text to printed text (and to a `--cse` program).
+fn workloads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("workloads");
+    configure(&mut group);
+    for (name, text, order) in [("sinexp40", "sin(x)*exp(x^2)", 40), ("xpowx12", "x^x", 12)] {
+        group.bench_function(name, |b| {
+            b.iter_batched_ref(
+                Pool::new,
+                |pool| {
+                    let mut id = parse(pool, black_box(text)).expect("W3 must parse");
+                    let x = pool.symbol("x");
+                    for _ in 0..order {
+                        id = diff(pool, id, x);
+                    }
+                    print(pool, id)
+                },
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    let (loss, params) = mlp(8);
+    let gradient = |pool: &mut Pool| {
+        let id = parse(pool, black_box(&loss)).expect("W5 must parse");
+        params
+            .iter()
+            .map(|p| {
+                let p = pool.symbol(p);
+                diff(pool, id, p)
+            })
+            .collect::<Vec<ExprId>>()
+    };
+    group.bench_function("mlp8-gradient", |b| {
+        b.iter_batched_ref(
+            Pool::new,
+            |pool| {
+                let parts = gradient(pool);
+                parts.iter().map(|&d| print(pool, d).len()).sum::<usize>()
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("mlp8-gradient-cse", |b| {
+        b.iter_batched_ref(
+            Pool::new,
+            |pool| {
+                let parts = gradient(pool);
+                let program = cse(pool, &parts);
+                program.temps.len()
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    let chain = sin_chain(10_000);
+    group.bench_function("chain10000-cse", |b| {
+        b.iter_batched_ref(
+            || parsed(&chain),
+            |(pool, id, x)| {
+                let derivative = diff(pool, *id, *x);
+                cse(pool, &[derivative]).temps.len()
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, random_trees, sin_chains, w1, workloads);
 criterion_main!(benches);
