@@ -399,6 +399,7 @@ impl Cli {
             max_depth: self.max_depth,
             steps: self.steps,
             verify: self.verify,
+            cse: self.cse,
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
@@ -684,6 +685,10 @@ fn emit(
 /// The outcome with its results rewritten over shared intermediates (`--cse`), and the
 /// program of intermediates.
 fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
+    if let Some(program) = &outcome.program {
+        // A gradient in reverse mode: already a program.
+        return (outcome.clone(), program.clone());
+    }
     let mut roots = Vec::new();
     for line in &outcome.lines {
         // A differential prints its coefficients, not its value.

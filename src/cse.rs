@@ -33,7 +33,7 @@ fn is_trivial(pool: &Pool, id: ExprId) -> bool {
 
 /// The prefix of the intermediates' names: `t`, or `t_`, `t__`, … when a variable of the
 /// results is already called like an intermediate (`t1`).
-fn prefix(pool: &mut Pool, roots: &[ExprId]) -> String {
+pub(crate) fn prefix(pool: &mut Pool, roots: &[ExprId]) -> String {
     let mut names = Vec::new();
     for &root in roots {
         for symbol in free_symbols(pool, root) {

@@ -216,7 +216,7 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
 }
 
 /// `f'(u)` for a built-in function `f`.
-fn derivative_of_func(pool: &mut Pool, func: Func, u: ExprId) -> ExprId {
+pub(crate) fn derivative_of_func(pool: &mut Pool, func: Func, u: ExprId) -> ExprId {
     let u_squared = pool.powi(u, 2);
     match func {
         Func::Sin => pool.call(Func::Cos, u),

@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::cse::Program;
 use crate::diff::{Dependencies, diff, total_diff};
 use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
@@ -101,6 +102,8 @@ pub struct Request {
     pub steps: bool,
     /// Also check the results numerically (`--verify`).
     pub verify: bool,
+    /// Results as a program of shared intermediates (`--cse`): gradients in reverse mode.
+    pub cse: bool,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -212,6 +215,8 @@ pub struct Outcome {
     pub derivations: Vec<Derivation>,
     /// With `--verify`: the claims behind the results, to check numerically.
     pub checks: Vec<Check>,
+    /// With `--cse` and `--grad`: the reverse-mode program the results are written in.
+    pub program: Option<Program>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -454,6 +459,7 @@ impl Request {
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
         }
+        let mut program = None;
         let lines = match self.mode {
             Mode::Derivative => {
                 let value = self.derivative(pool, &context, input, &context.wrt);
@@ -461,7 +467,13 @@ impl Request {
             }
             Mode::Explain => self.explain(pool, &context, input),
             Mode::Differential => self.differential(pool, &context, input),
-            Mode::Gradient => self.gradient(pool, &context, &[("f".to_string(), input)]),
+            Mode::Gradient => match self.reverse_gradient(pool, &context, input) {
+                Some((lines, reverse)) => {
+                    program = Some(reverse);
+                    lines
+                }
+                None => self.gradient(pool, &context, &[("f".to_string(), input)]),
+            },
             Mode::Jacobian => {
                 let functions: Vec<(String, ExprId)> = inputs
                     .iter()
@@ -489,7 +501,34 @@ impl Request {
             lines,
             derivations,
             checks,
+            program,
         })
+    }
+
+    /// With `--cse`, a gradient of partial derivatives without `--at` as a reverse-mode
+    /// program: the lines, written in its intermediates, and the program.
+    fn reverse_gradient(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        input: ExprId,
+    ) -> Option<(Vec<Line>, Program)> {
+        if !self.cse || self.total || !self.at.is_empty() {
+            return None;
+        }
+        let f = context.substitution.apply(pool, input);
+        let vars = if context.wrt.is_empty() {
+            free_symbols(pool, f)
+        } else {
+            context.wrt.clone()
+        };
+        let program = crate::reverse::gradient_program(pool, f, &vars)?;
+        let lines = vars
+            .iter()
+            .zip(&program.results)
+            .map(|(&v, &value)| Line::new(Label::partial("f", &[pool.symbol_name(v)]), value))
+            .collect();
+        Some((lines, program))
     }
 
     /// Parses a user's answer (`--check`) as the expressions are parsed.

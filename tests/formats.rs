@@ -551,7 +551,65 @@ fn cse_shares_a_chain_linearly() {
     t1 = x^2
     t2 = sin(y)
     t3 = exp(x*y)
-    diff(f, x) = t1*t2*t3*y + 2*t2*t3*x
-    diff(f, y) = t1*t3*cos(y) + t2*t3*x^3
+    t4 = t1*t2*t3
+    diff(f, x) = 2*t2*t3*x + t4*y
+    diff(f, y) = t1*t3*cos(y) + t4*x
     ");
+}
+
+/// Operators and function applications in plain text (the peer kit's `ops`).
+fn ops(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let operators = bytes.iter().filter(|b| b"+-*/^".contains(b)).count();
+    let calls = bytes
+        .windows(2)
+        .filter(|w| w[1] == b'(' && w[0].is_ascii_alphanumeric())
+        .count();
+    operators + calls
+}
+
+/// The peer kit's W5 loss: an n-n-n-1 perceptron with sigmoid hidden units, inlined.
+fn mlp(n: usize) -> String {
+    let sigmoid = |s: String| format!("1/(1+exp(-({s})))");
+    let layer1: Vec<String> = (1..=n)
+        .map(|j| {
+            let terms: Vec<String> = (1..=n).map(|i| format!("u{j}{i}*x{i}")).collect();
+            sigmoid(format!("{}+c{j}", terms.join("+")))
+        })
+        .collect();
+    let layer2: Vec<String> = (1..=n)
+        .map(|k| {
+            let terms: Vec<String> = (1..=n)
+                .map(|j| format!("v{k}{j}*{}", layer1[j - 1]))
+                .collect();
+            sigmoid(format!("{}+d{k}", terms.join("+")))
+        })
+        .collect();
+    let out: Vec<String> = (1..=n).map(|k| format!("w{k}*{}", layer2[k - 1])).collect();
+    format!("1/2*(y-({}+b0))^2", out.join("+"))
+}
+
+/// `--grad --cse` is reverse mode: the whole gradient of the n = 8 network (153 partials)
+/// is a program smaller than the loss itself, under Symbolica's 979 ops.
+#[test]
+fn gradient_programs_obey_the_cheap_gradient_bound() {
+    for n in [2, 4, 8] {
+        let loss = mlp(n);
+        let program = stdout(&[&loss, "--grad", "--cse"]);
+        let total: usize = program
+            .lines()
+            .map(|line| ops(line.rsplit_once(" = ").map_or(line, |(_, rhs)| rhs)))
+            .sum();
+        let results = program.lines().filter(|l| l.starts_with("diff(")).count();
+        // Every variable: weights, biases, inputs and the target.
+        assert_eq!(results, 2 * n * n + 4 * n + 2, "n = {n}");
+        assert!(
+            total <= 4 * ops(&loss),
+            "n = {n}: {total} ops, loss {}",
+            ops(&loss)
+        );
+        if n == 8 {
+            assert!(total <= 979, "{total} ops");
+        }
+    }
 }

@@ -1,0 +1,279 @@
+//! Reverse-mode gradients as straight-line programs: the cheap-gradient principle. The
+//! function's DAG is evaluated forward into named intermediates; then each node's adjoint
+//! (∂f/∂node) is accumulated backward from its parents, one local partial per edge, and
+//! named too. Every value is a name, so nothing shared is ever multiplied out again, and
+//! the program is a small constant times the function's own size, however many parameters
+//! there are. Backpropagation is exactly this, applied to a network's loss.
+
+use rustc_hash::FxHashMap;
+
+use crate::cse::{Program, prefix};
+use crate::diff::derivative_of_func;
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::subst::{rebuild, replace};
+
+/// The program computing `∂f/∂v` for every `v` in `vars`, or `None` when `f` holds unknown
+/// functions or unevaluated derivatives (their partials have no formula here).
+pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option<Program> {
+    let nodes = pool.reachable(f, |_| true);
+    if nodes.iter().any(|&n| {
+        matches!(
+            pool.node(n),
+            Node::Apply { .. } | Node::Derivative { .. } | Node::Undefined
+        )
+    }) {
+        return None;
+    }
+    let mask = vars.iter().fold(0u64, |m, &v| m | Pool::symbol_bit(v));
+    let public = prefix(pool, &[f]);
+    let mut builder = Builder {
+        program: Program::default(),
+    };
+
+    // Forward: every compound node of the function becomes a name.
+    let mut value: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for &n in &nodes {
+        let children = pool.children(n);
+        let mapped: Vec<ExprId> = children.iter().map(|c| value[c]).collect();
+        let reference = if children.is_empty() {
+            n
+        } else {
+            let node = pool.node(n).clone();
+            let rebuilt = rebuild(pool, &node, &mapped);
+            builder.name(pool, rebuilt)
+        };
+        value.insert(n, reference);
+    }
+
+    // Backward: the adjoint of each node is the sum of its parents' adjoints times the
+    // local partials, children after parents (reverse order of ids).
+    let mut contributions: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+    contributions.insert(f, vec![ExprId::ONE]);
+    for &n in nodes.iter().rev() {
+        let children = pool.children(n).to_vec();
+        if children.is_empty() {
+            continue;
+        }
+        let Some(parts) = contributions.remove(&n) else {
+            continue;
+        };
+        let sum = pool.add(&parts);
+        if sum == ExprId::ZERO {
+            continue;
+        }
+        let adjoint = builder.name(pool, sum);
+        for (k, &child) in children.iter().enumerate() {
+            if pool.symbol_mask(child) & mask == 0 || children[..k].contains(&child) {
+                continue;
+            }
+            let local = local_partial(pool, n, child, &value);
+            let term = pool.mul2(adjoint, local);
+            contributions.entry(child).or_default().push(term);
+        }
+    }
+    for &v in vars {
+        let leaf = pool.sym(v);
+        let parts = contributions.remove(&leaf).unwrap_or_default();
+        let sum = pool.add(&parts);
+        builder.program.results.push(sum);
+    }
+    Some(builder.inline_single_uses(pool, &public))
+}
+
+/// `∂n/∂child` in terms of the forward names.
+fn local_partial(
+    pool: &mut Pool,
+    n: ExprId,
+    child: ExprId,
+    value: &FxHashMap<ExprId, ExprId>,
+) -> ExprId {
+    match pool.node(n).clone() {
+        Node::Add(_) => ExprId::ONE,
+        Node::Mul(factors) => {
+            let others: Vec<ExprId> = factors
+                .iter()
+                .filter(|&&f| f != child)
+                .map(|f| value[f])
+                .collect();
+            pool.mul(&others)
+        }
+        Node::Pow([base, exp]) => {
+            let (b, e, this) = (value[&base], value[&exp], value[&n]);
+            let mut parts = Vec::new();
+            if child == base {
+                // e*b^(e-1)
+                let lowered = pool.add2(e, ExprId::MINUS_ONE);
+                let power = pool.pow(b, lowered);
+                parts.push(pool.mul2(e, power));
+            }
+            if child == exp {
+                // b^e*ln(b)
+                let log = pool.call(Func::Ln, b);
+                parts.push(pool.mul2(this, log));
+            }
+            pool.add(&parts)
+        }
+        Node::Call(func, _) => {
+            let u = value[&child];
+            match func {
+                // exp' is exp itself: the forward name.
+                Func::Exp => value[&n],
+                _ => derivative_of_func(pool, func, u),
+            }
+        }
+        _ => ExprId::ZERO,
+    }
+}
+
+/// The program under construction; its names are private (`%1`, `%2`, … cannot clash
+/// with any variable) until the final numbering.
+struct Builder {
+    program: Program,
+}
+
+impl Builder {
+    /// A new name for `value`, or `value` itself when it is a name or an atom already.
+    fn name(&mut self, pool: &mut Pool, value: ExprId) -> ExprId {
+        if pool.children(value).is_empty() || is_negated_atom(pool, value) {
+            return value;
+        }
+        let name = format!("%{}", self.program.temps.len() + 1);
+        let symbol = pool.symbol(&name);
+        self.program.temps.push((symbol, value));
+        pool.sym(symbol)
+    }
+
+    /// Writes every intermediate used once into its single use, drops unused ones, and
+    /// numbers the rest again in order.
+    fn inline_single_uses(self, pool: &mut Pool, prefix: &str) -> Program {
+        let program = self.program;
+        let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
+        // Uses of a name: the edges into it from the expressions that mention it.
+        let count = |pool: &Pool, root: ExprId, uses: &mut FxHashMap<ExprId, u32>| {
+            *uses.entry(root).or_default() += 1;
+            for n in pool.reachable(root, |_| true) {
+                for &child in pool.children(n) {
+                    *uses.entry(child).or_default() += 1;
+                }
+            }
+        };
+        for &(_, value) in &program.temps {
+            count(pool, value, &mut uses);
+        }
+        for &result in &program.results {
+            count(pool, result, &mut uses);
+        }
+        let mut inline: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        let mut kept = Vec::new();
+        for &(symbol, value) in &program.temps {
+            let var = pool.sym(symbol);
+            let value = replace(pool, value, &inline);
+            match uses.get(&var).copied().unwrap_or(0) {
+                0 => {}
+                1 => {
+                    inline.insert(var, value);
+                }
+                _ => kept.push((var, value)),
+            }
+        }
+        let results: Vec<ExprId> = program
+            .results
+            .iter()
+            .map(|&r| replace(pool, r, &inline))
+            .collect();
+        // Public names: t1, t2, … in order of definition.
+        let mut renamed: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+        let mut temps = Vec::with_capacity(kept.len());
+        for (k, (var, value)) in kept.into_iter().enumerate() {
+            let value = replace(pool, value, &renamed);
+            let symbol = pool.symbol(&format!("{prefix}{}", k + 1));
+            renamed.insert(var, pool.sym(symbol));
+            temps.push((symbol, value));
+        }
+        let results = results
+            .iter()
+            .map(|&r| replace(pool, r, &renamed))
+            .collect();
+        Program { temps, results }
+    }
+}
+
+fn is_negated_atom(pool: &Pool, id: ExprId) -> bool {
+    match pool.node(id) {
+        Node::Mul(factors) => {
+            factors.len() == 2
+                && pool.as_num(factors[0]).is_some()
+                && pool.children(factors[1]).is_empty()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{diff, eval, parse};
+
+    /// Evaluates a program's intermediates in order, then its results.
+    fn run(pool: &Pool, program: &Program, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
+        let mut values = point.clone();
+        for &(symbol, value) in &program.temps {
+            let v = eval(pool, value, &values);
+            values.insert(symbol, v);
+        }
+        program
+            .results
+            .iter()
+            .map(|&r| eval(pool, r, &values))
+            .collect()
+    }
+
+    #[test]
+    fn programs_agree_with_forward_derivatives() {
+        let cases = [
+            "x^2*sin(y)*exp(x*y)",
+            "x^x*y + ln(x*y + 2)",
+            "1/(1 + exp(-(a*x + b*y + c)))",
+            "sqrt(x^2 + y^2)*atan(y/x) - cos(x - y)^3",
+            "1/2*(t - w1/(1 + exp(-(u1*x + u2*y + c))) - w2*tanh(v*x))^2",
+        ];
+        for text in cases {
+            let mut pool = Pool::new();
+            let f = parse(&mut pool, text).unwrap();
+            let vars = crate::free_symbols(&pool, f);
+            let program = gradient_program(&mut pool, f, &vars).unwrap();
+            let forward: Vec<ExprId> = vars.iter().map(|&v| diff(&mut pool, f, v)).collect();
+            let point: FxHashMap<SymbolId, f64> = vars
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| (v, 0.3 + 0.17 * k as f64))
+                .collect();
+            let reverse = run(&pool, &program, &point);
+            for (k, &d) in forward.iter().enumerate() {
+                let expected = eval(&pool, d, &point);
+                let error = (reverse[k] - expected).abs() / expected.abs().max(1.0);
+                assert!(
+                    error < 1e-12,
+                    "{text}, variable {k}: {} vs {expected}",
+                    reverse[k]
+                );
+            }
+            // The cheap-gradient bound: a few intermediates per node of the function.
+            let size = pool.reachable(f, |_| true).len();
+            assert!(
+                program.temps.len() <= 3 * size,
+                "{text}: {}",
+                program.temps.len()
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_functions_fall_back() {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, "g(x)*x").unwrap();
+        let x = pool.symbol("x");
+        assert!(gradient_program(&mut pool, f, &[x]).is_none());
+    }
+}
