@@ -461,13 +461,19 @@ impl Request {
         }
         let mut program = None;
         let lines = match self.mode {
-            Mode::Derivative => {
-                let value = self.derivative(pool, &context, input, &context.wrt);
-                vec![Line::new(Label::None, value)]
-            }
+            Mode::Derivative => match self.reverse_derivative(pool, &context, input) {
+                Some((value, reverse)) => {
+                    program = Some(reverse);
+                    vec![Line::new(Label::None, value)]
+                }
+                None => {
+                    let value = self.derivative(pool, &context, input, &context.wrt);
+                    vec![Line::new(Label::None, value)]
+                }
+            },
             Mode::Explain => self.explain(pool, &context, input),
             Mode::Differential => self.differential(pool, &context, input),
-            Mode::Gradient => match self.reverse_gradient(pool, &context, input) {
+            Mode::Gradient => match self.reverse_gradient(pool, &context, input, None) {
                 Some((lines, reverse)) => {
                     program = Some(reverse);
                     lines
@@ -512,15 +518,16 @@ impl Request {
         pool: &mut Pool,
         context: &Context,
         input: ExprId,
+        only: Option<SymbolId>,
     ) -> Option<(Vec<Line>, Program)> {
         if !self.cse || self.total || !self.at.is_empty() {
             return None;
         }
         let f = context.substitution.apply(pool, input);
-        let vars = if context.wrt.is_empty() {
-            free_symbols(pool, f)
-        } else {
-            context.wrt.clone()
+        let vars = match only {
+            Some(var) => vec![var],
+            None if context.wrt.is_empty() => free_symbols(pool, f),
+            None => context.wrt.clone(),
         };
         let program = crate::reverse::gradient_program(pool, f, &vars)?;
         let lines = vars
@@ -529,6 +536,21 @@ impl Request {
             .map(|(&v, &value)| Line::new(Label::partial("f", &[pool.symbol_name(v)]), value))
             .collect();
         Some((lines, program))
+    }
+
+    /// With `--cse`, a first partial derivative without `--at` in reverse mode: linear in
+    /// the function's size even where the plain formula is quadratic (a deep chain).
+    fn reverse_derivative(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        input: ExprId,
+    ) -> Option<(ExprId, Program)> {
+        let [var] = context.wrt[..] else {
+            return None;
+        };
+        let (lines, program) = self.reverse_gradient(pool, context, input, Some(var))?;
+        Some((lines.first()?.value, program))
     }
 
     /// Parses a user's answer (`--check`) as the expressions are parsed.

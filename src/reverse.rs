@@ -11,7 +11,7 @@ use crate::cse::{Program, prefix};
 use crate::diff::derivative_of_func;
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
-use crate::subst::{rebuild, replace};
+use crate::subst::rebuild;
 
 /// The program computing `∂f/∂v` for every `v` in `vars`, or `None` when `f` holds unknown
 /// functions or unevaluated derivatives (their partials have no formula here).
@@ -144,34 +144,36 @@ impl Builder {
         pool.sym(symbol)
     }
 
-    /// Writes every intermediate used once into its single use, drops unused ones, and
-    /// numbers the rest again in order.
+    /// Writes every small intermediate used once into its single use, drops unused ones,
+    /// and numbers the rest again in order. Large ones stay named, so that a chain of
+    /// adjoints does not grow into ever longer products (which would be quadratic).
     fn inline_single_uses(self, pool: &mut Pool, prefix: &str) -> Program {
+        /// A value up to this many nodes is written into its single use.
+        const SMALL: usize = 12;
         let program = self.program;
-        let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
         // Uses of a name: the edges into it from the expressions that mention it.
-        let count = |pool: &Pool, root: ExprId, uses: &mut FxHashMap<ExprId, u32>| {
+        let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
+        let roots = program
+            .temps
+            .iter()
+            .map(|&(_, v)| v)
+            .chain(program.results.iter().copied());
+        for root in roots {
             *uses.entry(root).or_default() += 1;
-            for n in pool.reachable(root, |_| true) {
+            for n in local_nodes(pool, root) {
                 for &child in pool.children(n) {
                     *uses.entry(child).or_default() += 1;
                 }
             }
-        };
-        for &(_, value) in &program.temps {
-            count(pool, value, &mut uses);
-        }
-        for &result in &program.results {
-            count(pool, result, &mut uses);
         }
         let mut inline: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         let mut kept = Vec::new();
         for &(symbol, value) in &program.temps {
             let var = pool.sym(symbol);
-            let value = replace(pool, value, &inline);
+            let value = substitute(pool, value, &inline);
             match uses.get(&var).copied().unwrap_or(0) {
                 0 => {}
-                1 => {
+                1 if local_nodes(pool, value).len() <= SMALL => {
                     inline.insert(var, value);
                 }
                 _ => kept.push((var, value)),
@@ -180,23 +182,63 @@ impl Builder {
         let results: Vec<ExprId> = program
             .results
             .iter()
-            .map(|&r| replace(pool, r, &inline))
+            .map(|&r| substitute(pool, r, &inline))
             .collect();
         // Public names: t1, t2, … in order of definition.
         let mut renamed: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         let mut temps = Vec::with_capacity(kept.len());
         for (k, (var, value)) in kept.into_iter().enumerate() {
-            let value = replace(pool, value, &renamed);
+            let value = substitute(pool, value, &renamed);
             let symbol = pool.symbol(&format!("{prefix}{}", k + 1));
             renamed.insert(var, pool.sym(symbol));
             temps.push((symbol, value));
         }
         let results = results
             .iter()
-            .map(|&r| replace(pool, r, &renamed))
+            .map(|&r| substitute(pool, r, &renamed))
             .collect();
         Program { temps, results }
     }
+}
+
+/// The nodes of `root`, children before parents, found without touching the rest of the
+/// pool (each intermediate is small; the pool may be huge).
+fn local_nodes(pool: &Pool, root: ExprId) -> Vec<ExprId> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if seen.insert(n) {
+            stack.extend_from_slice(pool.children(n));
+        }
+    }
+    let mut nodes: Vec<ExprId> = seen.into_iter().collect();
+    nodes.sort_unstable();
+    nodes
+}
+
+/// `root` with the nodes of `map` replaced, walking `root` alone.
+fn substitute(pool: &mut Pool, root: ExprId, map: &FxHashMap<ExprId, ExprId>) -> ExprId {
+    if map.is_empty() {
+        return root;
+    }
+    let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for n in local_nodes(pool, root) {
+        let value = match map.get(&n) {
+            Some(&v) => v,
+            None => {
+                let children = pool.children(n);
+                let mapped: Vec<ExprId> = children.iter().map(|c| new[c]).collect();
+                if mapped == children {
+                    n
+                } else {
+                    let node = pool.node(n).clone();
+                    rebuild(pool, &node, &mapped)
+                }
+            }
+        };
+        new.insert(n, value);
+    }
+    new[&root]
 }
 
 fn is_negated_atom(pool: &Pool, id: ExprId) -> bool {

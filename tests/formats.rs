@@ -498,8 +498,10 @@ fn colour_only_when_asked_or_on_a_terminal() {
 #[test]
 fn cse_programs_read_back_to_the_plain_results() {
     use deriv::{Pool, parse, replace};
-    let cases: [&[&str]; 5] = [
+    let chain = format!("{}x{}", "sin(".repeat(60), ")".repeat(60));
+    let cases: [&[&str]; 6] = [
         &["sin(sin(sin(sin(x))))", "--wrt", "x"],
+        &[&chain, "--wrt", "x"],
         &["x^2*sin(y)*exp(x*y)", "--grad"],
         &["1/(1 + exp(-(a*x + b)))^2", "--grad"],
         &["x^2*y + sin(x*y)", "--differential"],
@@ -541,12 +543,18 @@ fn cse_programs_read_back_to_the_plain_results() {
 
 #[test]
 fn cse_shares_a_chain_linearly() {
-    let chain = format!("{}x{}", "sin(".repeat(200), ")".repeat(200));
-    let program = stdout(&[&chain, "--wrt", "x", "--cse"]);
-    // sin^k(x) for k = 1..198 is shared by the next sine and its cosine: 198
-    // intermediates, then the product of 200 cosines.
-    assert_eq!(program.lines().count(), 198 + 1);
-    assert!(program.len() < 12_000, "{} bytes", program.len());
+    for depth in [200, 2000] {
+        let chain = format!("{}x{}", "sin(".repeat(depth), ")".repeat(depth));
+        let program = stdout(&[&chain, "--wrt", "x", "--cse"]);
+        // Reverse mode: one line per level going forward, about one per six going back.
+        let lines = program.lines().count();
+        assert!(lines <= depth + depth / 4, "depth {depth}: {lines} lines");
+        assert!(
+            program.len() <= 40 * depth,
+            "depth {depth}: {} bytes",
+            program.len()
+        );
+    }
     assert_snapshot!(stdout(&["x^2*sin(y)*exp(x*y)", "--grad", "--cse"]), @"
     t1 = x^2
     t2 = sin(y)
