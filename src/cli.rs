@@ -836,7 +836,9 @@ fn evaluate_unguarded(
                 cli.max_output
             ),
             span: None,
-            help: "raise the limit with --max-output".into(),
+            help: "raise the limit with --max-output, or print the result as a program of \
+                   shared intermediates with --cse"
+                .into(),
         });
     }
     Ok((pool, outcome))
