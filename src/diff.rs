@@ -193,6 +193,25 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
             let sum = pool.add(&parts);
             pool.mul2(id, sum)
         }
+        // Logarithmic derivative of a product: (f1^k1*...*fn^kn)'/(f1^k1*...*fn^kn) is
+        // k1*f1'/f1 + ... + kn*fn'/fn, with no product rule to divide back out.
+        Node::Call(Func::Ln, arg) if matches!(pool.node(arg), Node::Mul(_)) => {
+            let factors = pool.children(arg).to_vec();
+            let mut parts = Vec::with_capacity(factors.len());
+            for factor in factors {
+                let (base, exp) = match *pool.node(factor) {
+                    Node::Pow([base, exp]) if pool.as_num(exp).is_some() => (base, exp),
+                    _ => (factor, ExprId::ONE),
+                };
+                let db = d(pool, base);
+                if db == ExprId::ZERO {
+                    continue;
+                }
+                let inverse = pool.powi(base, -1);
+                parts.push(pool.mul(&[exp, db, inverse]));
+            }
+            pool.add(&parts)
+        }
         Node::Call(func, arg) => {
             let outer = derivative_of_func(pool, func, arg);
             let inner = d(pool, arg);

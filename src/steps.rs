@@ -163,9 +163,20 @@ impl Tracer<'_> {
         {
             return (derivative, Vec::new());
         }
+        // The operands whose derivatives the rule uses: the children, and for the
+        // logarithm of a product the factors' bases.
+        let mut operands = pool.children(u).to_vec();
+        if let Node::Call(Func::Ln, arg) = *pool.node(u)
+            && let Node::Mul(factors) = pool.node(arg)
+        {
+            operands.extend(factors.iter().map(|&f| match *pool.node(f) {
+                Node::Pow([base, exp]) if pool.as_num(exp).is_some() => base,
+                _ => f,
+            }));
+        }
         let mut local = Memo::default();
         let mut children = Vec::new();
-        for &child in pool.children(u).to_vec().iter() {
+        for child in operands {
             let value = if self.has_step(pool, child) {
                 children.push(child);
                 self.placeholder(pool, child)
@@ -174,7 +185,17 @@ impl Tracer<'_> {
             };
             local.insert((child, self.var), value);
         }
-        (diff_node(pool, u, self.rules, &local), children)
+        let rhs = diff_node(pool, u, self.rules, &local);
+        // Only the placeholders the rule kept need steps of their own.
+        let present = pool.reachable(rhs, |_| true);
+        let children = children
+            .into_iter()
+            .filter(|&c| {
+                let placeholder = self.placeholder(pool, c);
+                present.binary_search(&placeholder).is_ok()
+            })
+            .collect();
+        (rhs, children)
     }
 
     fn varies(&self, pool: &Pool, u: ExprId) -> bool {
@@ -243,6 +264,10 @@ impl Tracer<'_> {
                     None,
                 ),
             },
+            Node::Call(Func::Ln, arg) if matches!(pool.node(*arg), Node::Mul(_)) => (
+                "logarithm of a product: (ln(u*v))' = u'/u + v'/v".into(),
+                None,
+            ),
             Node::Call(func, arg) => {
                 let rule = function_rule(*func);
                 match self.inner(pool, *arg) {

@@ -68,6 +68,9 @@ fn chain_rule_for_every_builtin_function() {
     case("atanh(x)", "x", "1/(1 - x^2)");
     case("exp(2*x)", "x", "2*exp(2*x)");
     case("ln(x^2 + 1)", "x", "2*x/(x^2 + 1)");
+    // The logarithmic derivative of a product: a sum, not the product rule divided back.
+    case("ln(x^2*sin(x)/(x + 1))", "x", "cos(x)/sin(x) - 1/(x + 1) + 2/x");
+    case("ln(3*x*exp(x))", "x", "1 + 1/x");
     case("log(x)", "x", "1/x");
     case("log10(x)", "x", "1/(x*ln(10))");
     case("log2(x)", "x", "1/(x*ln(2))");

@@ -392,6 +392,7 @@ fn steps_name_every_rule() {
             "exponential rule: (a^u)' = a^u*ln(a)*u', with the chain rule, with u = 3*x",
         ),
         ("ln(x)", "logarithm rule"),
+        ("ln(x*sin(x))", "logarithm of a product"),
         ("log10(x)", "logarithm rule"),
         ("sin(x)", "sin' = cos"),
         ("cos(x)", "cos' = -sin"),
