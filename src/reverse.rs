@@ -31,8 +31,11 @@ pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option
         program: Program::default(),
     };
 
-    // Forward: every compound node of the function becomes a name.
+    // Forward: every compound node of the function becomes a name. `named` maps each
+    // named expression to its name, so that local partials use the names too (`sign(x)`
+    // in the derivative of `abs(x)` is the name of a `sign(x)` of the function).
     let mut value: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    let mut named: FxHashMap<ExprId, ExprId> = FxHashMap::default();
     for &n in &nodes {
         let children = pool.children(n);
         let mapped: Vec<ExprId> = children.iter().map(|c| value[c]).collect();
@@ -41,7 +44,9 @@ pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option
         } else {
             let node = pool.node(n).clone();
             let rebuilt = rebuild(pool, &node, &mapped);
-            builder.name(pool, rebuilt)
+            let name = builder.name(pool, rebuilt);
+            named.insert(rebuilt, name);
+            name
         };
         value.insert(n, reference);
     }
@@ -68,6 +73,7 @@ pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option
                 continue;
             }
             let local = local_partial(pool, n, child, &value);
+            let local = substitute(pool, local, &named);
             let term = pool.mul2(adjoint, local);
             contributions.entry(child).or_default().push(term);
         }
