@@ -16,6 +16,10 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// pest is used without its `std` feature (whose per-rule stack probe costs a sixth of
+// parsing; depth is bounded by our own pre-scan), and its derive then needs `alloc`.
+extern crate alloc;
+
 pub mod cli;
 mod cse;
 mod diff;
