@@ -841,5 +841,20 @@ fn evaluate_unguarded(
                 .into(),
         });
     }
+    let steps = outcome
+        .derivations
+        .iter()
+        .flat_map(|d| std::iter::once(d.start).chain(d.steps.iter().map(|s| s.expr)))
+        .fold(0u64, |sum, id| sum.saturating_add(printed_len(&pool, id)));
+    if steps > cli.max_output {
+        return Err(Error::Limit {
+            message: format!(
+                "the derivation is about {steps} bytes long, more than the limit of {} bytes",
+                cli.max_output
+            ),
+            span: None,
+            help: "raise the limit with --max-output, or leave out --steps".into(),
+        });
+    }
     Ok((pool, outcome))
 }

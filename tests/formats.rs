@@ -622,3 +622,22 @@ fn gradient_programs_obey_the_cheap_gradient_bound() {
         }
     }
 }
+
+#[test]
+fn derivations_respect_the_output_limit() {
+    // The result alone fits in 150 bytes; its derivation does not.
+    let args = [
+        "sin(cos(tan(x)))",
+        "--wrt",
+        "x",
+        "--steps",
+        "--max-output",
+        "150",
+    ];
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the derivation is about"), "{stderr}");
+    assert!(stderr.contains("leave out --steps"), "{stderr}");
+}
