@@ -183,8 +183,60 @@ impl Pool {
             .then_with(|| self.structural_cmp(*a, *b))
     }
 
+    /// A product times one more factor that merges with none of its factors: inserted in
+    /// place, in time linear in the product (the chain rule's `cos(u)*u'` at every level
+    /// of a deep chain). `None` when the general path is needed.
+    fn mul_insert(&mut self, product: ExprId, factor: ExprId) -> Option<ExprId> {
+        let Node::Mul(_) = self.node(product) else {
+            return None;
+        };
+        if !matches!(
+            self.node(factor),
+            Node::Sym(_)
+                | Node::Const(_)
+                | Node::Pow(_)
+                | Node::Call(..)
+                | Node::Apply { .. }
+                | Node::Derivative { .. }
+        ) {
+            return None;
+        }
+        // A power of a sum with content (`(2*x + 2)^2`) moves it to the coefficient.
+        if self.split_content(factor).is_some() {
+            return None;
+        }
+        let Node::Mul(ops) = self.node(product) else {
+            return None;
+        };
+        let start = usize::from(self.as_num(ops[0]).is_some());
+        let rest = &ops[start..];
+        let at = rest
+            .binary_search_by(|probe| self.factor_order(probe, &factor))
+            .err()?;
+        let base = self.as_power(factor).0;
+        let neighbours = [at.checked_sub(1), Some(at)];
+        if neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|k| rest.get(k))
+            .any(|&n| self.as_power(n).0 == base)
+        {
+            return None;
+        }
+        let mut factors = Vec::with_capacity(ops.len() + 1);
+        factors.extend_from_slice(&ops[..start + at]);
+        factors.push(factor);
+        factors.extend_from_slice(&ops[start + at..]);
+        Some(self.intern(Node::Mul(factors.into())))
+    }
+
     /// [`Pool::mul`]; `round` counts how often merged powers sent factors back in.
     fn mul_rounds(&mut self, factors: &[ExprId], round: u32) -> ExprId {
+        if let [a, b] = *factors
+            && let Some(product) = self.mul_insert(a, b).or_else(|| self.mul_insert(b, a))
+        {
+            return product;
+        }
         let mut coeff = Rational::ONE;
         let mut flat: Vec<ExprId> = Vec::with_capacity(factors.len() + 1);
         for &factor in factors {
