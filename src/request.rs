@@ -1048,7 +1048,9 @@ fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option
     if let Some(limit) = pool.limit_reached() {
         return Error::limit(limit, reason, None);
     }
-    let points: Vec<&str> = at.iter().map(|a| a.text.as_str()).collect();
+    let mut points: Vec<&str> = at.iter().map(|a| a.text.as_str()).collect();
+    // `--at x=1,y=2` is one option holding two assignments: name it once.
+    points.dedup();
     let mut reason = match offender {
         Some(offender) => format!("{offender} is undefined at {}: {reason}", points.join(", ")),
         None => reason,

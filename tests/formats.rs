@@ -641,3 +641,11 @@ fn derivations_respect_the_output_limit() {
     assert!(stderr.contains("the derivation is about"), "{stderr}");
     assert!(stderr.contains("leave out --steps"), "{stderr}");
 }
+
+#[test]
+fn an_undefined_point_is_named_once() {
+    let output = run(&["1/(x*y)", "--wrt", "x", "--at", "x=0,y=1"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("x=0,y=1").count(), 1, "{stderr}");
+}
