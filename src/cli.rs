@@ -654,29 +654,18 @@ fn emit(
             serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
             writeln!(out)?;
         }
-        format if !outcome.derivations.is_empty() => {
-            write_steps(out, pool, &outcome.derivations, format.style(), notation)?;
-            if !request.at.is_empty() {
-                write_lines(
-                    out,
-                    pool,
-                    &outcome.lines,
-                    format.style(),
-                    notation,
-                    cli.stdout_color(),
-                )?;
-            }
-        }
         format => {
-            write_temps(out, pool, temps, format.style(), notation)?;
-            write_lines(
-                out,
-                pool,
-                &outcome.lines,
-                format.style(),
-                notation,
-                cli.stdout_color(),
-            )?
+            let style = format.style();
+            // A derivation ends in the result; its line follows only to show `--at`.
+            if outcome.derivations.is_empty() {
+                write_temps(out, pool, temps, style, notation)?;
+            } else {
+                write_steps(out, pool, &outcome.derivations, style, notation)?;
+            }
+            if outcome.derivations.is_empty() || !request.at.is_empty() {
+                let color = cli.stdout_color();
+                write_lines(out, pool, &outcome.lines, style, notation, color)?;
+            }
         }
     }
     verified(out, pool)

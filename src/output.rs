@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::print::{Notation, Printer, Style, write_name};
+use crate::print::{Notation, Printer, Style, write_name, write_superscript};
 use crate::request::{Label, Line};
 use crate::steps::{Derivation, Step};
 
@@ -68,22 +68,10 @@ fn grouped(vars: &[String]) -> Vec<(&str, usize)> {
     groups
 }
 
+/// `k` in superscript digits (`²`), as the printer writes exponents.
 fn superscript(k: usize) -> String {
     let mut out = String::new();
-    for c in k.to_string().chars() {
-        out.push(match c {
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            _ => '⁹',
-        });
-    }
+    let _ = write_superscript(&mut out, k as u64);
     out
 }
 

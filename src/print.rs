@@ -369,6 +369,15 @@ impl<'a> Writer<'a> {
         Prec::Atom
     }
 
+    /// `^{n}` after a `d` of a LaTeX derivative of order `n > 1`.
+    fn latex_order(&mut self, order: usize) {
+        if order > 1 {
+            self.text("^{");
+            self.push(Task::Index(order));
+            self.text("}");
+        }
+    }
+
     /// `diff(y, x, n)`, `y''`, `\frac{d^{2}y}{dx^{2}}`, `d²y/dx²`.
     fn layout_derivative(&mut self, of: SymbolId, wrt: SymbolId, order: u32) -> Prec {
         let order = order as usize;
@@ -387,19 +396,11 @@ impl<'a> Writer<'a> {
             }
             (Style::Latex, Notation::Leibniz) => {
                 self.text("\\frac{d");
-                if order > 1 {
-                    self.text("^{");
-                    self.push(Task::Index(order));
-                    self.text("}");
-                }
+                self.latex_order(order);
                 self.push(Task::Name(of));
                 self.text("}{d");
                 self.push(Task::Name(wrt));
-                if order > 1 {
-                    self.text("^{");
-                    self.push(Task::Index(order));
-                    self.text("}");
-                }
+                self.latex_order(order);
                 self.text("}");
                 Prec::Power
             }
@@ -1110,7 +1111,7 @@ fn write_latex_stem(out: &mut impl Write, stem: &str, function: bool) -> fmt::Re
 }
 
 /// Writes `k` in superscript digits (`²`).
-fn write_superscript(out: &mut impl Write, k: u64) -> fmt::Result {
+pub(crate) fn write_superscript(out: &mut impl Write, k: u64) -> fmt::Result {
     for c in k.to_string().chars() {
         out.write_char(match c {
             '0' => '⁰',
