@@ -139,6 +139,9 @@ pub struct Pool {
     max_operand_slots: usize,
     deadline: Option<Instant>,
     max_power_bits: u64,
+    /// [`Pool::reachable`]'s visited marks, all false between calls: a walk costs what it
+    /// visits, not the size of the pool.
+    visited: std::cell::RefCell<Vec<bool>>,
 }
 
 /// A resource limit of a [`Pool`] that stopped a computation.
@@ -181,6 +184,7 @@ impl Pool {
             max_operand_slots: DEFAULT_MAX_SIZE,
             deadline: None,
             max_power_bits: DEFAULT_MAX_POWER_BITS,
+            visited: std::cell::RefCell::new(Vec::new()),
         };
         for node in [
             Node::Undefined,
@@ -465,7 +469,16 @@ impl Pool {
         root: ExprId,
         mut descend: impl FnMut(ExprId) -> bool,
     ) -> Vec<ExprId> {
-        let mut seen = vec![false; self.nodes.len()];
+        // A `descend` that walks the pool itself gets fresh marks.
+        let mut fresh = Vec::new();
+        let mut shared = self.visited.try_borrow_mut();
+        let seen = match &mut shared {
+            Ok(marks) => &mut **marks,
+            Err(_) => &mut fresh,
+        };
+        if seen.len() < self.nodes.len() {
+            seen.resize(self.nodes.len(), false);
+        }
         let mut found = Vec::new();
         let mut stack = vec![root];
         while let Some(id) = stack.pop() {
@@ -479,6 +492,9 @@ impl Pool {
                     .iter()
                     .filter(|child| !seen[child.index()]),
             );
+        }
+        for id in &found {
+            seen[id.index()] = false;
         }
         // Children have smaller ids than parents (invariant 2).
         found.sort_unstable();

@@ -166,7 +166,7 @@ impl Builder {
             .chain(program.results.iter().copied());
         for root in roots {
             *uses.entry(root).or_default() += 1;
-            for n in local_nodes(pool, root) {
+            for n in pool.reachable(root, |_| true) {
                 for &child in pool.children(n) {
                     *uses.entry(child).or_default() += 1;
                 }
@@ -179,7 +179,7 @@ impl Builder {
             let value = substitute(pool, value, &inline);
             match uses.get(&var).copied().unwrap_or(0) {
                 0 => {}
-                1 if local_nodes(pool, value).len() <= SMALL => {
+                1 if pool.reachable(value, |_| true).len() <= SMALL => {
                     inline.insert(var, value);
                 }
                 _ => kept.push((var, value)),
@@ -207,28 +207,16 @@ impl Builder {
     }
 }
 
-/// The nodes of `root`, children before parents, found without touching the rest of the
-/// pool (each intermediate is small; the pool may be huge).
-fn local_nodes(pool: &Pool, root: ExprId) -> Vec<ExprId> {
-    let mut seen = rustc_hash::FxHashSet::default();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if seen.insert(n) {
-            stack.extend_from_slice(pool.children(n));
-        }
-    }
-    let mut nodes: Vec<ExprId> = seen.into_iter().collect();
-    nodes.sort_unstable();
-    nodes
-}
-
-/// `root` with the nodes of `map` replaced, walking `root` alone.
+/// `root` with the nodes of `map` replaced. Unlike [`crate::replace`], which first gathers
+/// the symbols of all of `map` to prune its walk, this costs only the size of `root`: the
+/// program calls it once per (small) intermediate with a map that grows to the program's
+/// size.
 fn substitute(pool: &mut Pool, root: ExprId, map: &FxHashMap<ExprId, ExprId>) -> ExprId {
     if map.is_empty() {
         return root;
     }
     let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for n in local_nodes(pool, root) {
+    for n in pool.reachable(root, |_| true) {
         let value = match map.get(&n) {
             Some(&v) => v,
             None => {
