@@ -35,5 +35,5 @@ fn readme_text_examples() {
         );
         checked += 1;
     }
-    assert!(checked >= 2, "the README's text examples were not found");
+    assert!(checked >= 5, "the README's text examples were not found");
 }
