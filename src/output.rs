@@ -383,10 +383,11 @@ pub fn write_steps(
             write!(out, "{}", show(derivation.start))?;
             for (k, step) in derivation.steps.iter().enumerate() {
                 let rule = rule_text(pool, step, style, notation);
+                // The first step continues the line of the derivative to take.
                 if k > 0 {
-                    writeln!(out, " \\\\")?;
+                    write!(out, " \\\\\n ")?;
                 }
-                write!(out, "  &= {} && {rule}", show(step.expr))?;
+                write!(out, " &= {} && {rule}", show(step.expr))?;
             }
             writeln!(out, "\n\\end{{align*}}")?;
             continue;

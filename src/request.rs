@@ -578,10 +578,9 @@ impl Request {
         let name = |pool: &Pool, v: SymbolId| pool.symbol_name(v).to_string();
         match self.mode {
             Mode::Derivative => {
-                let mut base = if self.total { f } else { constrained };
-                if self.total {
-                    base = context.substitution.apply(pool, base);
-                }
+                // Partial or total, the first order is the derivative of the constrained
+                // function; each later order, of the order before it.
+                let mut base = constrained;
                 for k in 0..context.wrt.len() {
                     let value = self.derivative(pool, context, f, &context.wrt[..=k]);
                     let vars: Vec<String> =

@@ -339,7 +339,7 @@ fn steps_of_the_chain_rule_name_the_inner_function() {
     ");
     assert_snapshot!(stdout(&["sin(x^2)", "--wrt", "x", "--steps", "--latex"]), @r"
     \begin{align*}
-    \frac{\partial}{\partial x}\left(\sin\left(x^{2}\right)\right)  &= \frac{\partial}{\partial x}\left(x^{2}\right) \cos\left(x^{2}\right) && \text{chain rule: sin' = cos, with } u = x^{2} \\
+    \frac{\partial}{\partial x}\left(\sin\left(x^{2}\right)\right) &= \frac{\partial}{\partial x}\left(x^{2}\right) \cos\left(x^{2}\right) && \text{chain rule: sin' = cos, with } u = x^{2} \\
       &= 2 x \cos\left(x^{2}\right) && \text{power rule}
     \end{align*}
     ");
