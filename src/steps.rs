@@ -133,7 +133,7 @@ struct Tracer<'a> {
 }
 
 impl Tracer<'_> {
-    /// `d/dx(u)`, or the derivative itself when there is nothing to show for `u`.
+    /// The placeholder `d/dx(u)` for a derivative not yet taken.
     fn placeholder(&self, pool: &mut Pool, u: ExprId) -> ExprId {
         pool.apply(self.name, &[0], &[u])
     }
