@@ -16,7 +16,7 @@ fn expr_in(vars: &'static [&'static str], depth: u32) -> BoxedStrategy<String> {
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} - {b})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b})")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} / ({b}^2 + 1))")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} / (({b})^2 + 1))")),
             (inner.clone(), 2u32..4).prop_map(|(a, n)| format!("({a})^{n}")),
             (
                 proptest::sample::select(&["sin", "cos", "exp", "atan", "sigmoid"][..]),
