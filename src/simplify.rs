@@ -282,20 +282,43 @@ impl Pool {
             }
             if end - start == 1 {
                 merged.push(flat[start]);
-            } else {
-                let exps: Vec<ExprId> = flat[start..end]
-                    .iter()
-                    .map(|&f| self.as_power(f).1)
-                    .collect();
-                let exp = self.add(&exps);
-                let power = self.pow(base, exp);
-                match self.node(power) {
-                    Node::Undefined => return power,
-                    Node::Num(value) => coeff = &coeff * value,
-                    _ if self.as_power(power).0 == base => merged.push(power),
-                    _ => again.push(power),
-                }
+                start = end;
+                continue;
             }
+            let first_merged = merged.len();
+            let mut run = flat[start..end].to_vec();
+            if base != ExprId::E {
+                run.sort_by(|a, b| {
+                    self.exponent_term(self.as_power(*a).1)
+                        .cmp(&self.exponent_term(self.as_power(*b).1))
+                });
+            }
+            let mut from = 0;
+            while from < run.len() {
+                let term = self.exponent_term(self.as_power(run[from]).1);
+                let mut to = from + 1;
+                while to < run.len()
+                    && (base == ExprId::E || self.exponent_term(self.as_power(run[to]).1) == term)
+                {
+                    to += 1;
+                }
+                if to - from == 1 {
+                    merged.push(run[from]);
+                } else {
+                    let exps: Vec<ExprId> =
+                        run[from..to].iter().map(|&f| self.as_power(f).1).collect();
+                    let exp = self.add(&exps);
+                    let power = self.pow(base, exp);
+                    match self.node(power) {
+                        Node::Undefined => return power,
+                        Node::Num(value) => coeff = &coeff * value,
+                        _ if self.as_power(power).0 == base => merged.push(power),
+                        _ => again.push(power),
+                    }
+                }
+                from = to;
+            }
+            merged[first_merged..].sort_by(|a, b| self.factor_order(a, b));
             start = end;
         }
         if !again.is_empty() && round < 4 {
@@ -336,6 +359,24 @@ impl Pool {
             factors.insert(0, coeff);
         }
         self.intern(Node::Mul(factors.into()))
+    }
+
+    /// An exponent without its numeric coefficient, as the factors of the rest: `[]`
+    /// for a number, `[y]` for `y` and `3*y`. Powers of one base merge only when their
+    /// exponents share this term, as in SymPy: `x^(2*y)*x^y` is `x^(3*y)`, but `x^x/x`
+    /// stays as it is rather than becoming `x^(x - 1)`, so that the derivatives of
+    /// `x^x` keep the common factor `x^x` and their like terms collect.
+    fn exponent_term(&self, exp: ExprId) -> ExponentTerm<'_> {
+        let factors = match self.node(exp) {
+            Node::Num(_) => return ExponentTerm::Number,
+            Node::Mul(ops) if self.as_num(ops[0]).is_some() => &ops[1..],
+            Node::Mul(ops) => ops,
+            _ => return ExponentTerm::One(exp),
+        };
+        match factors {
+            [one] => ExponentTerm::One(*one),
+            many => ExponentTerm::Product(many),
+        }
     }
 
     /// A factor as `(base, exponent, factor)`: `exp(u)` counts as `e^u`.
@@ -867,4 +908,12 @@ fn split_root(n: i64, q: u32) -> Option<(i64, i64)> {
         p += 1;
     }
     (outside > 1).then_some((outside, inside))
+}
+
+/// [`Pool::exponent_term`]: an exponent's factors after its numeric coefficient.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ExponentTerm<'a> {
+    Number,
+    One(ExprId),
+    Product(&'a [ExprId]),
 }

@@ -1372,7 +1372,14 @@ fn eval_is_nan_outside_the_real_domain() {
 
 #[test]
 fn like_factors_merge_after_a_merge() {
-    assert_eq!(canonical("x*(x^y)^(z+1)*(x^y)^(-z)"), "x^(y + 1)");
+    // `sqrt(x^y)*sqrt(x^y)` is `x^y`, which then merges with the other `x^y`.
+    assert_eq!(canonical("x^y*sqrt(x^y)*sqrt(x^y)"), "x^(2*y)");
+    // Powers of one base merge when their exponents share a term (as in SymPy), so the
+    // derivatives of `x^x` keep the factor `x^x` instead of making `x^(x - 1)`.
+    assert_eq!(canonical("x^(2*y)*x^y*x^2*x"), "x^3*x^(3*y)");
+    assert_eq!(canonical("x^x/x"), "x^x/x");
+    assert_eq!(canonical("x^x*x^(-x)"), "1");
+    assert_eq!(canonical("exp(x)*exp(x^2)"), "exp(x^2 + x)");
 }
 
 #[test]
