@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::model::{Definition, Script};
 use crate::output::{json_lines, json_steps, json_temps, write_lines, write_steps, write_temps};
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
@@ -14,8 +15,8 @@ use crate::request::{
 };
 use crate::verify::POINTS;
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Format, Notation, Pool,
-    Verdict, compare, printed_len, verify,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Format, Notation,
+    ParseOptions, Pool, Span, Verdict, compare, printed_len, verify,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -33,7 +34,9 @@ Examples:
   deriv \"sin(x)^2\" --wrt x --check \"sin(2*x)\"     is my answer right?
   deriv \"sin(x)*y^2\" --grad --at x=0,y=1          gradient at a point
   deriv \"x*x + 2*x*x\"                             simplify only: 3*x^2
-  deriv -f exprs.txt --wrt x                      one result per input line";
+  deriv -f exprs.txt --wrt x                      one result per input line
+  deriv -f mlp.txt --wrt w11                      through a model's definitions
+  deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.
@@ -174,6 +177,32 @@ pub struct Cli {
     /// as a named intermediate (t1 = ...), shared across all results.
     #[arg(long, conflicts_with_all = ["steps", "check"])]
     pub cse: bool,
+
+    /// Define a variable or a function for the expressions: NAME=EXPR or 'f(a, b)=EXPR'
+    /// (repeatable). Files (-f) may hold definition lines too.
+    #[arg(long = "def", value_name = "NAME=EXPR")]
+    pub defs: Vec<String>,
+
+    /// Differentiate the definition NAME (default: the last definition, when a file holds
+    /// only definitions).
+    #[arg(long, value_name = "NAME", conflicts_with = "expr", value_parser = parse_variable)]
+    pub of: Option<String>,
+
+    /// Print results in the original variables, every definition written out, instead of
+    /// in the definitions' names.
+    #[arg(long)]
+    pub inline: bool,
+
+    /// With --grad: the parameters, as comma-separated glob patterns (`w*,b?,d`), in
+    /// place of --wrt.
+    #[arg(
+        long,
+        value_name = "PATTERNS",
+        value_delimiter = ',',
+        requires = "grad",
+        conflicts_with = "wrt"
+    )]
+    pub params: Vec<String>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -400,9 +429,48 @@ impl Cli {
             steps: self.steps,
             verify: self.verify,
             cse: self.cse,
+            definitions: self.definitions().map_err(Usage::Option)?,
+            name: self.of.clone(),
+            inline: self.inline,
+            params: self.params.iter().map(|p| p.trim().to_string()).collect(),
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
+    }
+}
+
+impl Cli {
+    /// The `--def` definitions, checked in order.
+    fn definitions(&self) -> Result<Vec<Definition>, OptionError> {
+        let mut script = Script::default();
+        let options = ParseOptions {
+            max_depth: self.max_depth,
+            ..ParseOptions::default()
+        };
+        for text in &self.defs {
+            let fail = |error: Error, exit_code: u8| OptionError {
+                error,
+                text: text.clone(),
+                option: "--def",
+                exit_code,
+            };
+            let definition = match Definition::read(text) {
+                Some(Ok(definition)) => definition,
+                Some(Err(error)) => return Err(fail(error, 2)),
+                None => {
+                    let error = Error::Syntax {
+                        message: format!("`{text}` is not a definition"),
+                        span: Span::new(0, text.len()),
+                        help: Some("write NAME=EXPR or 'f(a, b)=EXPR', for example --def 'phi(s)=1/(1+exp(-s))'".into()),
+                    };
+                    return Err(fail(error, 2));
+                }
+            };
+            script
+                .define(definition, 0, &options)
+                .map_err(|error| fail(error, 1))?;
+        }
+        Ok(script.definitions)
     }
 }
 
@@ -423,6 +491,8 @@ enum Source {
         reader: BufReader<Box<dyn Read>>,
         origin: String,
     },
+    /// A definition to differentiate: `--of`'s, or the last `--def`.
+    Target,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -472,6 +542,11 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Source::Lines { reader, origin } => run_lines(&cli, &request, reader, &origin, &mut out),
+        Source::Target => {
+            let mut script = Script::default();
+            script.definitions = request.definitions.clone();
+            run_target(&cli, &request, &script, None, &mut out)
+        }
     };
     match out.flush() {
         Ok(()) => code,
@@ -494,6 +569,7 @@ fn source(cli: &Cli) -> Result<Source, String> {
             texts.extend(cli.more.iter().cloned());
             Ok(Source::Args(texts))
         }
+        None if cli.of.is_some() || !cli.defs.is_empty() => Ok(Source::Target),
         None if !io::stdin().is_terminal() => Ok(stdin_lines()),
         None => Err("no expression given: try `deriv \"x^2\" --wrt x`, or see --help".into()),
     }
@@ -516,7 +592,59 @@ fn io_exit(error: &io::Error) -> u8 {
     }
 }
 
-/// Processes one expression per line; a bad line is reported and the rest still run.
+/// Differentiates the definition chosen by `--of`, or else the last one; `origin` names
+/// the file for errors.
+fn run_target(
+    cli: &Cli,
+    request: &Request,
+    script: &Script,
+    origin: Option<&str>,
+    out: &mut impl Write,
+) -> u8 {
+    let target = match &cli.of {
+        Some(name) => match script.definitions.iter().find(|d| d.name == *name) {
+            Some(definition) => definition,
+            None => {
+                report(&format!(
+                    "error: --of {name}: nothing defines `{name}`{}\n",
+                    origin.map_or(String::new(), |o| format!(" in {o}"))
+                ));
+                return 2;
+            }
+        },
+        None => match script.last() {
+            Some(definition) => definition,
+            None => return 0,
+        },
+    };
+    if target.params.is_some() {
+        report(&format!(
+            "error: `{}` is a function: choose a variable to differentiate with --of\n",
+            target.name
+        ));
+        return 2;
+    }
+    let mut request = request.clone();
+    request.definitions = script.definitions.clone();
+    request.name = Some(target.name.clone());
+    let text = target.name.as_str();
+    match evaluate(cli, &request, &[text]) {
+        Ok((mut pool, outcome)) => {
+            match emit(out, cli, &request, &[text], None, &mut pool, &outcome) {
+                Ok(code) => code,
+                Err(e) => io_exit(&e),
+            }
+        }
+        Err(error) => {
+            report(&error.render(text, "--of", 1));
+            error.exit_code()
+        }
+    }
+}
+
+/// Processes one expression or definition per line; a bad line is reported and the rest
+/// still run. Expression lines use the definitions above them; a file of definitions
+/// alone differentiates its last one (or `--of`'s).
 fn run_lines(
     cli: &Cli,
     request: &Request,
@@ -524,6 +652,14 @@ fn run_lines(
     origin: &str,
     out: &mut impl Write,
 ) -> u8 {
+    let mut request = request.clone();
+    let mut script = Script::default();
+    script.definitions = request.definitions.clone();
+    let options = ParseOptions {
+        max_depth: cli.max_depth,
+        ..ParseOptions::default()
+    };
+    let mut expressions = 0usize;
     let mut code = 0;
     let mut line = Vec::new();
     let mut line_no = 0;
@@ -557,6 +693,26 @@ fn run_lines(
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
+        let definition = match request.mode {
+            Mode::Implicit => None,
+            _ => Definition::read(text),
+        };
+        if let Some(definition) = definition {
+            match definition.and_then(|d| script.define(d, line_no, &options)) {
+                Ok(()) => request.definitions = script.definitions.clone(),
+                Err(error) => {
+                    if let Err(e) = out.flush() {
+                        return io_exit(&e);
+                    }
+                    report(&error.render(text, origin, line_no));
+                    code = code.max(error.exit_code());
+                }
+            }
+            continue;
+        }
+        script.note_uses(text, line_no);
+        expressions += 1;
+        let request = &request;
         match evaluate(cli, request, &[text]) {
             Ok((mut pool, outcome)) => {
                 match emit(
@@ -581,6 +737,10 @@ fn run_lines(
                 code = code.max(error.exit_code());
             }
         }
+    }
+    if cli.of.is_some() || (expressions == 0 && !script.definitions.is_empty()) {
+        let target = run_target(cli, &request, &script, Some(origin), out);
+        code = code.max(target);
     }
     code
 }
@@ -618,7 +778,7 @@ fn emit(
             }
         };
     }
-    let shared = cli.cse.then(|| share(pool, outcome));
+    let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {
         Some((outcome, program)) => (outcome, &program.temps[..]),
         None => (outcome, &[][..]),
@@ -641,7 +801,7 @@ fn emit(
                 }
             }
             record.insert("free_variables".into(), free.into());
-            if cli.cse {
+            if shared.is_some() {
                 record.insert("cse".into(), json_temps(pool, temps, notation));
             }
             record.insert("results".into(), json_lines(pool, &outcome.lines, notation));

@@ -226,7 +226,10 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
                 }
                 let mut raised = orders.to_vec();
                 raised[k] += 1;
-                let outer = pool.apply(name, &raised, &args);
+                let outer = match pool.function_derivative(name, &raised, &args) {
+                    Some(defined) => defined,
+                    None => pool.apply(name, &raised, &args),
+                };
                 parts.push(pool.mul2(outer, inner));
             }
             pool.add(&parts)

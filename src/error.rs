@@ -64,6 +64,15 @@ pub enum Error {
         /// How to raise the limit or avoid it.
         help: String,
     },
+    /// An option that does not fit the input: `--params 'q*'` when no variable starts
+    /// with `q`. Exit code 2.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        help: String,
+    },
     /// A bug: the computation panicked. Reported, never a crash; exit code 3.
     #[error("internal error: {message}")]
     Internal {
@@ -98,7 +107,7 @@ impl Error {
     /// 2 for bad usage (a missing file), 3 for an internal error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Io { .. } => 2,
+            Error::Io { .. } | Error::Usage { .. } => 2,
             Error::Internal { .. } => 3,
             _ => 1,
         }
@@ -148,14 +157,14 @@ impl Error {
         match self {
             Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
             Error::Undefined { span, .. } | Error::Limit { span, .. } => *span,
-            Error::Io { .. } | Error::Internal { .. } => None,
+            Error::Io { .. } | Error::Internal { .. } | Error::Usage { .. } => None,
         }
     }
 
     fn help(&self) -> Option<&str> {
         match self {
             Error::Syntax { help, .. } | Error::Name { help, .. } => help.as_deref(),
-            Error::Limit { help, .. } => Some(help),
+            Error::Limit { help, .. } | Error::Usage { help, .. } => Some(help),
             Error::Internal { .. } => Some("this is a bug in deriv: please report the input"),
             _ => None,
         }

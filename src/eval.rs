@@ -5,7 +5,8 @@ use rustc_hash::FxHashMap;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::rational::Rational;
 
-/// The value of `root` with each variable taken from `values`. Unbound variables, unknown
+/// The value of `root` with each variable taken from `values`. Defined functions are
+/// evaluated through their definitions. Unbound variables, unknown
 /// functions and points outside the real domain give NaN.
 ///
 /// ```
@@ -26,14 +27,18 @@ pub fn eval_constant(pool: &Pool, root: ExprId) -> Option<f64> {
         .then(|| evaluate(pool, root, &|_| None))
 }
 
-fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> Option<f64>) -> f64 {
+pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> Option<f64>) -> f64 {
     let order = pool.reachable(root, |_| true);
     let mut value: FxHashMap<ExprId, f64> = FxHashMap::default();
     value.reserve(order.len());
     for &id in &order {
         let of = |child: &ExprId| value[child];
         let v = match pool.node(id) {
-            Node::Undefined | Node::Apply { .. } | Node::Derivative { .. } => f64::NAN,
+            Node::Apply { name, orders, args } => {
+                let point: Vec<f64> = args.iter().map(of).collect();
+                pool.eval_function(*name, orders, &point, lookup)
+            }
+            Node::Undefined | Node::Derivative { .. } => f64::NAN,
             Node::Num(n) => n.to_f64(),
             Node::Const(Constant::Pi) => std::f64::consts::PI,
             Node::Const(Constant::E) => std::f64::consts::E,

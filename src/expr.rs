@@ -142,6 +142,8 @@ pub struct Pool {
     /// [`Pool::reachable`]'s visited marks, all false between calls: a walk costs what it
     /// visits, not the size of the pool.
     visited: std::cell::RefCell<Vec<bool>>,
+    /// User-defined functions (`phi(s) = …`), by name: see [`crate::model`].
+    pub(crate) functions: FxHashMap<SymbolId, crate::model::Function>,
 }
 
 /// A resource limit of a [`Pool`] that stopped a computation.
@@ -185,6 +187,7 @@ impl Pool {
             deadline: None,
             max_power_bits: DEFAULT_MAX_POWER_BITS,
             visited: std::cell::RefCell::new(Vec::new()),
+            functions: FxHashMap::default(),
         };
         for node in [
             Node::Undefined,

@@ -754,6 +754,13 @@ impl<'a> Writer<'a> {
     }
 
     fn layout_apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) {
+        // A defined function's variables other than its parameters are not written.
+        let shown = self
+            .pool
+            .visible_arity(name)
+            .unwrap_or(args.len())
+            .min(args.len());
+        let (orders, args) = (&orders[..shown.min(orders.len())], &args[..shown]);
         let text = self.pool.symbol_name(name);
         if let (Some((var, total)), [arg]) = (placeholder_var(text), args) {
             self.layout_placeholder(name, text.len() - var.len(), total, *arg);

@@ -8,6 +8,7 @@ use crate::cse::Program;
 use crate::diff::{Dependencies, diff, total_diff};
 use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
+use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, parse_with};
 use crate::print::print;
 use crate::rational::Rational;
@@ -104,6 +105,14 @@ pub struct Request {
     pub verify: bool,
     /// Results as a program of shared intermediates (`--cse`): gradients in reverse mode.
     pub cse: bool,
+    /// Definitions of variables and functions (`--def`, definition lines of a file).
+    pub definitions: Vec<Definition>,
+    /// The name of the function being differentiated, for labels (`--of`); `f` if none.
+    pub name: Option<String>,
+    /// Results in the original variables rather than the definitions' names.
+    pub inline: bool,
+    /// Glob patterns choosing the parameters of `--grad` (`--params 'w*,b*'`).
+    pub params: Vec<String>,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -449,19 +458,34 @@ impl Request {
         let mut context = self.context(pool).map_err(|e| e.error)?;
         let parse_options =
             self.parse_options(context.depends.clone(), self.mode == Mode::Implicit);
+        let model = Model::load(
+            pool,
+            &self.definitions,
+            &self.parse_options(Vec::new(), false),
+        )?;
         let mut inputs = Vec::with_capacity(texts.len());
         for text in texts {
-            inputs.push(parse_with(pool, text, &parse_options)?);
+            let parsed = parse_with(pool, text, &parse_options)?;
+            let expanded = model.expand(pool, parsed, text)?;
+            inputs.push(if self.inline {
+                pool.inline_functions(expanded)
+            } else {
+                expanded
+            });
         }
         let Some(&input) = inputs.first() else {
             return Ok(Outcome::default());
         };
+        if !self.params.is_empty() {
+            let f = context.substitution.apply(pool, input);
+            context.wrt = select_params(pool, f, &self.params)?;
+        }
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
         }
         let mut program = None;
         let lines = match self.mode {
-            Mode::Derivative => match self.reverse_derivative(pool, &context, input) {
+            Mode::Derivative => match self.reverse_derivative(pool, &context, input, &model) {
                 Some((value, reverse)) => {
                     program = Some(reverse);
                     vec![Line::new(Label::None, value)]
@@ -473,12 +497,12 @@ impl Request {
             },
             Mode::Explain => self.explain(pool, &context, input),
             Mode::Differential => self.differential(pool, &context, input),
-            Mode::Gradient => match self.reverse_gradient(pool, &context, input, None) {
+            Mode::Gradient => match self.reverse_gradient(pool, &context, input, None, &model) {
                 Some((lines, reverse)) => {
                     program = Some(reverse);
                     lines
                 }
-                None => self.gradient(pool, &context, &[("f".to_string(), input)]),
+                None => self.gradient(pool, &context, &[(self.function_name().to_string(), input)]),
             },
             Mode::Jacobian => {
                 let functions: Vec<(String, ExprId)> = inputs
@@ -491,7 +515,23 @@ impl Request {
             Mode::Hessian => self.hessian(pool, &context, input),
             Mode::Implicit => self.implicit(pool, &context, input),
         };
-        let lines = self.finish(pool, &context, lines)?;
+        let mut lines = self.finish(pool, &context, lines)?;
+        if !model.is_empty() {
+            for line in &mut lines {
+                line.value = self.shown(pool, &model, line.value);
+                for (coefficient, _) in &mut line.differentials {
+                    *coefficient = self.shown(pool, &model, *coefficient);
+                }
+            }
+            if let Some(program) = &mut program {
+                for (_, value) in &mut program.temps {
+                    *value = self.shown(pool, &model, *value);
+                }
+                for value in &mut program.results {
+                    *value = self.shown(pool, &model, *value);
+                }
+            }
+        }
         let derivations = if self.steps {
             self.derivations(pool, &context, input)
         } else {
@@ -511,6 +551,20 @@ impl Request {
         })
     }
 
+    /// The name of the function being differentiated: `--of`'s, or `f`.
+    pub fn function_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("f")
+    }
+
+    /// A result as shown: in the definitions' names, or written out with `--inline`.
+    fn shown(&self, pool: &mut Pool, model: &Model, value: ExprId) -> ExprId {
+        if self.inline {
+            pool.inline_functions(value)
+        } else {
+            model.present(pool, value)
+        }
+    }
+
     /// With `--cse`, a gradient of partial derivatives without `--at` as a reverse-mode
     /// program: the lines, written in its intermediates, and the program.
     fn reverse_gradient(
@@ -519,8 +573,11 @@ impl Request {
         context: &Context,
         input: ExprId,
         only: Option<SymbolId>,
+        model: &Model,
     ) -> Option<(Vec<Line>, Program)> {
-        if !self.cse || self.total || !self.at.is_empty() {
+        // A model's gradient is always a program: never one formula per parameter.
+        let model_gradient = !model.is_empty() && self.mode == Mode::Gradient && !self.inline;
+        if !(self.cse || model_gradient) || self.total || !self.at.is_empty() {
             return None;
         }
         let f = context.substitution.apply(pool, input);
@@ -529,11 +586,16 @@ impl Request {
             None if context.wrt.is_empty() => free_symbols(pool, f),
             None => context.wrt.clone(),
         };
-        let program = crate::reverse::gradient_program(pool, f, &vars)?;
+        let program = crate::reverse::gradient_program_named(pool, f, &vars, model.names())?;
         let lines = vars
             .iter()
             .zip(&program.results)
-            .map(|(&v, &value)| Line::new(Label::partial("f", &[pool.symbol_name(v)]), value))
+            .map(|(&v, &value)| {
+                Line::new(
+                    Label::partial(self.function_name(), &[pool.symbol_name(v)]),
+                    value,
+                )
+            })
             .collect();
         Some((lines, program))
     }
@@ -545,11 +607,12 @@ impl Request {
         pool: &mut Pool,
         context: &Context,
         input: ExprId,
+        model: &Model,
     ) -> Option<(ExprId, Program)> {
         let [var] = context.wrt[..] else {
             return None;
         };
-        let (lines, program) = self.reverse_gradient(pool, context, input, Some(var))?;
+        let (lines, program) = self.reverse_gradient(pool, context, input, Some(var), model)?;
         Some((lines.first()?.value, program))
     }
 
@@ -606,7 +669,7 @@ impl Request {
                     let fname = if self.mode == Mode::Jacobian {
                         format!("f{}", i + 1)
                     } else {
-                        "f".to_string()
+                        self.function_name().to_string()
                     };
                     for &a in &vars {
                         let first = self.derivative(pool, context, g, &[a]);
@@ -760,6 +823,9 @@ impl Request {
                 };
                 return Err(undefined_error(pool, &self.at, &label, None));
             }
+            if !context.at.is_empty() {
+                line.value = pool.inline_functions(line.value);
+            }
             match replace_checked(pool, line.value, &context.at) {
                 Ok(value) => line.value = value,
                 Err(offender) => {
@@ -826,7 +892,7 @@ impl Request {
         let partial = diff(pool, f, x);
         let mut lines = vec![Line::headed(
             "partial",
-            Label::partial("f", &[&xn]),
+            Label::partial(self.function_name(), &[&xn]),
             partial,
         )];
         for v in free_symbols(pool, f) {
@@ -836,7 +902,7 @@ impl Request {
             let vn = pool.symbol_name(v).to_string();
             let heading = format!("chain via {vn}");
             let label = Label::Chain {
-                of: "f".into(),
+                of: self.function_name().into(),
                 via: vn.clone(),
                 var: xn.clone(),
             };
@@ -866,7 +932,7 @@ impl Request {
         }
         let total = total_diff(pool, f, x, &deps);
         let total_label = Label::Derivative {
-            of: "f".into(),
+            of: self.function_name().into(),
             vars: vec![xn.clone()],
             total: true,
             constrained: None,
@@ -880,7 +946,10 @@ impl Request {
         let after = context.substitution.apply(pool, partial);
         let after_line = Line::headed(
             "subst. after",
-            Label::After(Box::new(Label::partial("f", &[&xn])), rules.clone()),
+            Label::After(
+                Box::new(Label::partial(self.function_name(), &[&xn])),
+                rules.clone(),
+            ),
             after,
         );
         let after_line = if after == total {
@@ -909,7 +978,7 @@ impl Request {
             "(differs from the total in form)"
         };
         let label = Label::Derivative {
-            of: "f".into(),
+            of: self.function_name().into(),
             vars: vec![xn],
             total: false,
             constrained: Some(rules),
@@ -931,7 +1000,12 @@ impl Request {
             differentials.push((partial, v));
         }
         let sum = pool.add(&terms);
-        let mut line = Line::new(Label::Differential { of: "f".into() }, sum);
+        let mut line = Line::new(
+            Label::Differential {
+                of: self.function_name().into(),
+            },
+            sum,
+        );
         line.differentials = differentials;
         vec![line]
     }
@@ -981,7 +1055,10 @@ impl Request {
                         value
                     }
                 };
-                let label = Label::partial("f", &[pool.symbol_name(a), pool.symbol_name(b)]);
+                let label = Label::partial(
+                    self.function_name(),
+                    &[pool.symbol_name(a), pool.symbol_name(b)],
+                );
                 lines.push(Line::new(label, value));
             }
         }
@@ -1023,6 +1100,93 @@ impl Request {
         };
         vec![Line::new(label, result)]
     }
+}
+
+/// The variables of `f` that match the glob patterns (`*` any run, `?` one character), in
+/// the patterns' order and, for each, in natural order (`w2` before `w10`).
+fn select_params(pool: &Pool, f: ExprId, patterns: &[String]) -> Result<Vec<SymbolId>, Error> {
+    let mut free = free_symbols(pool, f);
+    free.sort_by(|&a, &b| natural_cmp(pool.symbol_name(a), pool.symbol_name(b)));
+    let mut chosen = Vec::new();
+    for pattern in patterns {
+        let matches: Vec<SymbolId> = free
+            .iter()
+            .copied()
+            .filter(|&v| glob_match(pattern, pool.symbol_name(v)))
+            .collect();
+        if matches.is_empty() {
+            let names: Vec<&str> = free.iter().map(|&v| pool.symbol_name(v)).collect();
+            return Err(Error::Usage {
+                message: format!("--params: `{pattern}` matches no variable of the function"),
+                help: format!("its variables are {}", names.join(", ")),
+            });
+        }
+        for v in matches {
+            if !chosen.contains(&v) {
+                chosen.push(v);
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// Whether `name` matches `pattern`: `*` matches any run of characters, `?` one.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Greedy, returning to the last star on a mismatch.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
+}
+
+/// Orders names with their digit runs compared as numbers: `w2` before `w10`.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices().skip(1) {
+            let digit = c.is_ascii_digit();
+            if digit != s[start..].starts_with(|d: char| d.is_ascii_digit()) {
+                out.push((!digit, &s[start..i]));
+                start = i;
+            }
+        }
+        if start < s.len() {
+            out.push((
+                s[start..].starts_with(|d: char| d.is_ascii_digit()),
+                &s[start..],
+            ));
+        }
+        out
+    }
+    let (x, y) = (chunks(a), chunks(b));
+    for ((dx, cx), (dy, cy)) in x.iter().zip(&y) {
+        let order = if *dx && *dy {
+            let (tx, ty) = (cx.trim_start_matches('0'), cy.trim_start_matches('0'));
+            tx.len().cmp(&ty.len()).then_with(|| tx.cmp(ty))
+        } else {
+            cx.cmp(cy)
+        };
+        if order != std::cmp::Ordering::Equal {
+            return order;
+        }
+    }
+    x.len().cmp(&y.len()).then_with(|| a.cmp(b))
 }
 
 /// Parses the expression of a `VAR=EXPR` option, errors placed in the option's text.

@@ -16,19 +16,35 @@ use crate::subst::rebuild;
 /// The program computing `∂f/∂v` for every `v` in `vars`, or `None` when `f` holds unknown
 /// functions or unevaluated derivatives (their partials have no formula here).
 pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option<Program> {
+    gradient_program_named(pool, f, vars, &FxHashMap::default())
+}
+
+/// [`gradient_program`] where the nodes in `names` (a model's definitions) keep their
+/// names as intermediates, and calls of defined functions stay calls, differentiated by
+/// their definitions.
+pub fn gradient_program_named(
+    pool: &mut Pool,
+    f: ExprId,
+    vars: &[SymbolId],
+    names: &FxHashMap<ExprId, SymbolId>,
+) -> Option<Program> {
     let nodes = pool.reachable(f, |_| true);
-    if nodes.iter().any(|&n| {
-        matches!(
-            pool.node(n),
-            Node::Apply { .. } | Node::Derivative { .. } | Node::Undefined
-        )
+    if nodes.iter().any(|&n| match pool.node(n) {
+        Node::Apply { name, orders, .. } => {
+            !pool.functions.contains_key(name) || orders.iter().any(|&o| o > 0)
+        }
+        Node::Derivative { .. } | Node::Undefined => true,
+        _ => false,
     }) {
         return None;
     }
     let mask = vars.iter().fold(0u64, |m, &v| m | Pool::symbol_bit(v));
-    let public = prefix(pool, &[f]);
+    let mut roots: Vec<ExprId> = vec![f];
+    roots.extend(names.keys().map(|&v| pool.sym(names[&v])));
+    let public = prefix(pool, &roots);
     let mut builder = Builder {
         program: Program::default(),
+        preferred: FxHashMap::default(),
     };
 
     // Forward: every compound node of the function becomes a name. `named` maps each
@@ -44,7 +60,14 @@ pub fn gradient_program(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option
         } else {
             let node = pool.node(n).clone();
             let rebuilt = rebuild(pool, &node, &mapped);
-            let name = builder.name(pool, rebuilt);
+            let name = if names.contains_key(&n) {
+                builder.new_name(pool, rebuilt)
+            } else {
+                builder.name(pool, rebuilt)
+            };
+            if let (Some(&model_name), Node::Sym(private)) = (names.get(&n), pool.node(name)) {
+                builder.preferred.insert(*private, model_name);
+            }
             named.insert(rebuilt, name);
             name
         };
@@ -120,6 +143,21 @@ fn local_partial(
             }
             pool.add(&parts)
         }
+        Node::Apply { name, args, .. } => {
+            let mapped: Vec<ExprId> = args.iter().map(|a| value[a]).collect();
+            let mut parts = Vec::new();
+            for (k, &arg) in args.iter().enumerate() {
+                if arg != child {
+                    continue;
+                }
+                let mut orders = vec![0; args.len()];
+                orders[k] = 1;
+                if let Some(partial) = pool.function_derivative(name, &orders, &mapped) {
+                    parts.push(partial);
+                }
+            }
+            pool.add(&parts)
+        }
         Node::Call(func, _) => {
             let u = value[&child];
             match func {
@@ -136,12 +174,22 @@ fn local_partial(
 /// with any variable) until the final numbering.
 struct Builder {
     program: Program,
+    /// Private names that stand for a model's definitions, and those definitions' names.
+    preferred: FxHashMap<SymbolId, SymbolId>,
 }
 
 impl Builder {
     /// A new name for `value`, or `value` itself when it is a name or an atom already.
     fn name(&mut self, pool: &mut Pool, value: ExprId) -> ExprId {
         if pool.children(value).is_empty() || is_negated_atom(pool, value) {
+            return value;
+        }
+        self.new_name(pool, value)
+    }
+
+    /// A new name for `value` (a compound expression) whatever its size.
+    fn new_name(&mut self, pool: &mut Pool, value: ExprId) -> ExprId {
+        if pool.children(value).is_empty() {
             return value;
         }
         let name = format!("%{}", self.program.temps.len() + 1);
@@ -153,10 +201,10 @@ impl Builder {
     /// Writes every small intermediate used once into its single use, drops unused ones,
     /// and numbers the rest again in order. Large ones stay named, so that a chain of
     /// adjoints does not grow into ever longer products (which would be quadratic).
-    fn inline_single_uses(self, pool: &mut Pool, prefix: &str) -> Program {
+    fn inline_single_uses(mut self, pool: &mut Pool, prefix: &str) -> Program {
         /// A value up to this many nodes is written into its single use.
         const SMALL: usize = 12;
-        let program = self.program;
+        let program = std::mem::take(&mut self.program);
         // Uses of a name: the edges into it from the expressions that mention it.
         let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
         let roots = program
@@ -177,9 +225,10 @@ impl Builder {
         for &(symbol, value) in &program.temps {
             let var = pool.sym(symbol);
             let value = substitute(pool, value, &inline);
+            let preferred = self.preferred.contains_key(&symbol);
             match uses.get(&var).copied().unwrap_or(0) {
-                0 => {}
-                1 if pool.reachable(value, |_| true).len() <= SMALL => {
+                0 if !preferred => {}
+                1 if !preferred && pool.reachable(value, |_| true).len() <= SMALL => {
                     inline.insert(var, value);
                 }
                 _ => kept.push((var, value)),
@@ -193,9 +242,18 @@ impl Builder {
         // Public names: t1, t2, … in order of definition.
         let mut renamed: FxHashMap<ExprId, ExprId> = FxHashMap::default();
         let mut temps = Vec::with_capacity(kept.len());
-        for (k, (var, value)) in kept.into_iter().enumerate() {
+        let mut numbered = 0;
+        for (var, value) in kept {
             let value = substitute(pool, value, &renamed);
-            let symbol = pool.symbol(&format!("{prefix}{}", k + 1));
+            let symbol = match pool.node(var) {
+                Node::Sym(private) if self.preferred.contains_key(private) => {
+                    self.preferred[private]
+                }
+                _ => {
+                    numbered += 1;
+                    pool.symbol(&format!("{prefix}{numbered}"))
+                }
+            };
             renamed.insert(var, pool.sym(symbol));
             temps.push((symbol, value));
         }
