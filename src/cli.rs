@@ -193,16 +193,20 @@ pub struct Cli {
     #[arg(long)]
     pub inline: bool,
 
-    /// With --grad: the parameters, as comma-separated glob patterns (`w*,b?,d`), in
-    /// place of --wrt.
+    /// With --grad or --sgd: the parameters, as comma-separated glob patterns
+    /// (`w*,b?,d`), in place of --wrt.
     #[arg(
         long,
         value_name = "PATTERNS",
         value_delimiter = ',',
-        requires = "grad",
         conflicts_with = "wrt"
     )]
     pub params: Vec<String>,
+
+    /// The gradient as stochastic-gradient-descent update rules `w := w - ETA*diff(E, w)`
+    /// for each parameter (implies --grad); ETA is an expression (`0.1`, `eta`).
+    #[arg(long, value_name = "ETA", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
+    pub sgd: Option<String>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -359,7 +363,7 @@ impl Cli {
             Mode::Explain
         } else if self.differential {
             Mode::Differential
-        } else if self.grad {
+        } else if self.grad || self.sgd.is_some() {
             Mode::Gradient
         } else if self.hessian {
             Mode::Hessian
@@ -382,6 +386,9 @@ impl Cli {
                      so nothing can depend on the differentiation variable"
                 )));
             }
+        }
+        if !self.params.is_empty() && mode != Mode::Gradient {
+            return usage("--params chooses the parameters of --grad or --sgd: add one of them");
         }
         if self.steps && self.wrt.is_empty() {
             return usage("--steps needs --wrt: the variable to differentiate in");
@@ -433,6 +440,7 @@ impl Cli {
             name: self.of.clone(),
             inline: self.inline,
             params: self.params.iter().map(|p| p.trim().to_string()).collect(),
+            sgd: self.sgd.as_deref().map(learning_rate),
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
@@ -471,6 +479,17 @@ impl Cli {
                 .map_err(|error| fail(error, 1))?;
         }
         Ok(script.definitions)
+    }
+}
+
+/// `--sgd ETA` as an assignment, so that its expression is checked like `--subst`'s.
+fn learning_rate(text: &str) -> Assignment {
+    Assignment {
+        text: text.to_string(),
+        var: "eta".into(),
+        expr: text.to_string(),
+        offset: 0,
+        option: "--sgd",
     }
 }
 
@@ -543,8 +562,7 @@ pub fn run(cli: Cli) -> u8 {
         }
         Source::Lines { reader, origin } => run_lines(&cli, &request, reader, &origin, &mut out),
         Source::Target => {
-            let mut script = Script::default();
-            script.definitions = request.definitions.clone();
+            let script = Script::seeded(&request.definitions);
             run_target(&cli, &request, &script, None, &mut out)
         }
     };
@@ -653,8 +671,7 @@ fn run_lines(
     out: &mut impl Write,
 ) -> u8 {
     let mut request = request.clone();
-    let mut script = Script::default();
-    script.definitions = request.definitions.clone();
+    let mut script = Script::seeded(&request.definitions);
     let options = ParseOptions {
         max_depth: cli.max_depth,
         ..ParseOptions::default()

@@ -178,7 +178,7 @@ impl Error {
         match self.span() {
             Some(span) => render_snippet(&mut out, source, origin, first_line, span),
             // A single expression needs no pointer; a batch line does.
-            None if origin != "<expr>" => {
+            None if origin != "<expr>" && !matches!(self, Error::Usage { .. }) => {
                 let _ = writeln!(out, " --> {origin}:{first_line}");
             }
             None => {}

@@ -113,9 +113,11 @@ impl Definition {
             });
         }
         let params = self.params.as_deref().unwrap_or_default();
+        let mut from = self.name_span().end;
         for (k, param) in params.iter().enumerate() {
-            let span = find_name(&self.text[..self.body_offset], param, self.name_span().end)
-                .unwrap_or(self.name_span());
+            let span =
+                find_name(&self.text[..self.body_offset], param, from).unwrap_or(self.name_span());
+            from = span.end;
             check_variable(param).map_err(|message| Error::Name {
                 message,
                 span,
@@ -245,6 +247,17 @@ impl Script {
         self.defined.insert(definition.name.clone(), line);
         self.definitions.push(definition);
         Ok(())
+    }
+
+    /// A script that starts with definitions checked before (`--def`'s).
+    pub fn seeded(definitions: &[Definition]) -> Script {
+        let mut script = Script::default();
+        for definition in definitions {
+            script.note_uses(definition.body(), 0);
+            script.defined.insert(definition.name.clone(), 0);
+            script.definitions.push(definition.clone());
+        }
+        script
     }
 
     /// Records the names an expression line mentions.

@@ -191,6 +191,17 @@ pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
                 _ => format!("{inner} with {rules}"),
             }
         }
+        Label::Update { param } => name(param, style),
+    }
+}
+
+/// What joins a label to its value: ` = `, or an assignment for an update rule.
+fn separator(label: &Label, style: Style) -> &'static str {
+    match (label, style) {
+        (Label::Update { .. }, Style::Plain) => " := ",
+        (Label::Update { .. }, Style::Unicode) => " ← ",
+        (Label::Update { .. }, Style::Latex) => " \\leftarrow ",
+        _ => " = ",
     }
 }
 
@@ -272,7 +283,7 @@ pub fn write_lines(
             (_, false) => write!(out, "{on}{:<14}{off}", line.heading)?,
         }
         if !label.is_empty() {
-            write!(out, "{on}{label}{off} = ")?;
+            write!(out, "{on}{label}{off}{}", separator(&line.label, style))?;
         }
         write!(out, "{}", value_text(pool, line, style, notation))?;
         if let Some(decimal) = line.decimal {

@@ -113,6 +113,8 @@ pub struct Request {
     pub inline: bool,
     /// Glob patterns choosing the parameters of `--grad` (`--params 'w*,b*'`).
     pub params: Vec<String>,
+    /// The learning rate of `--sgd`: the gradient printed as update rules.
+    pub sgd: Option<Assignment>,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -158,6 +160,11 @@ pub enum Label {
     },
     /// A label followed by the constraints substituted afterwards: `∂f/∂x with t=x`.
     After(Box<Label>, String),
+    /// A gradient-descent step for a parameter: `w := w - eta*∂E/∂w` (`--sgd`).
+    Update {
+        /// The parameter.
+        param: String,
+    },
 }
 
 impl Label {
@@ -369,7 +376,11 @@ impl Request {
     /// Checks the option arguments once, before any input is read.
     pub fn check_options(&self) -> Result<(), OptionError> {
         let mut pool = Pool::new();
-        self.context(&mut pool).map(|_| ())
+        self.context(&mut pool)?;
+        if let Some(rate) = &self.sgd {
+            parse_option_expr(&mut pool, rate, &self.parse_options(Vec::new(), false))?;
+        }
+        Ok(())
     }
 
     fn parse_options(&self, depends: Vec<(SymbolId, SymbolId)>, equation: bool) -> ParseOptions {
@@ -516,6 +527,22 @@ impl Request {
             Mode::Implicit => self.implicit(pool, &context, input),
         };
         let mut lines = self.finish(pool, &context, lines)?;
+        if let Some(rate) = &self.sgd {
+            let eta = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
+                .map_err(|e| e.error)?;
+            for line in &mut lines {
+                if let Label::Derivative { vars, .. } = &line.label
+                    && let [param] = &vars[..]
+                {
+                    let theta = pool.var(param);
+                    let step = pool.mul2(eta, line.value);
+                    line.value = pool.sub(theta, step);
+                    line.label = Label::Update {
+                        param: param.clone(),
+                    };
+                }
+            }
+        }
         if !model.is_empty() {
             for line in &mut lines {
                 line.value = self.shown(pool, &model, line.value);
