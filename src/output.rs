@@ -322,6 +322,7 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "unicode": value_text(pool, line, Style::Unicode, notation),
                 "decimal": line.decimal,
                 "note": line.note,
+                "update": matches!(line.label, Label::Update { .. }),
             })
         })
         .collect();

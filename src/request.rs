@@ -809,6 +809,11 @@ impl Request {
                 None => v.clone(),
             }).collect::<Vec<_>>(),
             "implicit": self.implicit,
+            "definitions": self.definitions.iter().map(|d| d.text.trim().to_string()).collect::<Vec<_>>(),
+            "of": self.name,
+            "inline": self.inline,
+            "params": self.params,
+            "sgd": self.sgd.as_ref().map(|rate| rate.expr.trim().to_string()),
         })
     }
 
