@@ -915,6 +915,7 @@ fn check_answer(
         .lines
         .first()
         .map_or(crate::ExprId::ZERO, |l| l.value);
+    let expected = request.expand_names(pool, expected, "")?;
     Ok(compare(pool, answer, expected))
 }
 

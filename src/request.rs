@@ -646,7 +646,27 @@ impl Request {
     /// Parses a user's answer (`--check`) as the expressions are parsed.
     pub fn parse_answer(&self, pool: &mut Pool, text: &str) -> Result<ExprId, Error> {
         let context = self.context(pool).map_err(|e| e.error)?;
-        parse_with(pool, text, &self.parse_options(context.depends, false))
+        let answer = parse_with(pool, text, &self.parse_options(context.depends, false))?;
+        self.expand_names(pool, answer, text)
+    }
+
+    /// `value` with the definitions' names replaced by what they stand for: a result as
+    /// printed (in the names), or an answer, in the original variables.
+    pub fn expand_names(
+        &self,
+        pool: &mut Pool,
+        value: ExprId,
+        text: &str,
+    ) -> Result<ExprId, Error> {
+        if self.definitions.is_empty() {
+            return Ok(value);
+        }
+        let model = Model::load(
+            pool,
+            &self.definitions,
+            &self.parse_options(Vec::new(), false),
+        )?;
+        model.expand(pool, value, text)
     }
 
     /// What each result claims, for `--verify`: the result (before `--at`) is the

@@ -103,6 +103,18 @@ fn sgd_prints_update_rules_over_the_shared_intermediates() {
 }
 
 #[test]
+fn answers_may_use_the_model_names() {
+    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(out - y)"]), @"correct");
+    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(u1*g1 + u2*g2 + d - y)"]), @"correct");
+    let output = run(&["-f", POST, "--wrt", "u1", "--check", "g1*(out + y)"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .starts_with("incorrect\nthe derivative is g1*(out - y)\n")
+    );
+}
+
+#[test]
 fn every_component_of_the_gradient_programs_is_verified() {
     for (file, params) in [(POST, "w*,b*,v*,c*,u*,d,a"), (LARGE, "w*,b*,v*,c*,u*,d*,a")] {
         let output = run(&["-f", file, "--grad", "--params", params, "--verify"]);
