@@ -122,10 +122,44 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
         pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
     for id in order {
-        let derivative = diff_node(pool, id, rules, memo);
+        let derivative = match scaled_product(pool, id) {
+            // (c*M)' = c*M': the product without its coefficient recurs in successive
+            // derivatives (`x^k*exp(x^2)*sin(x)` in those of `sin(x)*exp(x^2)`), with new
+            // coefficients each time, so its derivative is worth remembering.
+            Some((coeff, rest)) => {
+                let d_rest = match memo.get(&(rest, var)) {
+                    Some(&known) => known,
+                    None => {
+                        let d = diff_node(pool, rest, rules, memo);
+                        memo.insert((rest, var), d);
+                        d
+                    }
+                };
+                pool.mul2(coeff, d_rest)
+            }
+            None => diff_node(pool, id, rules, memo),
+        };
         memo.insert((id, var), derivative);
     }
     derivative_of(pool, memo, expr, rules)
+}
+
+/// A product with a numeric coefficient as `(coefficient, the rest)`, the rest being the
+/// canonical product of the other factors (they are canonical already).
+fn scaled_product(pool: &mut Pool, id: ExprId) -> Option<(ExprId, ExprId)> {
+    let Node::Mul(ops) = pool.node(id) else {
+        return None;
+    };
+    pool.as_num(ops[0])?;
+    let coeff = ops[0];
+    let rest = match &ops[1..] {
+        [single] => *single,
+        rest => {
+            let node = Node::Mul(rest.into());
+            pool.intern(node)
+        }
+    };
+    Some((coeff, rest))
 }
 
 /// The derivative of a node whose children are already differentiated.

@@ -230,12 +230,33 @@ impl Pool {
         Some(self.intern(Node::Mul(factors.into())))
     }
 
+    /// A number times a product: only the coefficient changes (the factors are already
+    /// canonical). `None` when the general path is needed.
+    fn scale(&mut self, number: ExprId, product: ExprId) -> Option<ExprId> {
+        let factor = self.as_num(number)?;
+        let Node::Mul(ops) = self.node(product) else {
+            return None;
+        };
+        let (coeff, rest) = match self.as_num(ops[0]) {
+            Some(c) => (c * factor, &ops[1..]),
+            None => (factor.clone(), &ops[..]),
+        };
+        if coeff.is_zero() {
+            return Some(ExprId::ZERO);
+        }
+        let rest = rest.to_vec();
+        Some(self.finish_product(coeff, rest))
+    }
+
     /// [`Pool::mul`]; `round` counts how often merged powers sent factors back in.
     fn mul_rounds(&mut self, factors: &[ExprId], round: u32) -> ExprId {
-        if let [a, b] = *factors
-            && let Some(product) = self.mul_insert(a, b).or_else(|| self.mul_insert(b, a))
-        {
-            return product;
+        if let [a, b] = *factors {
+            if let Some(product) = self.scale(a, b).or_else(|| self.scale(b, a)) {
+                return product;
+            }
+            if let Some(product) = self.mul_insert(a, b).or_else(|| self.mul_insert(b, a)) {
+                return product;
+            }
         }
         let mut coeff = Rational::ONE;
         let mut flat: Vec<ExprId> = Vec::with_capacity(factors.len() + 1);
