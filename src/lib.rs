@@ -21,8 +21,10 @@
 extern crate alloc;
 
 pub mod cli;
+mod compile;
 mod cse;
 mod diff;
+mod emit;
 mod error;
 mod eval;
 mod expr;
@@ -40,8 +42,10 @@ mod subst;
 mod together;
 mod verify;
 
+pub use compile::{CompileError, Scratch, Tape, value_and_gradient};
 pub use cse::{Program, cse};
 pub use diff::{Dependencies, diff, total_diff};
+pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};
 pub use expr::{

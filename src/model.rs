@@ -589,6 +589,22 @@ impl Pool {
         crate::eval::evaluate(self, form, &inner)
     }
 
+    /// A defined function's parameters and its body with calls written out (or its
+    /// derivative by `orders`, once computed), for numeric evaluation.
+    pub(crate) fn function_form(
+        &self,
+        name: SymbolId,
+        orders: &[u32],
+    ) -> Option<(&[SymbolId], ExprId)> {
+        let function = self.functions.get(&name)?;
+        let form = if orders.iter().all(|&o| o == 0) {
+            function.inlined
+        } else {
+            *function.derivatives.get(orders)?
+        };
+        Some((&function.params, form))
+    }
+
     /// How many arguments of a defined function are written (the rest are the variables
     /// its body uses besides its parameters).
     pub(crate) fn visible_arity(&self, name: SymbolId) -> Option<usize> {
