@@ -6,7 +6,7 @@
 //! Run with `cargo run --release --example backprop`.
 
 use deriv::model::{Definition, Model, Script};
-use deriv::{ParseOptions, Pool, SymbolId, Tape, gradient_program_named, print};
+use deriv::{ParseOptions, Pool, SymbolId, Tape, print, value_and_gradient_named};
 
 /// The post's network, as a model file holds it.
 const NETWORK: &str = "\
@@ -19,8 +19,7 @@ out = u1*g1 + u2*g2 + d
 E = 1/2*(y - out)^2";
 
 const PARAMETERS: [&str; 15] = [
-    "w11", "w12", "w21", "w22", "b1", "b2", "v11", "v12", "v21", "v22", "c1", "c2", "u1", "u2",
-    "d",
+    "w11", "w12", "w21", "w22", "b1", "b2", "v11", "v12", "v21", "v22", "c1", "c2", "u1", "u2", "d",
 ];
 
 /// A small deterministic random number generator (xorshift), uniform in [-1, 1).
@@ -36,6 +35,13 @@ impl Random {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    train(2000, true)?;
+    Ok(())
+}
+
+/// Derives the network's gradient, trains it for `epochs` epochs and returns the mean loss
+/// every 250 epochs; with `verbose`, prints the gradient program and the losses.
+fn train(epochs: usize, verbose: bool) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     // 1. The model, from its definitions.
     let options = ParseOptions::default();
     let mut script = Script::default();
@@ -48,32 +54,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let loss_name = pool.symbol("E");
     let loss = model.value(loss_name).ok_or("E is not defined")?;
 
-    // 2. Its gradient: one straight-line program, reverse mode.
+    // 2. Its value and gradient: one straight-line program, reverse mode, in the model's
+    // names; the results are E, then the gradient.
     let params: Vec<SymbolId> = PARAMETERS.iter().map(|p| pool.symbol(p)).collect();
     let program =
-        gradient_program_named(&mut pool, loss, &params, model.names()).ok_or("no program")?;
-    println!("The gradient program ({} intermediates):", program.temps.len());
-    for &(name, value) in &program.temps {
-        println!("  {} = {}", pool.symbol_name(name), print(&pool, value));
-    }
-    for (p, &value) in PARAMETERS.iter().zip(&program.results) {
-        println!("  diff(E, {p}) = {}", print(&pool, value));
+        value_and_gradient_named(&mut pool, loss, &params, model.names()).ok_or("no program")?;
+    if verbose {
+        println!(
+            "The gradient program ({} intermediates):",
+            program.temps.len()
+        );
+        for &(name, value) in &program.temps {
+            println!("  {} = {}", pool.symbol_name(name), print(&pool, value));
+        }
+        for (p, &value) in PARAMETERS.iter().zip(&program.results[1..]) {
+            println!("  diff(E, {p}) = {}", print(&pool, value));
+        }
     }
 
-    // 3. Compiled: inputs are the parameters, then a, x1, x2, y; outputs E and the
-    // gradient.
+    // 3. Compiled (calls of phi included): inputs are the parameters, then a, x1, x2, y.
     let mut inputs = params.clone();
     for name in ["a", "x1", "x2", "y"] {
         inputs.push(pool.symbol(name));
     }
-    // The program with E first among its results (E is one of its intermediates), and
-    // the calls of phi written out.
-    let mut numeric = program.clone();
-    numeric.results.insert(0, pool.sym(loss_name));
-    for value in numeric.temps.iter_mut().map(|(_, v)| v).chain(&mut numeric.results) {
-        *value = pool.inline_functions(*value);
-    }
-    let tape = Tape::compile(&pool, &numeric, &inputs)?;
+    let tape = Tape::compile(&pool, &program, &inputs)?;
 
     // 4. Data: y = sin(2*x1)/2 + x2*x2/3 on 64 random points of [-1, 1]^2.
     let mut random = Random(0x5eed);
@@ -91,8 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut values = vec![0.0; inputs.len()];
     let mut result = vec![0.0; 1 + PARAMETERS.len()];
     let mut scratch = tape.scratch();
-    println!("\nTraining (64 examples, eta = {eta}):");
-    for epoch in 0..=2000 {
+    if verbose {
+        println!("\nTraining (64 examples, eta = {eta}):");
+    }
+    let mut losses = Vec::new();
+    for epoch in 0..=epochs {
         let mut total = 0.0;
         for &(x1, x2, y) in &data {
             values[..theta.len()].copy_from_slice(&theta);
@@ -104,8 +111,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         if epoch % 250 == 0 {
-            println!("  epoch {epoch:>4}: mean E = {:.6}", total / data.len() as f64);
+            let mean = total / data.len() as f64;
+            losses.push(mean);
+            if verbose {
+                println!("  epoch {epoch:>4}: mean E = {mean:.6}");
+            }
         }
     }
-    Ok(())
+    Ok(losses)
+}
+
+#[test]
+fn the_loss_falls() {
+    let losses = train(2000, false).unwrap();
+    let (first, last) = (losses[0], losses[losses.len() - 1]);
+    assert!(last < first / 10.0 && last < 0.01, "{losses:?}");
 }

@@ -208,6 +208,12 @@ pub struct Cli {
     #[arg(long, value_name = "ETA", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
     pub sgd: Option<String>,
 
+    /// Write the function's value and gradient (and with --sgd the updated parameters) as
+    /// a function in LANG, ready to paste; implies --grad. Its arguments are the
+    /// parameters, then the other variables.
+    #[arg(long, value_enum, value_name = "LANG", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check", "steps", "cse", "format", "latex", "total", "at", "numeric"])]
+    pub emit: Option<crate::Language>,
+
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
     pub latex: bool,
@@ -363,7 +369,7 @@ impl Cli {
             Mode::Explain
         } else if self.differential {
             Mode::Differential
-        } else if self.grad || self.sgd.is_some() {
+        } else if self.grad || self.sgd.is_some() || self.emit.is_some() {
             Mode::Gradient
         } else if self.hessian {
             Mode::Hessian
@@ -441,6 +447,7 @@ impl Cli {
             inline: self.inline,
             params: self.params.iter().map(|p| p.trim().to_string()).collect(),
             sgd: self.sgd.as_deref().map(learning_rate),
+            emit: self.emit,
         };
         request.check_options().map_err(Usage::Option)?;
         Ok(request)
@@ -794,6 +801,10 @@ fn emit(
                 Ok(error.exit_code())
             }
         };
+    }
+    if let Some(code) = &outcome.code {
+        out.write_all(code.as_bytes())?;
+        return verified(out, pool);
     }
     let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {

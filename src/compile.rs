@@ -24,8 +24,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::cse::Program;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
+use crate::print::{product_order, sum_order};
 use crate::rational::Rational;
-use crate::reverse::gradient_program;
+use crate::reverse::gradient_program_named;
 use crate::subst::rebuild;
 
 /// Why an expression or program cannot be evaluated numerically.
@@ -331,9 +332,9 @@ impl Tape {
 }
 
 /// The program computing `f` and then `∂f/∂v` for every `v` in `vars`: the
-/// [`gradient_program`] with `f` prepended to its results, written in terms of the
+/// [`crate::gradient_program`] with `f` prepended to its results, written in terms of the
 /// program's intermediates wherever it contains one (so the value costs next to nothing
-/// more than the gradient). `None` where [`gradient_program`] gives `None`.
+/// more than the gradient). `None` where [`crate::gradient_program`] gives `None`.
 ///
 /// ```
 /// use deriv::{Pool, Tape, parse, value_and_gradient};
@@ -347,7 +348,19 @@ impl Tape {
 /// assert!((out[1] - 4.0 * 1f64.exp()).abs() < 1e-14);
 /// ```
 pub fn value_and_gradient(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option<Program> {
-    let mut program = gradient_program(pool, f, vars)?;
+    value_and_gradient_named(pool, f, vars, &FxHashMap::default())
+}
+
+/// [`value_and_gradient`] where the nodes in `names` (a model's definitions) keep their
+/// names as intermediates and calls of defined functions stay calls, as in
+/// [`crate::gradient_program_named`].
+pub fn value_and_gradient_named(
+    pool: &mut Pool,
+    f: ExprId,
+    vars: &[SymbolId],
+    names: &FxHashMap<ExprId, SymbolId>,
+) -> Option<Program> {
+    let mut program = gradient_program_named(pool, f, vars, names)?;
     let mut by_value: FxHashMap<ExprId, ExprId> = FxHashMap::default();
     for &(symbol, value) in &program.temps {
         if !pool.children(value).is_empty() {
@@ -513,7 +526,7 @@ pub(crate) fn lower_sum(
 ) -> (Vec<Term>, Vec<Term>) {
     let mut added = Vec::new();
     let mut subtracted = Vec::new();
-    for &term in terms {
+    for term in sum_order(pool, terms) {
         match pool.node(term) {
             Node::Num(q) if q.is_negative() => subtracted.push(Term::Number(-q)),
             Node::Mul(_) if absorbed.contains(&term) => subtracted.push(Term::Flipped(term)),
@@ -549,6 +562,7 @@ pub(crate) fn lower_product(
     flip: bool,
     absorbed: &FxHashSet<ExprId>,
 ) -> Product {
+    let factors = &product_order(pool, factors)[..];
     let (coefficient, rest) = match factors.split_first() {
         Some((&first, rest)) if pool.as_num(first).is_some() => {
             (pool.as_num(first).cloned().unwrap_or(Rational::ONE), rest)
@@ -1106,7 +1120,7 @@ mod tests {
             // The value is the function's, and shares the program's intermediates.
             let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
             assert!(close(got[0], eval(&pool, f, &point_map)));
-            let gradient = gradient_program(&mut pool, f, &vars).unwrap();
+            let gradient = crate::gradient_program(&mut pool, f, &vars).unwrap();
             let gradient = Tape::compile(&pool, &gradient, &vars).unwrap();
             let plain = Tape::compile_exprs(&pool, &[f], &vars).unwrap();
             let extra = tape.len() - gradient.len();

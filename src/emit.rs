@@ -45,7 +45,7 @@ use crate::func::Func;
 use crate::rational::Rational;
 
 /// A target language of [`emit`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, clap::ValueEnum)]
 pub enum Language {
     /// A `pub fn` taking `f64`s and returning `[f64; N]` (edition 2021 and later).
     Rust,
@@ -53,6 +53,17 @@ pub enum Language {
     C,
     /// A Python 3 function returning a tuple of floats; uses only the `math` module.
     Python,
+}
+
+impl Language {
+    /// The language's name as `--emit` takes it: `rust`, `c` or `python`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::C => "c",
+            Language::Python => "python",
+        }
+    }
 }
 
 /// What a result of the program is, for the documentation of the generated function and
@@ -1797,7 +1808,7 @@ mod tests {
         let code = emit(&pool, &program, &spec).unwrap();
         assert!(
             code.contains(
-                "const double value = x + x * x * x / 3.0 - exp(-x) - 2.0 * y / (z * z);"
+                "const double value = x * x * x / 3.0 + x - 2.0 * y / (z * z) - exp(-x);"
             ),
             "{code}"
         );

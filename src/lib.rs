@@ -42,7 +42,7 @@ mod subst;
 mod together;
 mod verify;
 
-pub use compile::{CompileError, Scratch, Tape, value_and_gradient};
+pub use compile::{CompileError, Scratch, Tape, value_and_gradient, value_and_gradient_named};
 pub use cse::{Program, cse};
 pub use diff::{Dependencies, diff, total_diff};
 pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};

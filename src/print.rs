@@ -858,24 +858,32 @@ impl<'a> Writer<'a> {
             return order.clone();
         }
         let pool = self.pool;
-        let mut ops: Vec<ExprId> = pool.children(id).to_vec();
-        match pool.node(id) {
-            Node::Add(_) => {
-                // Keys once per term, not once per comparison.
-                let mut keyed: Vec<(TermKey, ExprId)> =
-                    ops.iter().map(|t| (term_key(pool, t), *t)).collect();
-                keyed.sort_by(|(ka, a), (kb, b)| compare_keys(pool, ka, *a, kb, *b));
-                ops = keyed.into_iter().map(|(_, t)| t).collect();
-            }
-            _ => {
-                let start = usize::from(pool.as_num(ops[0]).is_some());
-                ops[start..].sort_by_cached_key(|&f| factor_key(pool, f));
-            }
-        }
-        let order: Rc<[ExprId]> = ops.into();
+        let ops = pool.children(id);
+        let order: Rc<[ExprId]> = match pool.node(id) {
+            Node::Add(_) => sum_order(pool, ops).into(),
+            _ => product_order(pool, ops).into(),
+        };
         self.sorted.insert(id, order.clone());
         order
     }
+}
+
+/// The terms of a sum in the order they are printed: polynomials by descending degree,
+/// constants last.
+pub(crate) fn sum_order(pool: &Pool, terms: &[ExprId]) -> Vec<ExprId> {
+    // Keys once per term, not once per comparison.
+    let mut keyed: Vec<(TermKey, ExprId)> = terms.iter().map(|t| (term_key(pool, t), *t)).collect();
+    keyed.sort_by(|(ka, a), (kb, b)| compare_keys(pool, ka, *a, kb, *b));
+    keyed.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The factors of a product in the order they are printed: the number first, then
+/// constants, variables and calls by name.
+pub(crate) fn product_order(pool: &Pool, factors: &[ExprId]) -> Vec<ExprId> {
+    let mut ops = factors.to_vec();
+    let start = usize::from(ops.first().is_some_and(|&f| pool.as_num(f).is_some()));
+    ops[start..].sort_by_cached_key(|&f| factor_key(pool, f));
+    ops
 }
 
 /// The sort key of a product's factor: kind, then name, then shape.

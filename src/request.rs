@@ -2,10 +2,14 @@
 //! derivatives partial or total, under constraints, at points, and the labelled reports
 //! (`--explain`, `--differential`, `--grad`, `--hessian`, `--jacobian`).
 
+use std::rc::Rc;
+
 use rustc_hash::FxHashMap;
 
+use crate::compile::value_and_gradient_named;
 use crate::cse::Program;
 use crate::diff::{Dependencies, diff, total_diff};
+use crate::emit::{EmitSpec, Language};
 use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
@@ -115,6 +119,9 @@ pub struct Request {
     pub params: Vec<String>,
     /// The learning rate of `--sgd`: the gradient printed as update rules.
     pub sgd: Option<Assignment>,
+    /// Write the loss and its gradient (and the `--sgd` step) as a function in this
+    /// language instead of formulas (`--emit`); needs [`Mode::Gradient`].
+    pub emit: Option<Language>,
 }
 
 /// What a result is; each output format writes it its own way (`diff(f, x)`, `∂f/∂x`,
@@ -233,6 +240,8 @@ pub struct Outcome {
     pub checks: Vec<Check>,
     /// With `--cse` and `--grad`: the reverse-mode program the results are written in.
     pub program: Option<Program>,
+    /// With `--emit`: the generated source, in place of the lines.
+    pub code: Option<String>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -494,6 +503,21 @@ impl Request {
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
         }
+        if let Some(language) = self.emit {
+            let (code, program) = self.code(pool, &context, input, &model, language)?;
+            let checks = if self.verify {
+                // The loss comes first; the gradient follows.
+                self.program_checks(pool, &context, input, &program, 1)
+            } else {
+                Vec::new()
+            };
+            return Ok(Outcome {
+                inputs,
+                checks,
+                code: Some(code),
+                ..Outcome::default()
+            });
+        }
         let mut program = None;
         let lines = match self.mode {
             Mode::Derivative => match self.reverse_derivative(pool, &context, input, &model) {
@@ -564,10 +588,10 @@ impl Request {
         } else {
             Vec::new()
         };
-        let checks = if self.verify {
-            self.checks(pool, &context, &inputs)
-        } else {
-            Vec::new()
+        let checks = match &program {
+            _ if !self.verify => Vec::new(),
+            Some(program) => self.program_checks(pool, &context, input, program, 0),
+            None => self.checks(pool, &context, &inputs),
         };
         Ok(Outcome {
             inputs,
@@ -575,7 +599,95 @@ impl Request {
             derivations,
             checks,
             program,
+            code: None,
         })
+    }
+
+    /// `--emit`: the source of a function of the parameters and then the other variables
+    /// (in natural order) returning the function's value and its gradient in the
+    /// parameters (the `--wrt` variables, `--params`' or all), and with `--sgd` the
+    /// updated parameters.
+    fn code(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        input: ExprId,
+        model: &Model,
+        language: Language,
+    ) -> Result<(String, Program), Error> {
+        let f = context.substitution.apply(pool, input);
+        let params = self.gradient_vars(pool, context, f);
+        let Some(program) = value_and_gradient_named(pool, f, &params, model.names()) else {
+            return Err(Error::Usage {
+                message: "--emit: the function has no numeric value: it holds an unknown \
+                          function or an unevaluated derivative"
+                    .into(),
+                help: "define the function, for example --def 'g(x)=x^2', or leave out --emit"
+                    .into(),
+            });
+        };
+        let rate = match &self.sgd {
+            Some(rate) => Some(
+                parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
+                    .map_err(|e| e.error)?,
+            ),
+            None => None,
+        };
+        let mut data: Vec<SymbolId> = free_symbols(pool, f);
+        data.extend(rate.map_or_else(Vec::new, |rate| free_symbols(pool, rate)));
+        data.retain(|v| !params.contains(v));
+        data.sort_by(|&a, &b| natural_cmp(pool.symbol_name(a), pool.symbol_name(b)));
+        data.dedup();
+        let inputs: Vec<SymbolId> = params.iter().chain(&data).copied().collect();
+        let name = format!("{}_and_gradient", self.function_name());
+        let mut spec = EmitSpec::loss_and_gradient(language, name, pool, &inputs, &params);
+        if let Some(rate) = rate {
+            spec = spec.with_step(rate, &params);
+        }
+        let code = crate::emit::emit(pool, &program, &spec).map_err(|e| Error::Usage {
+            message: format!("--emit: {e}"),
+            help: "every variable needs a numeric value: leave out --emit for this input".into(),
+        })?;
+        Ok((code, program))
+    }
+
+    /// The variables of a gradient of `f`: the `--wrt` (or `--params`) variables, or all.
+    fn gradient_vars(&self, pool: &Pool, context: &Context, f: ExprId) -> Vec<SymbolId> {
+        if context.wrt.is_empty() {
+            free_symbols(pool, f)
+        } else {
+            context.wrt.clone()
+        }
+    }
+
+    /// `--verify` of a gradient program as printed: its results from `first` on are the
+    /// derivatives of the constrained input in the gradient's variables (the first
+    /// `--wrt` variable alone for a derivative), evaluated through its intermediates.
+    fn program_checks(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        input: ExprId,
+        program: &Program,
+        first: usize,
+    ) -> Vec<Check> {
+        let f = context.substitution.apply(pool, input);
+        let vars = match self.mode {
+            Mode::Derivative => context.wrt[..1].to_vec(),
+            _ => self.gradient_vars(pool, context, f),
+        };
+        let temps: Rc<[(SymbolId, ExprId)]> = program.temps.clone().into();
+        vars.iter()
+            .zip(&program.results[first..])
+            .map(|(&var, &value)| Check {
+                label: format!("diff({}, {})", self.function_name(), pool.symbol_name(var)),
+                base: f,
+                var,
+                value,
+                temps: Some(temps.clone()),
+                after: None,
+            })
+            .collect()
     }
 
     /// The name of the function being differentiated: `--of`'s, or `f`.
@@ -610,8 +722,7 @@ impl Request {
         let f = context.substitution.apply(pool, input);
         let vars = match only {
             Some(var) => vec![var],
-            None if context.wrt.is_empty() => free_symbols(pool, f),
-            None => context.wrt.clone(),
+            None => self.gradient_vars(pool, context, f),
         };
         let program = crate::reverse::gradient_program_named(pool, f, &vars, model.names())?;
         let lines = vars
@@ -682,6 +793,7 @@ impl Request {
                 base,
                 var,
                 value,
+                temps: None,
                 after,
             })
         };

@@ -3,9 +3,12 @@
 //! pseudo-random points where both are defined; and a user's answer is compared with the
 //! derivative, exactly or numerically.
 
+use std::rc::Rc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::eval::eval;
+use crate::compile::{Scratch, Tape};
+use crate::cse::Program;
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::subst::{Substitution, free_symbols};
 use crate::together::together;
@@ -27,6 +30,9 @@ pub struct Check {
     pub var: SymbolId,
     /// The symbolic derivative.
     pub value: ExprId,
+    /// The intermediates `value` is written in, when it is a result of a straight-line
+    /// program (a gradient program): the program is checked as printed.
+    pub temps: Option<Rc<[(SymbolId, ExprId)]>>,
     /// Constraints substituted after differentiating (`--explain`'s "subst. after").
     pub after: Option<Substitution>,
 }
@@ -98,25 +104,191 @@ fn variables(pool: &Pool, exprs: &[ExprId]) -> Vec<SymbolId> {
     all
 }
 
+/// An output of a compiled tape: the tape's index and the output's.
+type Slot = (usize, usize);
+
+/// The checks' expressions compiled to [`Tape`]s over one list of inputs (every variable
+/// of every check), so that a point is one vector and no evaluation walks a tree.
+struct Compiled {
+    inputs: Vec<SymbolId>,
+    index: FxHashMap<SymbolId, usize>,
+    /// `None` where an expression has no numeric value (an unknown function).
+    tapes: Vec<Option<Tape>>,
+    by_expr: FxHashMap<ExprId, usize>,
+    scratch: Scratch,
+    outputs: Vec<f64>,
+}
+
+impl Compiled {
+    fn new(inputs: Vec<SymbolId>) -> Compiled {
+        let index = inputs.iter().enumerate().map(|(k, &s)| (s, k)).collect();
+        Compiled {
+            inputs,
+            index,
+            tapes: Vec::new(),
+            by_expr: FxHashMap::default(),
+            scratch: Scratch::new(),
+            outputs: Vec::new(),
+        }
+    }
+
+    /// The slot of an expression, compiled once.
+    fn expr(&mut self, pool: &Pool, expr: ExprId) -> Slot {
+        if let Some(&k) = self.by_expr.get(&expr) {
+            return (k, 0);
+        }
+        let tape = Tape::compile_exprs(pool, &[expr], &self.inputs).ok();
+        self.tapes.push(tape);
+        self.by_expr.insert(expr, self.tapes.len() - 1);
+        (self.tapes.len() - 1, 0)
+    }
+
+    /// The slots of a program's results, compiled as one tape.
+    fn program(&mut self, pool: &Pool, program: &Program) -> Vec<Slot> {
+        let tape = Tape::compile(pool, program, &self.inputs).ok();
+        self.tapes.push(tape);
+        let k = self.tapes.len() - 1;
+        (0..program.results.len()).map(|r| (k, r)).collect()
+    }
+
+    /// The value of a slot at `point` (one value per input); NaN where it has none.
+    fn eval(&mut self, (tape, output): Slot, point: &[f64]) -> f64 {
+        let Some(tape) = &self.tapes[tape] else {
+            return f64::NAN;
+        };
+        self.outputs.resize(tape.num_outputs(), 0.0);
+        tape.eval_into(point, &mut self.scratch, &mut self.outputs);
+        self.outputs[output]
+    }
+
+    /// `point` as one value per input (0 for the inputs it does not give).
+    fn vector(&self, point: &FxHashMap<SymbolId, f64>, into: &mut Vec<f64>) {
+        into.clear();
+        into.resize(self.inputs.len(), 0.0);
+        for (symbol, &value) in point {
+            if let Some(&k) = self.index.get(symbol) {
+                into[k] = value;
+            }
+        }
+    }
+}
+
+/// The tapes of one check.
+struct CheckSlots {
+    /// The variables to draw values for.
+    vars: Vec<SymbolId>,
+    base: Slot,
+    value: Slot,
+    /// The constrained variables and their replacements.
+    after: Vec<(SymbolId, Slot)>,
+}
+
+/// Compiles every check: expressions once each, and each program's results as one tape.
+fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) {
+    let mut exprs = Vec::new();
+    let mut temp_names = FxHashSet::default();
+    let mut constrained = Vec::new();
+    for check in checks {
+        exprs.push(check.base);
+        exprs.push(check.value);
+        if let Some(temps) = &check.temps {
+            for &(name, value) in temps.iter() {
+                temp_names.insert(name);
+                exprs.push(value);
+            }
+        }
+        if let Some(after) = &check.after {
+            for &(v, replacement) in after.rules() {
+                constrained.push(v);
+                exprs.push(replacement);
+            }
+        }
+    }
+    let mut inputs = variables(pool, &exprs);
+    inputs.retain(|s| !temp_names.contains(s));
+    for symbol in checks.iter().map(|c| c.var).chain(constrained) {
+        if !inputs.contains(&symbol) {
+            inputs.push(symbol);
+        }
+    }
+    let mut compiled = Compiled::new(inputs);
+    // The results of each program, by the address of its intermediates.
+    let mut programs: FxHashMap<*const (SymbolId, ExprId), Program> = FxHashMap::default();
+    for check in checks {
+        if let Some(temps) = &check.temps {
+            programs
+                .entry(temps.as_ptr())
+                .or_insert_with(|| Program {
+                    temps: temps.to_vec(),
+                    results: Vec::new(),
+                })
+                .results
+                .push(check.value);
+        }
+    }
+    let mut program_slots: FxHashMap<*const (SymbolId, ExprId), Vec<Slot>> = FxHashMap::default();
+    for (key, program) in &programs {
+        program_slots.insert(*key, compiled.program(pool, program));
+    }
+    let mut next_result: FxHashMap<*const (SymbolId, ExprId), usize> = FxHashMap::default();
+    let mut slots = Vec::with_capacity(checks.len());
+    for check in checks {
+        let mut vars = variables(pool, &[check.base]);
+        let value = match &check.temps {
+            Some(temps) => {
+                let key = temps.as_ptr();
+                let k = next_result.entry(key).or_insert(0);
+                *k += 1;
+                program_slots[&key][*k - 1]
+            }
+            None => {
+                for s in free_symbols(pool, check.value) {
+                    if !vars.contains(&s) {
+                        vars.push(s);
+                    }
+                }
+                compiled.expr(pool, check.value)
+            }
+        };
+        if !vars.contains(&check.var) {
+            vars.push(check.var);
+        }
+        let mut after = Vec::new();
+        if let Some(rules) = &check.after {
+            for &(v, replacement) in rules.rules() {
+                for s in free_symbols(pool, replacement) {
+                    if !vars.contains(&s) {
+                        vars.push(s);
+                    }
+                }
+                after.push((v, compiled.expr(pool, replacement)));
+            }
+        }
+        let base = compiled.expr(pool, check.base);
+        slots.push(CheckSlots {
+            vars,
+            base,
+            value,
+            after,
+        });
+    }
+    (compiled, slots)
+}
+
 /// `d base / d var` at `point` by central differences with one Richardson step.
-fn numeric_derivative(
-    pool: &Pool,
-    base: ExprId,
-    var: SymbolId,
-    point: &FxHashMap<SymbolId, f64>,
-) -> f64 {
-    let x = point.get(&var).copied().unwrap_or(0.0);
-    let mut at = point.clone();
+fn numeric_derivative(compiled: &mut Compiled, base: Slot, var: usize, point: &mut [f64]) -> f64 {
+    let x = point[var];
     let mut central = |h: f64| {
-        at.insert(var, x + h);
-        let up = eval(pool, base, &at);
-        at.insert(var, x - h);
-        let down = eval(pool, base, &at);
+        point[var] = x + h;
+        let up = compiled.eval(base, point);
+        point[var] = x - h;
+        let down = compiled.eval(base, point);
         (up - down) / (2.0 * h)
     };
     let h = 1e-3 * x.abs().max(1.0);
     let coarse = central(h);
     let fine = central(h / 2.0);
+    point[var] = x;
     (4.0 * fine - coarse) / 3.0
 }
 
@@ -135,38 +307,29 @@ fn describe_point(pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> String {
     parts.join(", ")
 }
 
-/// Checks every claim at `POINTS` (5) points.
+/// Checks every claim at `POINTS` (5) points. Every expression (and every program, as one)
+/// is compiled to a [`Tape`] first.
 pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
     let mut report = Report::default();
     let mut points = Points::new();
-    for check in checks {
-        let mut vars = variables(pool, &[check.base, check.value]);
-        if !vars.contains(&check.var) {
-            vars.push(check.var);
-        }
-        if let Some(after) = &check.after {
-            for &(_, replacement) in after.rules() {
-                for s in free_symbols(pool, replacement) {
-                    if !vars.contains(&s) {
-                        vars.push(s);
-                    }
-                }
-            }
-        }
+    let (mut compiled, slots) = compile_checks(pool, checks);
+    let mut vector = Vec::new();
+    for (check, slot) in checks.iter().zip(&slots) {
+        let var = compiled.index[&check.var];
         let mut good = 0;
         for attempt in 0..60 {
             if good == POINTS {
                 break;
             }
-            let mut point = points.point(&vars, attempt);
-            if let Some(after) = &check.after {
-                for &(v, replacement) in after.rules() {
-                    let value = eval(pool, replacement, &point);
-                    point.insert(v, value);
-                }
+            let mut point = points.point(&slot.vars, attempt);
+            compiled.vector(&point, &mut vector);
+            for &(v, replacement) in &slot.after {
+                let value = compiled.eval(replacement, &vector);
+                point.insert(v, value);
+                compiled.vector(&point, &mut vector);
             }
-            let numeric = numeric_derivative(pool, check.base, check.var, &point);
-            let symbolic = eval(pool, check.value, &point);
+            let numeric = numeric_derivative(&mut compiled, slot.base, var, &mut vector);
+            let symbolic = compiled.eval(slot.value, &vector);
             if !numeric.is_finite() || !symbolic.is_finite() {
                 continue;
             }
@@ -224,6 +387,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         return Verdict::Equal;
     }
     let vars = variables(pool, &[answer, expected]);
+    let tape = Tape::compile_exprs(pool, &[answer, expected], &vars).ok();
     let mut points = Points::new();
     let mut agreed = 0;
     for attempt in 0..60 {
@@ -231,7 +395,14 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
             break;
         }
         let point = points.point(&vars, attempt);
-        let (a, e) = (eval(pool, answer, &point), eval(pool, expected, &point));
+        let values: Vec<f64> = vars.iter().map(|v| point[v]).collect();
+        let (a, e) = match &tape {
+            Some(tape) => {
+                let both = tape.eval(&values);
+                (both[0], both[1])
+            }
+            None => (f64::NAN, f64::NAN),
+        };
         if !a.is_finite() || !e.is_finite() {
             continue;
         }
@@ -268,6 +439,7 @@ mod tests {
             base: f,
             var: x,
             value,
+            temps: None,
             after: None,
         };
         let report = verify(&pool, &[check(right)]);
@@ -280,6 +452,30 @@ mod tests {
                 .unwrap()
                 .starts_with("diff(f, x) is wrong: at x=")
         );
+    }
+
+    #[test]
+    fn program_results_are_checked_through_their_intermediates() {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, "x^3*y").unwrap();
+        let [x, y, t1] = ["x", "y", "t1"].map(|n| pool.symbol(n));
+        let square = parse(&mut pool, "x^2").unwrap();
+        let temps: Rc<[(SymbolId, ExprId)]> = vec![(t1, square)].into();
+        let right = parse(&mut pool, "3*t1*y").unwrap();
+        let wrong = parse(&mut pool, "2*t1*y").unwrap();
+        let d_y = parse(&mut pool, "t1*x").unwrap();
+        let check = |var, value| Check {
+            label: format!("diff(f, {})", pool.symbol_name(var)),
+            base: f,
+            var,
+            value,
+            temps: Some(temps.clone()),
+            after: None,
+        };
+        let report = verify(&pool, &[check(x, right), check(y, d_y)]);
+        assert_eq!((report.checked, report.failure), (2, None));
+        let report = verify(&pool, &[check(y, d_y), check(x, wrong)]);
+        assert!(report.failure.unwrap().starts_with("diff(f, x) is wrong"));
     }
 
     #[test]

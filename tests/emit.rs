@@ -268,7 +268,7 @@ fn every_function_power_and_constant() {
         "x^z + z^(x*y) + 2^x + pi^z",
         "1/3*x + 2/7*y - 5/11*z + 1/3 - pi*x + e^y - pi^2/6",
         "123456789012345678901234567890*x + x/98765432109876543210987",
-        "-x*y/z - 3*x/(y*z^2) - sin(x)",
+        "-x*z/y - 3*x/(y*z^2) - sin(x)",
         // Outside the domain: NaN everywhere.
         "ln(y)",
         "y^z",
@@ -398,4 +398,95 @@ fn defined_functions_become_functions() {
     let code = emit(&pool, &program, &spec(Language::Rust)).unwrap();
     assert!(code.contains("fn phi(s: f64, a: f64) -> f64 {"), "{code}");
     check_everywhere("model", &pool, &program, spec, &points);
+}
+
+/// `deriv -f examples/mlp.txt --params … --sgd 1/20 --emit LANG`: the function takes the
+/// parameters in `--params` order, then the other variables in natural order, and returns
+/// what the tape of the library's program returns.
+#[test]
+fn the_cli_emits_the_post_network() {
+    use deriv::ParseOptions;
+    use deriv::model::{Definition, Model};
+    let model_file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/mlp.txt");
+    let text = std::fs::read_to_string(model_file).unwrap();
+    let definitions: Vec<Definition> = text
+        .lines()
+        .filter_map(Definition::read)
+        .map(Result::unwrap)
+        .collect();
+    let mut pool = Pool::new();
+    let model = Model::load(&mut pool, &definitions, &ParseOptions::default()).unwrap();
+    let e = pool.symbol("E");
+    let loss = model.value(e).unwrap();
+    let names = "w11 w12 w21 w22 v11 v12 v21 v22 u1 u2 b1 b2 c1 c2 d";
+    let params: Vec<SymbolId> = names.split(' ').map(|n| pool.symbol(n)).collect();
+    let data: Vec<SymbolId> = ["a", "x1", "x2", "y"].map(|n| pool.symbol(n)).to_vec();
+    let inputs: Vec<SymbolId> = params.iter().chain(&data).copied().collect();
+    let program = value_and_gradient(&mut pool, loss, &params).unwrap();
+    let rate = pool.num(Rational::new(1, 20).unwrap());
+    let spec = EmitSpec::loss_and_gradient(Language::C, "E_and_gradient", &pool, &inputs, &params)
+        .with_step(rate, &params);
+    let points: Vec<Vec<f64>> = (0..2)
+        .map(|p| {
+            (0..inputs.len())
+                .map(|k| 0.4 - 0.09 * k as f64 + 0.31 * p as f64)
+                .collect()
+        })
+        .collect();
+    for lang in LANGUAGES {
+        let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
+            .args(["-f", model_file, "--params", "w*,v*,u*,b*,c*,d"])
+            .args(["--sgd", "1/20", "--emit", lang.name()])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{lang:?}: {output:?}");
+        let code = String::from_utf8(output.stdout).unwrap();
+        let signature = names.replace(' ', ", ") + ", a, x1, x2, y";
+        let signature = match lang {
+            Language::Python => format!("def E_and_gradient({signature}):"),
+            _ => signature.split(", ").next().unwrap().to_string(),
+        };
+        assert!(code.contains(&signature), "{lang:?}: {code}");
+        let outputs = 1 + 2 * params.len();
+        let got = run_generated("cli", lang, &code, "E_and_gradient", outputs, &points);
+        for (point, got) in points.iter().zip(&got) {
+            let want = expected(&pool, &program, &spec, point);
+            assert_eq!(got.len(), want.len());
+            for (k, (&g, &w)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    close(g, w),
+                    "{lang:?}, output {k}: {g} vs the tape's {w}\n{code}"
+                );
+            }
+        }
+    }
+}
+
+/// What cannot be emitted is refused on stderr with exit code 2 and nothing on stdout.
+#[test]
+fn the_cli_refuses_what_has_no_code() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["f(x)*y", "--emit", "c"],
+            "error: --emit: the function has no numeric value: it holds an unknown function",
+        ),
+        (
+            &["x^2", "--emit", "fortran"],
+            "invalid value 'fortran' for '--emit <LANG>'",
+        ),
+        (
+            &["x^2", "--wrt", "x", "--emit", "c", "--total"],
+            "'--emit <LANG>' cannot be used with '--total'",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
 }
