@@ -160,27 +160,16 @@ impl Compiled {
         tape.eval_into(point, &mut self.scratch, &mut self.outputs);
         self.outputs[output]
     }
-
-    /// `point` as one value per input (0 for the inputs it does not give).
-    fn vector(&self, point: &FxHashMap<SymbolId, f64>, into: &mut Vec<f64>) {
-        into.clear();
-        into.resize(self.inputs.len(), 0.0);
-        for (symbol, &value) in point {
-            if let Some(&k) = self.index.get(symbol) {
-                into[k] = value;
-            }
-        }
-    }
 }
 
 /// The tapes of one check.
 struct CheckSlots {
-    /// The variables to draw values for.
-    vars: Vec<SymbolId>,
+    /// The variables to draw values for, as indices of the inputs.
+    vars: Vec<usize>,
     base: Slot,
     value: Slot,
-    /// The constrained variables and their replacements.
-    after: Vec<(SymbolId, Slot)>,
+    /// The constrained variables (as indices of the inputs) and their replacements.
+    after: Vec<(usize, Slot)>,
 }
 
 /// Compiles every check: expressions once each, and each program's results as one tape.
@@ -188,10 +177,14 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
     let mut exprs = Vec::new();
     let mut temp_names = FxHashSet::default();
     let mut constrained = Vec::new();
+    let mut seen_programs = FxHashSet::default();
     for check in checks {
         exprs.push(check.base);
         exprs.push(check.value);
-        if let Some(temps) = &check.temps {
+        // The checks of one program share its intermediates: they are read once.
+        if let Some(temps) = &check.temps
+            && seen_programs.insert(temps.as_ptr())
+        {
             for &(name, value) in temps.iter() {
                 temp_names.insert(name);
                 exprs.push(value);
@@ -204,6 +197,8 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
             }
         }
     }
+    let mut distinct = FxHashSet::default();
+    exprs.retain(|&e| distinct.insert(e));
     let mut inputs = variables(pool, &exprs);
     inputs.retain(|s| !temp_names.contains(s));
     for symbol in checks.iter().map(|c| c.var).chain(constrained) {
@@ -231,9 +226,14 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
         program_slots.insert(*key, compiled.program(pool, program));
     }
     let mut next_result: FxHashMap<*const (SymbolId, ExprId), usize> = FxHashMap::default();
+    // A gradient's checks share their base: its variables are found once.
+    let mut base_vars: FxHashMap<ExprId, Vec<SymbolId>> = FxHashMap::default();
     let mut slots = Vec::with_capacity(checks.len());
     for check in checks {
-        let mut vars = variables(pool, &[check.base]);
+        let mut vars = base_vars
+            .entry(check.base)
+            .or_insert_with(|| variables(pool, &[check.base]))
+            .clone();
         let value = match &check.temps {
             Some(temps) => {
                 let key = temps.as_ptr();
@@ -261,10 +261,11 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
                         vars.push(s);
                     }
                 }
-                after.push((v, compiled.expr(pool, replacement)));
+                after.push((compiled.index[&v], compiled.expr(pool, replacement)));
             }
         }
         let base = compiled.expr(pool, check.base);
+        let vars = vars.iter().map(|v| compiled.index[v]).collect();
         slots.push(CheckSlots {
             vars,
             base,
@@ -297,12 +298,12 @@ fn relative_error(a: f64, b: f64) -> f64 {
     (a - b).abs() / a.abs().max(b.abs()).max(1.0)
 }
 
-fn describe_point(pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> String {
+fn describe_point(pool: &Pool, point: impl Iterator<Item = (SymbolId, f64)>) -> String {
     let mut parts: Vec<(String, f64)> = point
-        .iter()
-        .map(|(&s, &v)| (pool.symbol_name(s).to_string(), v))
+        .map(|(s, v)| (pool.symbol_name(s).to_string(), v))
         .collect();
     parts.sort_by(|a, b| a.0.cmp(&b.0));
+    parts.dedup_by(|a, b| a.0 == b.0);
     let parts: Vec<String> = parts.iter().map(|(n, v)| format!("{n}={v:.6}")).collect();
     parts.join(", ")
 }
@@ -313,7 +314,8 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
     let mut report = Report::default();
     let mut points = Points::new();
     let (mut compiled, slots) = compile_checks(pool, checks);
-    let mut vector = Vec::new();
+    // Inputs a check does not draw keep earlier values: its expressions do not use them.
+    let mut vector = vec![0.0; compiled.inputs.len()];
     for (check, slot) in checks.iter().zip(&slots) {
         let var = compiled.index[&check.var];
         let mut good = 0;
@@ -321,12 +323,11 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
             if good == POINTS {
                 break;
             }
-            let mut point = points.point(&slot.vars, attempt);
-            compiled.vector(&point, &mut vector);
-            for &(v, replacement) in &slot.after {
-                let value = compiled.eval(replacement, &vector);
-                point.insert(v, value);
-                compiled.vector(&point, &mut vector);
+            for &k in &slot.vars {
+                vector[k] = points.value(attempt);
+            }
+            for &(k, replacement) in &slot.after {
+                vector[k] = compiled.eval(replacement, &vector);
             }
             let numeric = numeric_derivative(&mut compiled, slot.base, var, &mut vector);
             let symbolic = compiled.eval(slot.value, &vector);
@@ -340,7 +341,13 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
                 report.failure = Some(format!(
                     "{} is wrong: at {} it is {symbolic:e}, but finite differences give {numeric:e} (relative error {error:.1e})",
                     check.label,
-                    describe_point(pool, &point)
+                    describe_point(
+                        pool,
+                        slot.vars
+                            .iter()
+                            .chain(slot.after.iter().map(|(k, _)| k))
+                            .map(|&k| (compiled.inputs[k], vector[k]))
+                    )
                 ));
             }
         }
@@ -408,7 +415,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         }
         if relative_error(a, e) > 1e-9 {
             return Verdict::Different {
-                point: describe_point(pool, &point),
+                point: describe_point(pool, point.iter().map(|(&s, &v)| (s, v))),
                 answer: a,
                 expected: e,
             };
