@@ -36,7 +36,8 @@ Examples:
   deriv \"x*x + 2*x*x\"                             simplify only: 3*x^2
   deriv -f exprs.txt --wrt x                      one result per input line
   deriv -f mlp.txt --wrt w11                      through a model's definitions
-  deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program";
+  deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program
+  deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.
