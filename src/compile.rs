@@ -575,7 +575,9 @@ pub(crate) fn lower_product(
         numerator: Vec::new(),
         denominator: Vec::new(),
     };
-    let magnitude = coefficient.abs();
+    // A magnitude beyond f64's range (`2^-1200`) is a moderate number times powers of
+    // two representable in f64, multiplied in after every other factor.
+    let (magnitude, binary_exponent) = coefficient.abs().split_binary_exponent();
     if !magnitude.is_one() {
         match exact_fraction(&magnitude) {
             Some((p, q)) => {
@@ -601,6 +603,15 @@ pub(crate) fn lower_product(
             }
             _ => product.numerator.push(Factor::Expr(factor)),
         }
+    }
+    // Beyond ±2,200 the value is 0 or infinite for every finite product.
+    let mut e = binary_exponent.clamp(-2200, 2200);
+    while e != 0 {
+        let step = e.clamp(-1000, 1000);
+        product
+            .numerator
+            .push(Factor::Number(Rational::power_of_two(step)));
+        e -= step;
     }
     product
 }

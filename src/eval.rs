@@ -44,7 +44,15 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
             Node::Const(Constant::E) => std::f64::consts::E,
             Node::Sym(symbol) => lookup(*symbol).unwrap_or(f64::NAN),
             Node::Add(ops) => ops.iter().map(of).sum(),
-            Node::Mul(ops) => ops.iter().map(of).product(),
+            Node::Mul(ops) => match (pool.as_num(ops[0]), of(&ops[0])) {
+                // A coefficient beyond f64's range (`x^1200/2^1200`) is applied last, in
+                // steps, so the product stays finite where its value is.
+                (Some(q), c) if c == 0.0 || !c.is_normal() => {
+                    let (r, e) = q.split_binary_exponent();
+                    scale_by_power_of_two(r.to_f64() * ops[1..].iter().map(of).product::<f64>(), e)
+                }
+                _ => ops.iter().map(of).product(),
+            },
             // IEEE says 1^NaN = 1 and max(NaN, 0) = 0; outside the domain stays NaN here.
             Node::Pow([base, exp]) => match (of(base), of(exp)) {
                 (b, e) if b.is_nan() || e.is_nan() => f64::NAN,
@@ -83,4 +91,20 @@ pub(crate) fn real_pow(b: f64, e: f64, exact_exp: Option<&Rational>) -> f64 {
             }
         }
     }
+}
+
+/// `x * 2^e` without overflowing or underflowing on the way: in steps of `2^±1000`.
+pub(crate) fn scale_by_power_of_two(mut x: f64, e: i64) -> f64 {
+    const STEP: i32 = 1000;
+    // Beyond ±2,200 every finite non-zero `x` ends at 0 or infinity anyway.
+    let mut e = e.clamp(-2200, 2200) as i32;
+    while e > STEP {
+        x *= 2f64.powi(STEP);
+        e -= STEP;
+    }
+    while e < -STEP {
+        x *= 2f64.powi(-STEP);
+        e += STEP;
+    }
+    x * 2f64.powi(e)
 }

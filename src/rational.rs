@@ -301,6 +301,36 @@ impl Rational {
         }
     }
 
+    /// `(r, e)` with `self = r * 2^e` and `r` within about `2^±64` of 1 (`e = 0` when
+    /// `self` is already well inside `f64`'s normal range): for numbers such as `2^-1200`,
+    /// whose `f64` value underflows, to be scaled in steps after multiplying.
+    pub fn split_binary_exponent(&self) -> (Rational, i64) {
+        let (num, den) = (self.numer(), self.denom());
+        let e = i64::try_from(num.bits()).unwrap_or(i64::MAX)
+            - i64::try_from(den.bits()).unwrap_or(i64::MAX);
+        if e.abs() <= 900 || num.is_zero() {
+            return (self.clone(), 0);
+        }
+        let shift = e.unsigned_abs();
+        let r = if e > 0 {
+            Rational::from_big(num, den << shift)
+        } else {
+            Rational::from_big(num << shift, den)
+        };
+        (r.unwrap_or(Rational::ONE), e)
+    }
+
+    /// `2^k`, exactly.
+    pub fn power_of_two(k: i64) -> Rational {
+        let power = BigInt::one() << k.unsigned_abs();
+        let (num, den) = if k < 0 {
+            (BigInt::one(), power)
+        } else {
+            (power, BigInt::one())
+        };
+        Rational::from_big(num, den).unwrap_or(Rational::ONE)
+    }
+
     /// Parses a decimal literal such as `12`, `0.5`, `.5`, `1e-3` or `2.5E4` exactly.
     /// `None` when the exponent is larger in size than `max_exponent`.
     pub fn parse_decimal(text: &str, max_exponent: u64) -> Option<Rational> {

@@ -268,6 +268,8 @@ fn every_function_power_and_constant() {
         "x^z + z^(x*y) + 2^x + pi^z",
         "1/3*x + 2/7*y - 5/11*z + 1/3 - pi*x + e^y - pi^2/6",
         "123456789012345678901234567890*x + x/98765432109876543210987",
+        // Coefficients beyond f64's range, in a value that is within it.
+        "x^300/2^1200 + 2^1100*z^-400",
         "-x*z/y - 3*x/(y*z^2) - sin(x)",
         // Outside the domain: NaN everywhere.
         "ln(y)",

@@ -676,8 +676,8 @@ fn defined_everywhere_inside(
 
 /// Whether evaluating `root` at `point` overflows somewhere, or uses a number that `f64`
 /// cannot hold.
-// KNOWN BUG (finding 9, numerical): `(1.5 - z)^1200` is `(3 - 2*z)^1200/2^1200`, and
-// `2^-1200` rounds to 0 in `f64`, so `eval` gives 0 where the value is about 4e-100.
+// A product's coefficient beyond `f64` (`(3 - 2*z)^1200/2^1200`) is applied last, in
+// steps, by `eval` (finding 9, fixed); a number `f64` cannot hold elsewhere still rounds.
 fn leaves_the_floating_point_range(
     pool: &Pool,
     root: ExprId,
@@ -1036,8 +1036,8 @@ proptest! {
             if !close && leaves_the_floating_point_range(&pool, f, &syms, p)
             {
                 // The canonical form overflows on the way (`(1/2)^w * sqrt(2)^w` is
-                // `0 * inf` for a large `w`, where `sqrt(1/2)^w` is just 0), or (finding 9)
-                // has a coefficient too small for `f64`.
+                // `0 * inf` for a large `w`, where `sqrt(1/2)^w` is just 0), or holds a
+                // number too small or large for `f64` outside a product's coefficient.
                 continue;
             }
             prop_assert!(
@@ -1406,7 +1406,6 @@ fn derivative_of_undefined_is_undefined() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG (finding 9): a tiny rational coefficient underflows in eval"]
 fn eval_keeps_small_values_with_large_coefficients() {
     let mut pool = Pool::new();
     let syms = symbols(&mut pool);
@@ -1416,6 +1415,13 @@ fn eval_keeps_small_values_with_large_coefficients() {
     assert!(
         (value - expected).abs() <= 1e-9 * expected,
         "(x/2)^1200 at x = 1.5 is {value}, expected {expected}"
+    );
+    // The compiled evaluator too.
+    let tape = deriv::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
+    let value = tape.eval(&[1.5, 0.0, 0.0])[0];
+    assert!(
+        (value - expected).abs() <= 1e-9 * expected,
+        "the tape of (x/2)^1200 at x = 1.5 is {value}, expected {expected}"
     );
 }
 
