@@ -398,6 +398,10 @@ impl Model {
             message,
             help: Some(help.into()),
         };
+        if self.values.is_empty() && pool.functions.is_empty() && defining.is_none() {
+            // Nothing is defined: nothing to expand or to check.
+            return Ok(expr);
+        }
         let mut map = FxHashMap::default();
         for id in pool.reachable(expr, |_| true) {
             match pool.node(id).clone() {
