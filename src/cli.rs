@@ -394,6 +394,12 @@ impl Cli {
                 )));
             }
         }
+        if !self.more.is_empty() && mode != Mode::Jacobian {
+            return usage(
+                "several expressions are given, but only --jacobian takes more than one: \
+                 quote an expression that has spaces (\"x^2 + y\")",
+            );
+        }
         if !self.params.is_empty() && mode != Mode::Gradient {
             return usage("--params chooses the parameters of --grad or --sgd: add one of them");
         }
@@ -737,7 +743,17 @@ fn run_lines(
         }
         script.note_uses(text, line_no);
         expressions += 1;
-        let request = &request;
+        // Each line's function gets its own name: `f3_and_gradient` for line 3.
+        let numbered;
+        let request = if cli.emit.is_some() {
+            numbered = Request {
+                name: Some(format!("f{line_no}")),
+                ..request.clone()
+            };
+            &numbered
+        } else {
+            &request
+        };
         match evaluate(cli, request, &[text]) {
             Ok((mut pool, outcome)) => {
                 match emit(
@@ -786,7 +802,12 @@ fn emit(
             return Ok(0);
         }
         out.flush()?;
-        Ok(report_verification(pool, outcome, line_no))
+        Ok(report_verification(
+            pool,
+            outcome,
+            line_no,
+            request.mode == Mode::Implicit,
+        ))
     };
     if let Some(answer) = &cli.check {
         let verdict = check_answer(request, pool, answer, outcome);
@@ -890,7 +911,12 @@ fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
 }
 
 /// Checks the outcome's claims and reports on stderr; 1 when one fails.
-fn report_verification(pool: &Pool, outcome: &Outcome, line_no: Option<usize>) -> u8 {
+fn report_verification(
+    pool: &Pool,
+    outcome: &Outcome,
+    line_no: Option<usize>,
+    implicit: bool,
+) -> u8 {
     let report = verify(pool, &outcome.checks);
     let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
     for label in &report.unchecked {
@@ -901,8 +927,10 @@ fn report_verification(pool: &Pool, outcome: &Outcome, line_no: Option<usize>) -
         return 1;
     }
     if report.checked == 0 {
-        if report.unchecked.is_empty() {
+        if implicit {
             eprintln!("{prefix}verify: implicit derivatives are not checked numerically");
+        } else if report.unchecked.is_empty() {
+            eprintln!("{prefix}verify: no derivative to check");
         }
         return 0;
     }
@@ -1004,7 +1032,8 @@ fn evaluate_unguarded(
         pool.set_deadline(std::time::Instant::now().checked_add(limit));
     }
     let outcome = request.run(&mut pool, texts)?;
-    let len = outcome.lines.iter().fold(0u64, |sum, line| {
+    let code_len = outcome.code.as_ref().map_or(0, |code| code.len() as u64);
+    let len = outcome.lines.iter().fold(code_len, |sum, line| {
         sum.saturating_add(printed_len(&pool, line.value))
     });
     // With --cse the output is a program as large as the DAG, not the unfolded tree.

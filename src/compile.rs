@@ -551,6 +551,9 @@ pub(crate) struct Product {
     pub(crate) negative: bool,
     pub(crate) numerator: Vec<Factor>,
     pub(crate) denominator: Vec<Factor>,
+    /// Powers of two (each within `2^±1000`) multiplying the fraction after the division:
+    /// the part of a coefficient beyond `f64`'s range.
+    pub(crate) scale: Vec<f64>,
 }
 
 /// The factors of a product (negated when `flip`) as a signed fraction: the coefficient
@@ -574,9 +577,10 @@ pub(crate) fn lower_product(
         negative: coefficient.is_negative(),
         numerator: Vec::new(),
         denominator: Vec::new(),
+        scale: Vec::new(),
     };
     // A magnitude beyond f64's range (`2^-1200`) is a moderate number times powers of
-    // two representable in f64, multiplied in after every other factor.
+    // two representable in f64, multiplied in after the division.
     let (magnitude, binary_exponent) = coefficient.abs().split_binary_exponent();
     if !magnitude.is_one() {
         match exact_fraction(&magnitude) {
@@ -608,9 +612,7 @@ pub(crate) fn lower_product(
     let mut e = binary_exponent.clamp(-2200, 2200);
     while e != 0 {
         let step = e.clamp(-1000, 1000);
-        product
-            .numerator
-            .push(Factor::Number(Rational::power_of_two(step)));
+        product.scale.push(2f64.powi(step as i32));
         e -= step;
     }
     product
@@ -847,7 +849,9 @@ impl Compiler<'_> {
     fn pair(&mut self, factors: &[ExprId], flip: bool) -> (u32, u32) {
         let product = lower_product(self.pool, factors, flip, &self.layout.absorbed);
         match (product.numerator.as_slice(), product.denominator.as_slice()) {
-            ([Factor::Expr(a), Factor::Expr(b)], []) if !product.negative => {
+            ([Factor::Expr(a), Factor::Expr(b)], [])
+                if !product.negative && product.scale.is_empty() =>
+            {
                 (self.register(*a), self.register(*b))
             }
             _ => (self.product(factors, flip), NONE),
@@ -858,21 +862,26 @@ impl Compiler<'_> {
         let product = lower_product(self.pool, factors, flip, &self.layout.absorbed);
         let numerator: Vec<u32> = product.numerator.iter().map(|f| self.factor(f)).collect();
         let denominator: Vec<u32> = product.denominator.iter().map(|f| self.factor(f)).collect();
-        if let ([a, b], [], true) = (
+        if let ([a, b], [], true, []) = (
             numerator.as_slice(),
             denominator.as_slice(),
             product.negative,
+            product.scale.as_slice(),
         ) {
             return self.push(Instr::NegMul(*a, *b));
         }
         let numerator = self.multiply(&numerator);
         let denominator = self.multiply(&denominator);
-        let value = match (numerator, denominator) {
+        let mut value = match (numerator, denominator) {
             (Some(n), None) => n,
             (Some(n), Some(d)) => self.push(Instr::Div(n, d)),
             (None, Some(d)) => self.push(Instr::Recip(d)),
             (None, None) => self.constant(1.0),
         };
+        for &power in &product.scale {
+            let power = self.constant(power);
+            value = self.push(Instr::Mul(value, power));
+        }
         if product.negative {
             self.push(Instr::Neg(value))
         } else {

@@ -17,8 +17,9 @@
 //!   (`(-8)^(1/3) = -2`); other powers of a negative base are NaN;
 //! - in Python, where the `math` module raises exceptions, the functions that can leave
 //!   their domain or overflow (`exp`, `ln`, `asin`, `sqrt`, powers, …) go through helpers
-//!   that return NaN or infinity like Rust and C. Division by zero and an overflowing `**`
-//!   still raise.
+//!   that return NaN or infinity like Rust and C. Division by zero, an overflowing `**`
+//!   (a small integer power) and `sin`, `cos`, `tan` of an infinite argument (after an
+//!   overflow) still raise.
 //!
 //! Calls of functions defined in the pool (`phi(s) = 1/(1 + exp(-a*s))`, see
 //! [`crate::model`]) stay calls: each defined function, and each of its derivatives the
@@ -409,6 +410,7 @@ enum Helper {
     Softplus,
     Erf,
     Pow,
+    PowInt,
     RootPow,
     Sqrt,
     Exp,
@@ -423,13 +425,14 @@ enum Helper {
     Atanh,
 }
 
-const HELPERS: [Helper; 18] = [
+const HELPERS: [Helper; 19] = [
     Helper::Sign,
     Helper::Step,
     Helper::Relu,
     Helper::Softplus,
     Helper::Erf,
     Helper::Pow,
+    Helper::PowInt,
     Helper::RootPow,
     Helper::Sqrt,
     Helper::Exp,
@@ -453,6 +456,7 @@ impl Helper {
             Helper::Softplus => "deriv_softplus",
             Helper::Erf => "deriv_erf",
             Helper::Pow => "deriv_pow",
+            Helper::PowInt => "deriv_pow_int",
             Helper::RootPow => "deriv_root_pow",
             Helper::Sqrt => "deriv_sqrt",
             Helper::Exp => "deriv_exp",
@@ -551,6 +555,9 @@ impl Helper {
             Helper::Erf => "def deriv_erf(x):\n    return math.erf(x)\n",
             Helper::Pow => {
                 "def deriv_pow(b, e):\n    if b != b or e != e or b < 0.0:\n        return math.nan\n    try:\n        return math.pow(b, e)\n    except (OverflowError, ValueError):\n        return math.inf\n"
+            }
+            Helper::PowInt => {
+                "def deriv_pow_int(b, e):\n    try:\n        return math.pow(b, e)\n    except (OverflowError, ValueError):\n        return math.copysign(math.inf, b) if e % 2 == 1 else math.inf\n"
             }
             Helper::RootPow => {
                 "def deriv_root_pow(b, e, odd):\n    if b != b or e != e:\n        return math.nan\n    if b < 0.0:\n        m = deriv_pow(-b, e)\n        return -m if odd else m\n    return deriv_pow(b, e)\n"
@@ -1027,7 +1034,7 @@ impl Emitter<'_> {
             Factor::Power(base, exp) => Piece::Power(*base, exp.clone(), POWER),
         };
         let (numerator, denominator) = (&product.numerator, &product.denominator);
-        if denominator.is_empty() && numerator.len() == 1 {
+        if denominator.is_empty() && numerator.len() == 1 && product.scale.is_empty() {
             let single = match &numerator[0] {
                 Factor::Number(q) => Piece::Number(q.clone(), min),
                 Factor::Expr(id) => Piece::Expr(*id, min),
@@ -1077,6 +1084,11 @@ impl Emitter<'_> {
                 }
                 pieces.push(Piece::Text(")"));
             }
+        }
+        // Left to right: after the division.
+        for &power in &product.scale {
+            pieces.push(Piece::Text(" * "));
+            pieces.push(Piece::Owned(format!("{power:?}")));
         }
         (PRODUCT, pieces)
     }
@@ -1189,7 +1201,7 @@ impl Emitter<'_> {
                 let open = match lang {
                     Language::Rust => "f64::powf(",
                     Language::C => "pow(",
-                    Language::Python => "math.pow(",
+                    Language::Python => self.helper(Helper::PowInt),
                 };
                 (
                     ATOM,
@@ -1218,6 +1230,7 @@ impl Emitter<'_> {
             Helper::Softplus => "deriv_softplus(",
             Helper::Erf => "deriv_erf(",
             Helper::Pow => "deriv_pow(",
+            Helper::PowInt => "deriv_pow_int(",
             Helper::RootPow => "deriv_root_pow(",
             Helper::Sqrt => "deriv_sqrt(",
             Helper::Exp => "deriv_exp(",
@@ -1572,6 +1585,14 @@ const C_RESERVED: &[&str] = &[
     "TLOSS",
     "PLOSS",
     "X_TLOSS",
+    "MAXFLOAT",
+    "FP_NAN",
+    "FP_INFINITE",
+    "FP_ZERO",
+    "FP_SUBNORMAL",
+    "FP_NORMAL",
+    "FP_ILOGB0",
+    "FP_ILOGBNAN",
     "errno",
 ];
 

@@ -312,6 +312,13 @@ impl Model {
         self.values.get(&name).copied()
     }
 
+    /// The defined variables and their values (in the original variables), in order.
+    pub fn variables(&self) -> impl Iterator<Item = (SymbolId, ExprId)> + '_ {
+        self.order
+            .iter()
+            .filter_map(|&name| Some((name, self.value(name)?)))
+    }
+
     /// The names shown for values, for programs.
     pub fn names(&self) -> &FxHashMap<ExprId, SymbolId> {
         &self.names

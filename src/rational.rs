@@ -320,17 +320,6 @@ impl Rational {
         (r.unwrap_or(Rational::ONE), e)
     }
 
-    /// `2^k`, exactly.
-    pub fn power_of_two(k: i64) -> Rational {
-        let power = BigInt::one() << k.unsigned_abs();
-        let (num, den) = if k < 0 {
-            (BigInt::one(), power)
-        } else {
-            (power, BigInt::one())
-        };
-        Rational::from_big(num, den).unwrap_or(Rational::ONE)
-    }
-
     /// Parses a decimal literal such as `12`, `0.5`, `.5`, `1e-3` or `2.5E4` exactly.
     /// `None` when the exponent is larger in size than `max_exponent`.
     pub fn parse_decimal(text: &str, max_exponent: u64) -> Option<Rational> {

@@ -500,6 +500,25 @@ impl Request {
             let f = context.substitution.apply(pool, input);
             context.wrt = select_params(pool, f, &self.params)?;
         }
+        for &var in &context.wrt {
+            if model.value(var).is_some() || pool.functions.contains_key(&var) {
+                let name = pool.symbol_name(var);
+                return Err(Error::Usage {
+                    message: format!(
+                        "--wrt {name}: `{name}` is a definition, not a variable: derivatives go \
+                         through definitions to the variables they are written in"
+                    ),
+                    help: "differentiate in a variable of the definitions (results are shown \
+                           in the definitions' names)"
+                        .into(),
+                });
+            }
+        }
+        if matches!(self.mode, Mode::Gradient | Mode::Hessian | Mode::Jacobian) {
+            // A gradient, Hessian or Jacobian in the same variable twice is the same.
+            let mut seen = rustc_hash::FxHashSet::default();
+            context.wrt.retain(|&v| seen.insert(v));
+        }
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
         }
@@ -507,7 +526,7 @@ impl Request {
             let (code, program) = self.code(pool, &context, input, &model, language)?;
             let checks = if self.verify {
                 // The loss comes first; the gradient follows.
-                self.program_checks(pool, &context, input, &program, 1)
+                self.program_checks(pool, &context, input, &program, 1, &model)
             } else {
                 Vec::new()
             };
@@ -590,7 +609,7 @@ impl Request {
         };
         let checks = match &program {
             _ if !self.verify => Vec::new(),
-            Some(program) => self.program_checks(pool, &context, input, program, 0),
+            Some(program) => self.program_checks(pool, &context, input, program, 0, &model),
             None => self.checks(pool, &context, &inputs),
         };
         Ok(Outcome {
@@ -618,19 +637,21 @@ impl Request {
         let f = context.substitution.apply(pool, input);
         let params = self.gradient_vars(pool, context, f);
         let Some(program) = value_and_gradient_named(pool, f, &params, model.names()) else {
-            return Err(Error::Usage {
-                message: "--emit: the function has no numeric value: it holds an unknown \
-                          function or an unevaluated derivative"
+            return Err(Error::Undefined {
+                reason: "--emit: the function has no numeric value: it holds an unknown \
+                         function or an unevaluated derivative (define functions with --def \
+                         'g(x)=...')"
                     .into(),
-                help: "define the function, for example --def 'g(x)=x^2', or leave out --emit"
-                    .into(),
+                span: None,
             });
         };
         let rate = match &self.sgd {
-            Some(rate) => Some(
-                parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
-                    .map_err(|e| e.error)?,
-            ),
+            Some(rate) => {
+                let parsed = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
+                    .map_err(|e| e.error)?;
+                // The rate may use the definitions, like the function.
+                Some(model.expand(pool, parsed, &rate.expr)?)
+            }
             None => None,
         };
         let mut data: Vec<SymbolId> = free_symbols(pool, f);
@@ -670,13 +691,27 @@ impl Request {
         input: ExprId,
         program: &Program,
         first: usize,
+        model: &Model,
     ) -> Vec<Check> {
         let f = context.substitution.apply(pool, input);
         let vars = match self.mode {
             Mode::Derivative => context.wrt[..1].to_vec(),
             _ => self.gradient_vars(pool, context, f),
         };
-        let temps: Rc<[(SymbolId, ExprId)]> = program.temps.clone().into();
+        // Definitions the program is written in but does not compute (`k` inside a
+        // function's derivative) come first, with their values.
+        let computed: rustc_hash::FxHashSet<SymbolId> =
+            program.temps.iter().map(|&(name, _)| name).collect();
+        let mut mentioned = rustc_hash::FxHashSet::default();
+        for &value in program.temps.iter().map(|(_, v)| v).chain(&program.results) {
+            mentioned.extend(free_symbols(pool, value));
+        }
+        let mut temps: Vec<(SymbolId, ExprId)> = model
+            .variables()
+            .filter(|(name, _)| mentioned.contains(name) && !computed.contains(name))
+            .collect();
+        temps.extend_from_slice(&program.temps);
+        let temps: Rc<[(SymbolId, ExprId)]> = temps.into();
         vars.iter()
             .zip(&program.results[first..])
             .map(|(&var, &value)| Check {

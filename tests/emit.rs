@@ -464,31 +464,108 @@ fn the_cli_emits_the_post_network() {
     }
 }
 
-/// What cannot be emitted is refused on stderr with exit code 2 and nothing on stdout.
+/// What cannot be emitted is refused on stderr with a non-zero exit code and nothing on
+/// stdout: 1 for the input, 2 for the options.
 #[test]
 fn the_cli_refuses_what_has_no_code() {
-    let cases: [(&[&str], &str); 3] = [
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/mlp.txt");
+    let cases: [(&[&str], i32, &str); 5] = [
         (
             &["f(x)*y", "--emit", "c"],
+            1,
             "error: --emit: the function has no numeric value: it holds an unknown function",
         ),
         (
             &["x^2", "--emit", "fortran"],
+            2,
             "invalid value 'fortran' for '--emit <LANG>'",
         ),
         (
             &["x^2", "--wrt", "x", "--emit", "c", "--total"],
+            2,
             "'--emit <LANG>' cannot be used with '--total'",
         ),
+        (
+            &["-f", model, "--emit", "c", "--max-output", "100"],
+            1,
+            "more than the limit of 100 bytes",
+        ),
+        (
+            &["x^2", "y^2", "--emit", "python"],
+            2,
+            "only --jacobian takes more than one",
+        ),
     ];
-    for (args, message) in cases {
+    for (args, code, message) in cases {
         let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
             .args(args)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?}");
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
+}
+
+/// Each line of a batch gets its own function; a learning rate may name a definition,
+/// which is then written out (it is not an argument).
+#[test]
+fn the_cli_names_functions_and_expands_the_rate() {
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let code = run(&["-", "--emit", "c"], "x^2*y\nsin(x)\n");
+    assert!(
+        code.contains("void f1_and_gradient(double x, double y, double *out)"),
+        "{code}"
+    );
+    assert!(
+        code.contains("void f2_and_gradient(double x, double *out)"),
+        "{code}"
+    );
+    let code = run(
+        &[
+            "(w*x - y)^2",
+            "--def",
+            "k=a^2/10",
+            "--wrt",
+            "w",
+            "--sgd",
+            "k",
+        ],
+        "",
+    );
+    assert!(code.contains("w := w - "), "{code}");
+    let code = run(
+        &[
+            "(w*x - y)^2",
+            "--def",
+            "k=a^2/10",
+            "--wrt",
+            "w",
+            "--sgd",
+            "k",
+            "--emit",
+            "python",
+        ],
+        "",
+    );
+    assert!(code.contains("def f_and_gradient(w, a, x, y):"), "{code}");
+    assert!(code.contains("learning_rate = a * a / 10.0"), "{code}");
 }

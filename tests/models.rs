@@ -214,12 +214,13 @@ fn bad_definitions_are_errors_at_their_line_and_column() {
 
 #[test]
 fn option_errors() {
-    let cases: [(&[&str], i32); 5] = [
+    let cases: [(&[&str], i32); 6] = [
         (&["--def", "h x", "x"], 2),
         (&["--def", "h=x^2", "--def", "h=2", "x"], 1),
         (&["--def", "sin(x)=x", "x"], 2),
         (&["-f", POST, "--grad", "--params", "q*"], 2),
         (&["-f", POST, "--of", "nothing", "--wrt", "x1"], 2),
+        (&["-f", POST, "--wrt", "h1,w11", "--grad"], 2),
     ];
     let mut text = String::new();
     for (args, code) in cases {
@@ -250,7 +251,31 @@ fn option_errors() {
     error: --params: `q*` matches no variable of the function
       = help: its variables are a, b1, b2, c1, c2, d, u1, u2, v11, v12, v21, v22, w11, w12, w21, w22, x1, x2, y
     error: --of nothing: nothing defines `nothing` in examples/mlp.txt
+    error: --wrt h1: `h1` is a definition, not a variable: derivatives go through definitions to the variables they are written in
+      = help: differentiate in a variable of the definitions (results are shown in the definitions' names)
     ");
+}
+
+/// A gradient program may use a definition it does not compute (`k`, inside the
+/// derivative of `phi`): `--verify` binds it to its value. A parameter given twice is one.
+#[test]
+fn verify_binds_definitions_and_parameters_count_once() {
+    let args = [
+        "(phi(w*x) - y)^2",
+        "--def",
+        "k=a^2 + sin(a)",
+        "--def",
+        "phi(s)=s*k + s^3",
+        "--grad",
+        "--verify",
+    ];
+    let output = run(&args);
+    assert!(output.status.success(), "{output:?}");
+    let report = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(report.contains("verify: 4 results checked"), "{report}");
+    let program = stdout(&["-f", POST, "--wrt", "d,d", "--sgd", "1/10"]);
+    assert!(program.ends_with("d := d - t1/10\n"), "{program}");
+    assert_eq!(program.matches(":=").count(), 1, "{program}");
 }
 
 /// A random network of definitions: `layers` sizes, each unit one of several activations.

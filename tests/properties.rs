@@ -1425,6 +1425,30 @@ fn eval_keeps_small_values_with_large_coefficients() {
     );
 }
 
+/// A coefficient beyond `f64` scales the quotient after the division, in `eval` and in the
+/// tape alike: `2^1100/y` at `y = 1e300` is finite, and `2^-1100/y` at `1e-300` is not 0.
+#[test]
+fn coefficients_beyond_f64_scale_after_dividing() {
+    for (text, y) in [("2^1100/y", 1e300f64), ("2^-1100/y", 1e-300)] {
+        let mut pool = Pool::new();
+        let syms = symbols(&mut pool);
+        let id = parse(&mut pool, text).unwrap();
+        let sign = if text.contains('-') { -1.0 } else { 1.0 };
+        let expected = (sign * 1100.0 * 2f64.ln() - y.ln()).exp();
+        let tape = deriv::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
+        let values = [
+            eval_at(&pool, id, &syms, &[0.0, y, 0.0]),
+            tape.eval(&[0.0, y, 0.0])[0],
+        ];
+        for value in values {
+            assert!(
+                (value - expected).abs() <= 1e-9 * expected,
+                "{text} at y = {y:e} is {value:e}, expected {expected:e}"
+            );
+        }
+    }
+}
+
 #[test]
 #[ignore = "KNOWN BUG (finding 10): factors with related bases are not merged"]
 fn products_with_related_bases_merge() {
