@@ -305,19 +305,25 @@ impl Rational {
     /// `self` is already well inside `f64`'s normal range): for numbers such as `2^-1200`,
     /// whose `f64` value underflows, to be scaled in steps after multiplying.
     pub fn split_binary_exponent(&self) -> (Rational, i64) {
-        let (num, den) = (self.numer(), self.denom());
+        let Repr::Big(b) = &self.0 else {
+            return (self.clone(), 0);
+        };
+        let (num, den) = (&b.0, &b.1);
         let e = i64::try_from(num.bits()).unwrap_or(i64::MAX)
             - i64::try_from(den.bits()).unwrap_or(i64::MAX);
-        if e.abs() <= 900 || num.is_zero() {
+        if e.abs() <= 900 {
             return (self.clone(), 0);
         }
         let shift = e.unsigned_abs();
+        // The parts are coprime, so after the shift they share powers of two only: no gcd.
         let r = if e > 0 {
-            Rational::from_big(num, den << shift)
+            let k = num.trailing_zeros().unwrap_or(0).min(shift);
+            Rational::from_coprime(num >> k, den << (shift - k))
         } else {
-            Rational::from_big(num << shift, den)
+            let k = den.trailing_zeros().unwrap_or(0).min(shift);
+            Rational::from_coprime(num << (shift - k), den >> k)
         };
-        (r.unwrap_or(Rational::ONE), e)
+        (r, e)
     }
 
     /// Parses a decimal literal such as `12`, `0.5`, `.5`, `1e-3` or `2.5E4` exactly.
@@ -564,6 +570,24 @@ mod tests {
 
     fn r(n: i64, d: i64) -> Rational {
         Rational::new(n, d).unwrap()
+    }
+
+    #[test]
+    fn binary_exponents_split_exactly() {
+        let two = r(2, 1);
+        for (q, split) in [
+            (r(3, 1).pow(&r(1000, 1), BITS).unwrap(), true),
+            (r(12, 7).pow(&r(-1300, 1), BITS).unwrap(), true),
+            (r(-5, 8).pow(&r(2001, 1), BITS).unwrap(), true),
+            (r(-5, 8).pow(&r(1201, 1), BITS).unwrap(), false),
+            (r(7, 3), false),
+        ] {
+            let (m, e) = q.split_binary_exponent();
+            assert_eq!(e != 0, split, "{q}");
+            let back = &m * &two.pow(&Rational::int(e), BITS).unwrap();
+            assert_eq!(back, q);
+            assert!(m.to_f64().is_normal() && m.to_f64().abs() < 4.0, "{m}");
+        }
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! Every input the fuzz targets (`fuzz/`, `scripts/fuzz`) have found, replayed through the
 //! same checks: parse, print → re-parse gives the same expression, and so do the
-//! derivatives in x and y. Each input runs under the pool's deadline, and the test asserts
-//! it finished in time (some of these inputs once took 2 to 23 seconds).
+//! derivatives in x and y; then all of them compiled to a `Tape` and evaluated, and the
+//! value-and-gradient program emitted in every language. Each input runs under the pool's
+//! deadline, and the test asserts it finished in time (some of these inputs once took 2 to
+//! 23 seconds).
 
 use std::time::{Duration, Instant};
 
-use deriv::{ExprId, Pool, diff, parse, print};
+use deriv::{
+    EmitSpec, ExprId, Language, Pool, Tape, diff, emit, free_symbols, parse, print,
+    value_and_gradient,
+};
 
 /// A hang guard, not a speed test (the benchmarks are for speed): far above the second
 /// these inputs take now, so a loaded machine does not fail it.
@@ -24,6 +29,7 @@ fn replay(input: &str, max_power_bits: Option<u64>) {
         let sym = pool.symbol(var);
         results.push((format!("d/d{var}"), diff(&mut pool, expr, sym)));
     }
+    let roots: Vec<ExprId> = results.iter().map(|&(_, id)| id).collect();
     for (what, id) in results {
         assert_ne!(id, ExprId::UNDEFINED, "{input:?}: {what} is undefined");
         let text = print(&pool, id);
@@ -32,6 +38,16 @@ fn replay(input: &str, max_power_bits: Option<u64>) {
             back, id,
             "{input:?}: {what} printed as {text:?} reads back differently"
         );
+    }
+    let inputs = free_symbols(&pool, expr);
+    if let Ok(tape) = Tape::compile_exprs(&pool, &roots, &inputs) {
+        assert_eq!(tape.eval(&vec![0.7; inputs.len()]).len(), roots.len());
+    }
+    if let Some(program) = value_and_gradient(&mut pool, expr, &inputs) {
+        for language in [Language::Rust, Language::C, Language::Python] {
+            let spec = EmitSpec::loss_and_gradient(language, "f", &pool, &inputs, &inputs);
+            emit(&pool, &program, &spec).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        }
     }
     assert_eq!(
         pool.limit_reached(),
@@ -71,6 +87,8 @@ fn numbers_past_the_power_limit_round_trip() {
         "4e-621*1e-621",
         "1e-626**1.1",
         "-x^(x*+22)^881e-15**\t12511e-626**1.222- .25*1",
+        // Finding 11: compiling split every huge coefficient with a big gcd (15 s).
+        "ln(R + 1*1*y**-sh+ 1.1**y**sijd1/2 - x^(x*+39)^88882-88**y)",
     ] {
         replay(input, Some(1 << 12));
         replay(input, None);

@@ -1,8 +1,13 @@
 //! bytes -> UTF-8 text -> parse -> print/re-parse round trip of the input, then for
-//! x and y: diff -> print -> re-parse in the same pool, asserting the same ExprId.
+//! x and y: diff -> print -> re-parse in the same pool, asserting the same ExprId; then the
+//! input and its derivatives compiled to a `Tape` and evaluated, and its value-and-gradient
+//! program emitted in every language (which must not panic).
 #![no_main]
 
-use deriv::{ExprId, Pool, diff, parse, print, printed_len};
+use deriv::{
+    EmitSpec, ExprId, Language, Pool, Tape, diff, emit, free_symbols, parse, print,
+    printed_len, value_and_gradient,
+};
 use libfuzzer_sys::fuzz_target;
 use std::time::{Duration, Instant};
 
@@ -71,9 +76,28 @@ fuzz_target!(|data: &[u8]| {
     if expr == ExprId::UNDEFINED {
         return;
     }
+    let mut roots = vec![expr];
     for var in ["x", "y"] {
         let sym = pool.symbol(var);
         let d = diff(&mut pool, expr, sym);
         round_trip(&mut pool, d, &format!("d/d{var}"), text);
+        roots.push(d);
+    }
+    if pool.limit_reached().is_some() {
+        return;
+    }
+    let inputs = free_symbols(&pool, expr);
+    if let Ok(tape) = Tape::compile_exprs(&pool, &roots, &inputs) {
+        let values = tape.eval(&vec![0.7; inputs.len()]);
+        assert_eq!(values.len(), roots.len());
+    }
+    if let Some(program) = value_and_gradient(&mut pool, expr, &inputs) {
+        if pool.limit_reached().is_some() {
+            return;
+        }
+        for language in [Language::Rust, Language::C, Language::Python] {
+            let spec = EmitSpec::loss_and_gradient(language, "f", &pool, &inputs, &inputs);
+            let _ = emit(&pool, &program, &spec);
+        }
     }
 });
