@@ -22,6 +22,10 @@ use std::time::Duration;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use deriv::{ExprId, Pool, SymbolId, cse, diff, parse, print};
 
+#[path = "common/mlp.rs"]
+mod mlp;
+use mlp::mlp;
+
 /// Node counts of the random trees.
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
@@ -328,34 +332,6 @@ fn w1(c: &mut Criterion) {
     group.finish();
 }
 
-/// The peer kit's W5 loss: an n-n-n-1 perceptron with sigmoid hidden units, inlined.
-fn mlp(n: usize) -> (String, Vec<String>) {
-    let sigmoid = |s: String| format!("1/(1+exp(-({s})))");
-    let mut params = Vec::new();
-    let layer1: Vec<String> = (1..=n)
-        .map(|j| {
-            let terms: Vec<String> = (1..=n).map(|i| format!("u{j}{i}*x{i}")).collect();
-            params.extend((1..=n).map(|i| format!("u{j}{i}")));
-            params.push(format!("c{j}"));
-            sigmoid(format!("{}+c{j}", terms.join("+")))
-        })
-        .collect();
-    let layer2: Vec<String> = (1..=n)
-        .map(|k| {
-            let terms: Vec<String> = (1..=n)
-                .map(|j| format!("v{k}{j}*{}", layer1[j - 1]))
-                .collect();
-            params.extend((1..=n).map(|j| format!("v{k}{j}")));
-            params.push(format!("d{k}"));
-            sigmoid(format!("{}+d{k}", terms.join("+")))
-        })
-        .collect();
-    let out: Vec<String> = (1..=n).map(|k| format!("w{k}*{}", layer2[k - 1])).collect();
-    params.extend((1..=n).map(|k| format!("w{k}")));
-    params.push("b0".into());
-    (format!("1/2*(y-({}+b0))^2", out.join("+")), params)
-}
-
 /// W3 and W5 of the peer kit: repeated derivatives, and every partial of a loss, each
 /// from text to printed text (and to a `--cse` program).
 fn workloads(c: &mut Criterion) {
@@ -377,7 +353,7 @@ fn workloads(c: &mut Criterion) {
             );
         });
     }
-    let (loss, params) = mlp(8);
+    let (loss, params) = mlp(8, "");
     let gradient = |pool: &mut Pool| {
         let id = parse(pool, black_box(&loss)).expect("W5 must parse");
         params

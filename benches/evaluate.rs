@@ -16,43 +16,15 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use deriv::{
-    ExprId, Pool, Program, SymbolId, Tape, eval, gradient_program, parse, value_and_gradient,
-};
+use deriv::{ExprId, Pool, SymbolId, Tape, eval, gradient_program, parse, value_and_gradient};
 use rustc_hash::FxHashMap;
+
+#[path = "common/mlp.rs"]
+mod mlp;
+use mlp::mlp;
 
 /// Inputs and hidden units per layer.
 const N: usize = 22;
-
-/// The peer kit's W5 loss: an n-n-n-1 perceptron with sigmoid hidden units, inlined (the
-/// generator of `benches/core.rs`, with `_` between indices so that names stay distinct
-/// for n ≥ 10: `u1_11` and `u11_1`, not `u111` twice).
-fn mlp(n: usize) -> (String, Vec<String>) {
-    let sigmoid = |s: String| format!("1/(1+exp(-({s})))");
-    let mut params = Vec::new();
-    let layer1: Vec<String> = (1..=n)
-        .map(|j| {
-            let terms: Vec<String> = (1..=n).map(|i| format!("u{j}_{i}*x{i}")).collect();
-            params.extend((1..=n).map(|i| format!("u{j}_{i}")));
-            params.push(format!("c{j}"));
-            sigmoid(format!("{}+c{j}", terms.join("+")))
-        })
-        .collect();
-    let layer2: Vec<String> = (1..=n)
-        .map(|k| {
-            let terms: Vec<String> = (1..=n)
-                .map(|j| format!("v{k}_{j}*{}", layer1[j - 1]))
-                .collect();
-            params.extend((1..=n).map(|j| format!("v{k}_{j}")));
-            params.push(format!("d{k}"));
-            sigmoid(format!("{}+d{k}", terms.join("+")))
-        })
-        .collect();
-    let out: Vec<String> = (1..=n).map(|k| format!("w{k}*{}", layer2[k - 1])).collect();
-    params.extend((1..=n).map(|k| format!("w{k}")));
-    params.push("b0".into());
-    (format!("1/2*(y-({}+b0))^2", out.join("+")), params)
-}
 
 /// A deterministic point: small weights, data in [-1, 1].
 fn point(count: usize) -> Vec<f64> {
@@ -61,22 +33,8 @@ fn point(count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The program's values by tree walking: each intermediate, then each result.
-fn tree_walk(pool: &Pool, program: &Program, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
-    let mut values = point.clone();
-    for &(symbol, value) in &program.temps {
-        let v = eval(pool, value, &values);
-        values.insert(symbol, v);
-    }
-    program
-        .results
-        .iter()
-        .map(|&r| eval(pool, r, &values))
-        .collect()
-}
-
 fn evaluate(c: &mut Criterion) {
-    let (text, names) = mlp(N);
+    let (text, names) = mlp(N, "_");
     let mut pool = Pool::new();
     let loss: ExprId = parse(&mut pool, &text).expect("the loss must parse");
     let params: Vec<SymbolId> = names.iter().map(|p| pool.symbol(p)).collect();
@@ -92,7 +50,7 @@ fn evaluate(c: &mut Criterion) {
     let map: FxHashMap<SymbolId, f64> =
         inputs.iter().copied().zip(values.iter().copied()).collect();
     // The tape agrees with tree walking before anything is timed.
-    let walked = tree_walk(&pool, &gradient, &map);
+    let walked = gradient.eval(&pool, &map);
     let taped = tape.eval(&values);
     for (k, (a, b)) in taped.iter().zip(&walked).enumerate() {
         assert!(
@@ -123,7 +81,7 @@ fn evaluate(c: &mut Criterion) {
         b.iter(|| both_tape.eval_into(black_box(&values), &mut scratch, &mut both_out));
     });
     group.bench_function("tree-walk", |b| {
-        b.iter(|| tree_walk(&pool, &gradient, black_box(&map)));
+        b.iter(|| gradient.eval(&pool, black_box(&map)));
     });
     group.bench_function("tree-walk-loss-only", |b| {
         b.iter(|| eval(&pool, loss, black_box(&map)));

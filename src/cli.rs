@@ -743,17 +743,11 @@ fn run_lines(
         }
         script.note_uses(text, line_no);
         expressions += 1;
-        // Each line's function gets its own name: `f3_and_gradient` for line 3.
-        let numbered;
-        let request = if cli.emit.is_some() {
-            numbered = Request {
-                name: Some(format!("f{line_no}")),
-                ..request.clone()
-            };
-            &numbered
-        } else {
-            &request
-        };
+        if cli.emit.is_some() {
+            // Each line's function gets its own name: `f3_and_gradient` for line 3.
+            request.name = Some(format!("f{line_no}"));
+        }
+        let request = &request;
         match evaluate(cli, request, &[text]) {
             Ok((mut pool, outcome)) => {
                 match emit(

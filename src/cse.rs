@@ -17,6 +17,23 @@ pub struct Program {
     pub results: Vec<ExprId>,
 }
 
+impl Program {
+    /// The results at `point` (each variable's value), computing the intermediates in
+    /// order by walking each expression with [`crate::eval`]. To evaluate many times,
+    /// compile a [`crate::Tape`] instead.
+    pub fn eval(&self, pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
+        let mut values = point.clone();
+        for &(symbol, value) in &self.temps {
+            let v = crate::eval(pool, value, &values);
+            values.insert(symbol, v);
+        }
+        self.results
+            .iter()
+            .map(|&r| crate::eval(pool, r, &values))
+            .collect()
+    }
+}
+
 /// Whether naming `id` would not shorten anything: atoms and `-atom`.
 fn is_trivial(pool: &Pool, id: ExprId) -> bool {
     match pool.node(id) {

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::value_and_gradient_named;
 use crate::cse::Program;
@@ -516,20 +516,14 @@ impl Request {
         }
         if matches!(self.mode, Mode::Gradient | Mode::Hessian | Mode::Jacobian) {
             // A gradient, Hessian or Jacobian in the same variable twice is the same.
-            let mut seen = rustc_hash::FxHashSet::default();
+            let mut seen = FxHashSet::default();
             context.wrt.retain(|&v| seen.insert(v));
         }
         if let Some(Varying::AllExcept(constants)) = &self.varying {
             self.vary_all_except(pool, &mut context, input, constants);
         }
         if let Some(language) = self.emit {
-            let (code, program) = self.code(pool, &context, input, &model, language)?;
-            let checks = if self.verify {
-                // The loss comes first; the gradient follows.
-                self.program_checks(pool, &context, input, &program, 1, &model)
-            } else {
-                Vec::new()
-            };
+            let (code, checks) = self.code(pool, &context, input, &model, language)?;
             return Ok(Outcome {
                 inputs,
                 checks,
@@ -609,7 +603,14 @@ impl Request {
         };
         let checks = match &program {
             _ if !self.verify => Vec::new(),
-            Some(program) => self.program_checks(pool, &context, input, program, 0, &model),
+            Some(program) => {
+                let f = context.substitution.apply(pool, input);
+                let vars = match self.mode {
+                    Mode::Derivative => context.wrt[..1].to_vec(),
+                    _ => self.gradient_vars(pool, &context, f),
+                };
+                self.program_checks(pool, f, &vars, program, 0, &model)
+            }
             None => self.checks(pool, &context, &inputs),
         };
         Ok(Outcome {
@@ -625,7 +626,7 @@ impl Request {
     /// `--emit`: the source of a function of the parameters and then the other variables
     /// (in natural order) returning the function's value and its gradient in the
     /// parameters (the `--wrt` variables, `--params`' or all), and with `--sgd` the
-    /// updated parameters.
+    /// updated parameters; with `--verify`, the checks of its gradient.
     fn code(
         &self,
         pool: &mut Pool,
@@ -633,7 +634,7 @@ impl Request {
         input: ExprId,
         model: &Model,
         language: Language,
-    ) -> Result<(String, Program), Error> {
+    ) -> Result<(String, Vec<Check>), Error> {
         let f = context.substitution.apply(pool, input);
         let params = self.gradient_vars(pool, context, f);
         let Some(program) = value_and_gradient_named(pool, f, &params, model.names()) else {
@@ -669,7 +670,13 @@ impl Request {
             message: format!("--emit: {e}"),
             help: "every variable needs a numeric value: leave out --emit for this input".into(),
         })?;
-        Ok((code, program))
+        let checks = if self.verify {
+            // The loss comes first; the gradient follows.
+            self.program_checks(pool, f, &params, &program, 1, model)
+        } else {
+            Vec::new()
+        };
+        Ok((code, checks))
     }
 
     /// The variables of a gradient of `f`: the `--wrt` (or `--params`) variables, or all.
@@ -682,34 +689,33 @@ impl Request {
     }
 
     /// `--verify` of a gradient program as printed: its results from `first` on are the
-    /// derivatives of the constrained input in the gradient's variables (the first
-    /// `--wrt` variable alone for a derivative), evaluated through its intermediates.
+    /// derivatives of `f` (the constrained input) in `vars`, evaluated through its
+    /// intermediates.
     fn program_checks(
         &self,
-        pool: &mut Pool,
-        context: &Context,
-        input: ExprId,
+        pool: &Pool,
+        f: ExprId,
+        vars: &[SymbolId],
         program: &Program,
         first: usize,
         model: &Model,
     ) -> Vec<Check> {
-        let f = context.substitution.apply(pool, input);
-        let vars = match self.mode {
-            Mode::Derivative => context.wrt[..1].to_vec(),
-            _ => self.gradient_vars(pool, context, f),
-        };
         // Definitions the program is written in but does not compute (`k` inside a
         // function's derivative) come first, with their values.
-        let computed: rustc_hash::FxHashSet<SymbolId> =
-            program.temps.iter().map(|&(name, _)| name).collect();
-        let mut mentioned = rustc_hash::FxHashSet::default();
-        for &value in program.temps.iter().map(|(_, v)| v).chain(&program.results) {
-            mentioned.extend(free_symbols(pool, value));
+        let mut temps: Vec<(SymbolId, ExprId)> = Vec::new();
+        if !model.is_empty() {
+            let computed: FxHashSet<SymbolId> =
+                program.temps.iter().map(|&(name, _)| name).collect();
+            let mut mentioned = FxHashSet::default();
+            for &value in program.temps.iter().map(|(_, v)| v).chain(&program.results) {
+                mentioned.extend(free_symbols(pool, value));
+            }
+            temps.extend(
+                model
+                    .variables()
+                    .filter(|(name, _)| mentioned.contains(name) && !computed.contains(name)),
+            );
         }
-        let mut temps: Vec<(SymbolId, ExprId)> = model
-            .variables()
-            .filter(|(name, _)| mentioned.contains(name) && !computed.contains(name))
-            .collect();
         temps.extend_from_slice(&program.temps);
         let temps: Rc<[(SymbolId, ExprId)]> = temps.into();
         vars.iter()

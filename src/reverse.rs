@@ -309,20 +309,6 @@ mod tests {
     use super::*;
     use crate::{diff, eval, parse};
 
-    /// Evaluates a program's intermediates in order, then its results.
-    fn run(pool: &Pool, program: &Program, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
-        let mut values = point.clone();
-        for &(symbol, value) in &program.temps {
-            let v = eval(pool, value, &values);
-            values.insert(symbol, v);
-        }
-        program
-            .results
-            .iter()
-            .map(|&r| eval(pool, r, &values))
-            .collect()
-    }
-
     #[test]
     fn programs_agree_with_forward_derivatives() {
         let cases = [
@@ -343,7 +329,7 @@ mod tests {
                 .enumerate()
                 .map(|(k, &v)| (v, 0.3 + 0.17 * k as f64))
                 .collect();
-            let reverse = run(&pool, &program, &point);
+            let reverse = program.eval(&pool, &point);
             for (k, &d) in forward.iter().enumerate() {
                 let expected = eval(&pool, d, &point);
                 let error = (reverse[k] - expected).abs() / expected.abs().max(1.0);

@@ -77,11 +77,6 @@ impl Points {
             magnitude
         }
     }
-
-    /// Values for `symbols`.
-    pub fn point(&mut self, symbols: &[SymbolId], attempt: usize) -> FxHashMap<SymbolId, f64> {
-        symbols.iter().map(|&s| (s, self.value(attempt))).collect()
-    }
 }
 
 impl Default for Points {
@@ -207,40 +202,39 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
         }
     }
     let mut compiled = Compiled::new(inputs);
-    // The results of each program, by the address of its intermediates.
-    let mut programs: FxHashMap<*const (SymbolId, ExprId), Program> = FxHashMap::default();
-    for check in checks {
+    // Each program (by the address of its intermediates) is one tape whose outputs are
+    // the values of its checks, in order.
+    let mut programs: FxHashMap<*const (SymbolId, ExprId), (Program, Vec<usize>)> =
+        FxHashMap::default();
+    for (k, check) in checks.iter().enumerate() {
         if let Some(temps) = &check.temps {
-            programs
-                .entry(temps.as_ptr())
-                .or_insert_with(|| Program {
+            let (program, owners) = programs.entry(temps.as_ptr()).or_insert_with(|| {
+                let program = Program {
                     temps: temps.to_vec(),
                     results: Vec::new(),
-                })
-                .results
-                .push(check.value);
+                };
+                (program, Vec::new())
+            });
+            program.results.push(check.value);
+            owners.push(k);
         }
     }
-    let mut program_slots: FxHashMap<*const (SymbolId, ExprId), Vec<Slot>> = FxHashMap::default();
-    for (key, program) in &programs {
-        program_slots.insert(*key, compiled.program(pool, program));
+    let mut program_slots: Vec<Option<Slot>> = vec![None; checks.len()];
+    for (program, owners) in programs.values() {
+        for (slot, &k) in compiled.program(pool, program).into_iter().zip(owners) {
+            program_slots[k] = Some(slot);
+        }
     }
-    let mut next_result: FxHashMap<*const (SymbolId, ExprId), usize> = FxHashMap::default();
     // A gradient's checks share their base: its variables are found once.
     let mut base_vars: FxHashMap<ExprId, Vec<SymbolId>> = FxHashMap::default();
     let mut slots = Vec::with_capacity(checks.len());
-    for check in checks {
+    for (check, program_slot) in checks.iter().zip(program_slots) {
         let mut vars = base_vars
             .entry(check.base)
             .or_insert_with(|| variables(pool, &[check.base]))
             .clone();
-        let value = match &check.temps {
-            Some(temps) => {
-                let key = temps.as_ptr();
-                let k = next_result.entry(key).or_insert(0);
-                *k += 1;
-                program_slots[&key][*k - 1]
-            }
+        let value = match program_slot {
+            Some(slot) => slot,
             None => {
                 for s in free_symbols(pool, check.value) {
                     if !vars.contains(&s) {
@@ -401,8 +395,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         if agreed == 8 {
             break;
         }
-        let point = points.point(&vars, attempt);
-        let values: Vec<f64> = vars.iter().map(|v| point[v]).collect();
+        let values: Vec<f64> = vars.iter().map(|_| points.value(attempt)).collect();
         let (a, e) = match &tape {
             Some(tape) => {
                 let both = tape.eval(&values);
@@ -415,7 +408,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         }
         if relative_error(a, e) > 1e-9 {
             return Verdict::Different {
-                point: describe_point(pool, point.iter().map(|(&s, &v)| (s, v))),
+                point: describe_point(pool, vars.iter().copied().zip(values)),
                 answer: a,
                 expected: e,
             };

@@ -5,7 +5,7 @@
 use std::process::{Command, Output};
 
 use deriv::model::{Definition, Model, Script};
-use deriv::{ExprId, ParseOptions, Pool, Program, SymbolId, eval, gradient_program_named};
+use deriv::{ExprId, ParseOptions, Pool, SymbolId, eval, gradient_program_named};
 use insta::assert_snapshot;
 use rustc_hash::FxHashMap;
 
@@ -340,20 +340,6 @@ fn load(pool: &mut Pool, text: &str) -> Model {
     Model::load(pool, &script.definitions, &options).expect("loads")
 }
 
-/// Evaluates a program's intermediates in order, then its results.
-fn run_program(pool: &Pool, program: &Program, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
-    let mut values = point.clone();
-    for &(symbol, value) in &program.temps {
-        let v = eval(pool, value, &values);
-        values.insert(symbol, v);
-    }
-    program
-        .results
-        .iter()
-        .map(|&r| eval(pool, r, &values))
-        .collect()
-}
-
 /// Central differences, extrapolated (Richardson).
 fn numeric_partial(pool: &Pool, f: ExprId, var: SymbolId, point: &FxHashMap<SymbolId, f64>) -> f64 {
     let at = |h: f64| {
@@ -387,7 +373,7 @@ fn every_gradient_component_of_random_models_matches_finite_differences() {
             .enumerate()
             .map(|(k, &v)| (v, 0.9 * ((k as f64 * 1.7 + seed as f64).sin())))
             .collect();
-        let values = run_program(&pool, &program, &point);
+        let values = program.eval(&pool, &point);
         for (k, &v) in vars.iter().enumerate() {
             let expected = numeric_partial(&pool, loss, v, &point);
             let error = (values[k] - expected).abs() / expected.abs().max(1.0);
