@@ -448,27 +448,33 @@ const HELPERS: [Helper; 19] = [
 ];
 
 impl Helper {
+    /// The helper's name.
     fn name(self) -> &'static str {
+        self.call().trim_end_matches('(')
+    }
+
+    /// The opening of a call of the helper: its name and `(`.
+    fn call(self) -> &'static str {
         match self {
-            Helper::Sign => "deriv_sign",
-            Helper::Step => "deriv_step",
-            Helper::Relu => "deriv_relu",
-            Helper::Softplus => "deriv_softplus",
-            Helper::Erf => "deriv_erf",
-            Helper::Pow => "deriv_pow",
-            Helper::PowInt => "deriv_pow_int",
-            Helper::RootPow => "deriv_root_pow",
-            Helper::Sqrt => "deriv_sqrt",
-            Helper::Exp => "deriv_exp",
-            Helper::Sinh => "deriv_sinh",
-            Helper::Cosh => "deriv_cosh",
-            Helper::Ln => "deriv_ln",
-            Helper::Log10 => "deriv_log10",
-            Helper::Log2 => "deriv_log2",
-            Helper::Asin => "deriv_asin",
-            Helper::Acos => "deriv_acos",
-            Helper::Acosh => "deriv_acosh",
-            Helper::Atanh => "deriv_atanh",
+            Helper::Sign => "deriv_sign(",
+            Helper::Step => "deriv_step(",
+            Helper::Relu => "deriv_relu(",
+            Helper::Softplus => "deriv_softplus(",
+            Helper::Erf => "deriv_erf(",
+            Helper::Pow => "deriv_pow(",
+            Helper::PowInt => "deriv_pow_int(",
+            Helper::RootPow => "deriv_root_pow(",
+            Helper::Sqrt => "deriv_sqrt(",
+            Helper::Exp => "deriv_exp(",
+            Helper::Sinh => "deriv_sinh(",
+            Helper::Cosh => "deriv_cosh(",
+            Helper::Ln => "deriv_ln(",
+            Helper::Log10 => "deriv_log10(",
+            Helper::Log2 => "deriv_log2(",
+            Helper::Asin => "deriv_asin(",
+            Helper::Acos => "deriv_acos(",
+            Helper::Acosh => "deriv_acosh(",
+            Helper::Atanh => "deriv_atanh(",
         }
     }
 
@@ -1223,27 +1229,7 @@ impl Emitter<'_> {
         if self.lang == Language::Python {
             self.helpers.extend(helper.needs());
         }
-        match helper {
-            Helper::Sign => "deriv_sign(",
-            Helper::Step => "deriv_step(",
-            Helper::Relu => "deriv_relu(",
-            Helper::Softplus => "deriv_softplus(",
-            Helper::Erf => "deriv_erf(",
-            Helper::Pow => "deriv_pow(",
-            Helper::PowInt => "deriv_pow_int(",
-            Helper::RootPow => "deriv_root_pow(",
-            Helper::Sqrt => "deriv_sqrt(",
-            Helper::Exp => "deriv_exp(",
-            Helper::Sinh => "deriv_sinh(",
-            Helper::Cosh => "deriv_cosh(",
-            Helper::Ln => "deriv_ln(",
-            Helper::Log10 => "deriv_log10(",
-            Helper::Log2 => "deriv_log2(",
-            Helper::Asin => "deriv_asin(",
-            Helper::Acos => "deriv_acos(",
-            Helper::Acosh => "deriv_acosh(",
-            Helper::Atanh => "deriv_atanh(",
-        }
+        helper.call()
     }
 
     /// The opening of a call of `func` (without the reciprocal of sec, csc and cot, and
