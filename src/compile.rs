@@ -787,7 +787,10 @@ impl Compiler<'_> {
                 }
             },
             Node::Add(terms) => self.sum(terms),
-            Node::Mul(factors) => self.product(factors, false),
+            Node::Mul(factors) => {
+                let product = lower_product(self.pool, factors, false, &self.layout.absorbed);
+                self.product(&product)
+            }
             Node::Pow([base, exp]) => {
                 let base = self.register(*base);
                 match pool.as_num(*exp) {
@@ -854,12 +857,12 @@ impl Compiler<'_> {
             {
                 (self.register(*a), self.register(*b))
             }
-            _ => (self.product(factors, flip), NONE),
+            _ => (self.product(&product), NONE),
         }
     }
 
-    fn product(&mut self, factors: &[ExprId], flip: bool) -> u32 {
-        let product = lower_product(self.pool, factors, flip, &self.layout.absorbed);
+    /// A lowered product: its numerator over its denominator, signed and scaled.
+    fn product(&mut self, product: &Product) -> u32 {
         let numerator: Vec<u32> = product.numerator.iter().map(|f| self.factor(f)).collect();
         let denominator: Vec<u32> = product.denominator.iter().map(|f| self.factor(f)).collect();
         if let ([a, b], [], true, []) = (

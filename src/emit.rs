@@ -37,8 +37,7 @@ use std::fmt::Write;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::{
-    CompileError, Factor, Layout, PowForm, Tape, Term, exact_fraction, lower_product, lower_sum,
-    pow_form,
+    CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum, pow_form,
 };
 use crate::cse::Program;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
@@ -241,12 +240,20 @@ pub fn emit(pool: &Pool, program: &Program, spec: &EmitSpec) -> Result<String, E
     if let Some(step) = &spec.step {
         roots.push(step.rate);
     }
-    // The tape's checks (bound variables, no unknown functions) apply unchanged.
-    let check = Program {
-        temps: program.temps.clone(),
-        results: roots[program.temps.len()..].to_vec(),
-    };
-    Tape::compile(pool, &check, &spec.inputs)?;
+    // Unbound variables, unknown functions and recursion are found while writing; a name
+    // given twice (two inputs, or an intermediate named like an input) is found here.
+    let mut names = FxHashSet::default();
+    for symbol in spec
+        .inputs
+        .iter()
+        .chain(program.temps.iter().map(|(name, _)| name))
+    {
+        if !names.insert(*symbol) {
+            return Err(EmitError::Program(CompileError::Redefined {
+                name: pool.symbol_name(*symbol).to_string(),
+            }));
+        }
+    }
 
     let lang = spec.language;
     let layout = Layout::new(pool, &roots);

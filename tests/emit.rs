@@ -443,10 +443,18 @@ fn the_cli_emits_the_post_network() {
             .unwrap();
         assert!(output.status.success(), "{lang:?}: {output:?}");
         let code = String::from_utf8(output.stdout).unwrap();
-        let signature = names.replace(' ', ", ") + ", a, x1, x2, y";
+        let args: Vec<&str> = names.split(' ').chain(["a", "x1", "x2", "y"]).collect();
+        let typed = |ty: &str| {
+            let typed: Vec<String> = args.iter().map(|a| format!("{a}: {ty}")).collect();
+            typed.join(", ")
+        };
         let signature = match lang {
-            Language::Python => format!("def E_and_gradient({signature}):"),
-            _ => signature.split(", ").next().unwrap().to_string(),
+            Language::Python => format!("def E_and_gradient({}):", args.join(", ")),
+            Language::Rust => format!("pub fn E_and_gradient({}) -> [f64; 31]", typed("f64")),
+            Language::C => {
+                let typed: Vec<String> = args.iter().map(|a| format!("double {a}")).collect();
+                format!("void E_and_gradient({}, double *out)", typed.join(", "))
+            }
         };
         assert!(code.contains(&signature), "{lang:?}: {code}");
         let outputs = 1 + 2 * params.len();
