@@ -9,14 +9,15 @@ use clap::Parser;
 
 use crate::model::{Definition, Script};
 use crate::output::{json_lines, json_steps, json_temps, write_lines, write_steps, write_temps};
+use crate::print::printed_len_sum;
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
 };
 use crate::verify::POINTS;
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, Format, Notation,
-    ParseOptions, Pool, Span, Verdict, compare, printed_len, verify,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Notation,
+    ParseOptions, Pool, Span, Verdict, compare, verify,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -1027,9 +1028,8 @@ fn evaluate_unguarded(
     }
     let outcome = request.run(&mut pool, texts)?;
     let code_len = outcome.code.as_ref().map_or(0, |code| code.len() as u64);
-    let len = outcome.lines.iter().fold(code_len, |sum, line| {
-        sum.saturating_add(printed_len(&pool, line.value))
-    });
+    let values: Vec<ExprId> = outcome.lines.iter().map(|line| line.value).collect();
+    let len = code_len.saturating_add(printed_len_sum(&pool, &values));
     // With --cse the output is a program as large as the DAG, not the unfolded tree.
     if len > cli.max_output && !cli.cse {
         return Err(Error::Limit {
@@ -1043,11 +1043,12 @@ fn evaluate_unguarded(
                 .into(),
         });
     }
-    let steps = outcome
+    let shown: Vec<ExprId> = outcome
         .derivations
         .iter()
         .flat_map(|d| std::iter::once(d.start).chain(d.steps.iter().map(|s| s.expr)))
-        .fold(0u64, |sum, id| sum.saturating_add(printed_len(&pool, id)));
+        .collect();
+    let steps = printed_len_sum(&pool, &shown);
     if steps > cli.max_output {
         return Err(Error::Limit {
             message: format!(

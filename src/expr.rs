@@ -470,6 +470,15 @@ impl Pool {
     pub(crate) fn reachable(
         &self,
         root: ExprId,
+        descend: impl FnMut(ExprId) -> bool,
+    ) -> Vec<ExprId> {
+        self.reachable_from(&[root], descend)
+    }
+
+    /// Every node reachable from any of `roots`, as [`Pool::reachable`] finds them.
+    pub(crate) fn reachable_from(
+        &self,
+        roots: &[ExprId],
         mut descend: impl FnMut(ExprId) -> bool,
     ) -> Vec<ExprId> {
         // A `descend` that walks the pool itself gets fresh marks.
@@ -483,7 +492,7 @@ impl Pool {
             seen.resize(self.nodes.len(), false);
         }
         let mut found = Vec::new();
-        let mut stack = vec![root];
+        let mut stack = roots.to_vec();
         while let Some(id) = stack.pop() {
             if seen[id.index()] || !descend(id) {
                 continue;

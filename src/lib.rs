@@ -54,7 +54,7 @@ pub use expr::{
 pub use func::Func;
 pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
-pub use print::{Notation, Printer, Style, print, printed_len};
+pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
 pub use reverse::{gradient_program, gradient_program_named};
 pub use steps::{Derivation, Step, derivation};

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::print::{Notation, Printer, Style, write_name, write_superscript};
+use crate::print::{BatchPrinter, Notation, Printer, Style, write_name, write_superscript};
 use crate::request::{Label, Line};
 use crate::steps::{Derivation, Step};
 
@@ -205,37 +205,32 @@ fn separator(label: &Label, style: Style) -> &'static str {
     }
 }
 
-/// The value of a line in `style`: the expression, or `a*dx + b*dy` for a differential.
-pub fn value_text(pool: &Pool, line: &Line, style: Style, notation: Notation) -> String {
+/// The value of a line as `printer` writes it: the expression, or `a*dx + b*dy` for a
+/// differential.
+fn value_text(printer: &mut BatchPrinter<'_>, pool: &Pool, line: &Line, style: Style) -> String {
     if line.differentials.is_empty() {
-        return Printer::new(pool, line.value)
-            .style(style)
-            .notation(notation)
-            .to_string();
+        return printer.print(line.value).to_string();
     }
-    differential_text(pool, &line.differentials, style, notation)
+    differential_text(printer, pool, &line.differentials, style)
 }
 
 /// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
 fn differential_text(
+    printer: &mut BatchPrinter<'_>,
     pool: &Pool,
     terms: &[(ExprId, SymbolId)],
     style: Style,
-    notation: Notation,
 ) -> String {
     let mut out = String::new();
     for &(coefficient, var) in terms {
         if coefficient == ExprId::ZERO {
             continue;
         }
-        let text = Printer::new(pool, coefficient)
-            .style(style)
-            .notation(notation)
-            .to_string();
+        let text = printer.print(coefficient);
         let is_sum = matches!(pool.node(coefficient), Node::Add(_));
         let (negative, magnitude) = match text.strip_prefix('-') {
             Some(rest) if !is_sum => (true, rest),
-            _ => (false, text.as_str()),
+            _ => (false, text),
         };
         out.push_str(match (out.is_empty(), negative) {
             (true, true) => "-",
@@ -275,6 +270,7 @@ pub fn write_lines(
     } else {
         ("", "")
     };
+    let mut printer = BatchPrinter::new(pool, style, notation);
     for line in lines {
         let label = label_text(&line.label, style, notation);
         match (style, line.heading.is_empty()) {
@@ -285,7 +281,7 @@ pub fn write_lines(
         if !label.is_empty() {
             write!(out, "{on}{label}{off}{}", separator(&line.label, style))?;
         }
-        write!(out, "{}", value_text(pool, line, style, notation))?;
+        write!(out, "{}", value_text(&mut printer, pool, line, style))?;
         if let Some(decimal) = line.decimal {
             match style {
                 Style::Latex => write!(out, " \\approx {decimal}")?,
@@ -305,6 +301,9 @@ pub fn write_lines(
 
 /// The JSON form of result lines: every label and value in plain text, LaTeX and Unicode.
 pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
+    let mut plain = BatchPrinter::new(pool, Style::Plain, notation);
+    let mut latex = BatchPrinter::new(pool, Style::Latex, notation);
+    let mut unicode = BatchPrinter::new(pool, Style::Unicode, notation);
     let results: Vec<Value> = lines
         .iter()
         .map(|line| {
@@ -317,9 +316,9 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "label": label(Style::Plain),
                 "label_latex": label(Style::Latex),
                 "label_unicode": label(Style::Unicode),
-                "plain": value_text(pool, line, Style::Plain, notation),
-                "latex": value_text(pool, line, Style::Latex, notation),
-                "unicode": value_text(pool, line, Style::Unicode, notation),
+                "plain": value_text(&mut plain, pool, line, Style::Plain),
+                "latex": value_text(&mut latex, pool, line, Style::Latex),
+                "unicode": value_text(&mut unicode, pool, line, Style::Unicode),
                 "decimal": line.decimal,
                 "note": line.note,
                 "update": matches!(line.label, Label::Update { .. }),
@@ -467,8 +466,9 @@ pub fn write_temps(
     style: Style,
     notation: Notation,
 ) -> io::Result<()> {
+    let mut printer = BatchPrinter::new(pool, style, notation);
     for &(symbol, value) in temps {
-        let value = Printer::new(pool, value).style(style).notation(notation);
+        let value = printer.print(value);
         writeln!(out, "{} = {value}", name(pool.symbol_name(symbol), style))?;
     }
     Ok(())

@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
+use std::ops::Range;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -93,14 +94,60 @@ impl<'a> Printer<'a> {
 
 impl fmt::Display for Printer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Writer::new(self.pool, self.style, self.notation).write(self.id, f)
+        let mut writer = Writer::new(self.pool, self.style, self.notation);
+        let range = writer.write(self.id)?;
+        f.write_str(&writer.out[range])
     }
 }
 
+/// Prints many expressions of one pool and shares the work between them: the text of a
+/// subexpression laid out for one result is copied when a later result repeats it (the
+/// partials of a gradient share most of their subexpressions).
+///
+/// ```
+/// use deriv::{BatchPrinter, Notation, Pool, Style, parse};
+/// let mut pool = Pool::new();
+/// let a = parse(&mut pool, "sin(x^2)*y").unwrap();
+/// let b = parse(&mut pool, "sin(x^2)*z").unwrap();
+/// let mut printer = BatchPrinter::new(&pool, Style::Plain, Notation::Leibniz);
+/// assert_eq!(printer.print(a), "y*sin(x^2)");
+/// assert_eq!(printer.print(b), "z*sin(x^2)");
+/// ```
+pub struct BatchPrinter<'a> {
+    writer: Writer<'a>,
+}
+
+impl<'a> BatchPrinter<'a> {
+    /// A printer for expressions of `pool`, written in `style` and `notation`.
+    pub fn new(pool: &'a Pool, style: Style, notation: Notation) -> BatchPrinter<'a> {
+        BatchPrinter {
+            writer: Writer::new(pool, style, notation),
+        }
+    }
+
+    /// The text of `id`, as [`Printer`] writes it.
+    pub fn print(&mut self, id: ExprId) -> &str {
+        // Writing to a `String` cannot fail.
+        let range = self.writer.write(id).unwrap_or_default();
+        &self.writer.out[range]
+    }
+}
+
+/// Text kept for copying by a [`BatchPrinter`]; beyond it the printer starts afresh, so its
+/// memory stays bounded however much it prints.
+const MAX_REMEMBERED_TEXT: usize = 64 << 20;
+
 /// The number of bytes [`print()`] would write, saturating; computed without printing.
 pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
-    let order = pool.reachable(id, |_| true);
-    let mut len: FxHashMap<ExprId, u64> = FxHashMap::default();
+    printed_len_sum(pool, &[id])
+}
+
+/// The number of bytes [`print()`] would write for all of `ids`, saturating: one walk over
+/// the nodes they share.
+pub(crate) fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
+    let order = pool.reachable_from(ids, |_| true);
+    // Lengths by id; `order` is sorted, so its last id is the largest.
+    let mut len = vec![0u64; order.last().map_or(0, |last| last.index() + 1)];
     for &node in &order {
         let own: u64 = match pool.node(node) {
             Node::Num(value) => value.bits() / 3 + 2,
@@ -114,10 +161,11 @@ pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
         let children: u64 = pool
             .children(node)
             .iter()
-            .fold(0u64, |acc, child| acc.saturating_add(len[child]));
-        len.insert(node, own.saturating_add(children));
+            .fold(0u64, |acc, child| acc.saturating_add(len[child.index()]));
+        len[node.index()] = own.saturating_add(children);
     }
-    len[&id]
+    ids.iter()
+        .fold(0u64, |acc, id| acc.saturating_add(len[id.index()]))
 }
 
 /// Binding strength of a printed form; a child weaker than its context gets parentheses.
@@ -167,6 +215,10 @@ struct Writer<'a> {
     notation: Notation,
     sorted: FxHashMap<ExprId, Rc<[ExprId]>>,
     scratch: Vec<Task>,
+    /// Everything written so far; each result is a range of it.
+    out: String,
+    /// Where the text of each (item, context) written so far lies in `out`.
+    written: FxHashMap<(Item, Prec), (usize, usize)>,
 }
 
 impl<'a> Writer<'a> {
@@ -177,6 +229,8 @@ impl<'a> Writer<'a> {
             notation,
             sorted: FxHashMap::default(),
             scratch: Vec::new(),
+            out: String::new(),
+            written: FxHashMap::default(),
         }
     }
 
@@ -188,12 +242,22 @@ impl<'a> Writer<'a> {
         self.style == Style::Unicode
     }
 
-    /// Writes `id` to `sink`. A DAG prints as the tree it unfolds to, so subexpressions
-    /// repeat: the text of each (item, context) is laid out once and copied afterwards.
-    fn write(&mut self, id: ExprId, sink: &mut impl Write) -> fmt::Result {
-        let mut buffer = String::new();
-        let out = &mut buffer;
-        let mut written: FxHashMap<(Item, Prec), (usize, usize)> = FxHashMap::default();
+    /// Appends the text of `id` to `self.out` and returns where it lies. A DAG prints as
+    /// the tree it unfolds to, so subexpressions repeat: the text of each (item, context)
+    /// is laid out once and copied afterwards, also from earlier results.
+    fn write(&mut self, id: ExprId) -> Result<Range<usize>, fmt::Error> {
+        if self.out.len() > MAX_REMEMBERED_TEXT {
+            self.out.clear();
+            self.written.clear();
+        }
+        let begin = self.out.len();
+        let mut out = std::mem::take(&mut self.out);
+        let result = self.write_into(id, &mut out);
+        self.out = out;
+        result.map(|()| begin..self.out.len())
+    }
+
+    fn write_into(&mut self, id: ExprId, out: &mut String) -> fmt::Result {
         let mut stack = vec![Task::Item(Item::Expr(id), Prec::Sum)];
         while let Some(task) = stack.pop() {
             match task {
@@ -213,10 +277,10 @@ impl<'a> Writer<'a> {
                 Task::Index(k) => write!(out, "{k}")?,
                 Task::Superscript(k) => write_superscript(out, k)?,
                 Task::End(item, required, start) => {
-                    written.insert((item, required), (start, out.len()));
+                    self.written.insert((item, required), (start, out.len()));
                 }
                 Task::Item(item, required) => {
-                    if let Some(&(start, end)) = written.get(&(item, required)) {
+                    if let Some(&(start, end)) = self.written.get(&(item, required)) {
                         out.extend_from_within(start..end);
                         continue;
                     }
@@ -239,7 +303,7 @@ impl<'a> Writer<'a> {
                 }
             }
         }
-        sink.write_str(out)
+        Ok(())
     }
 
     fn num(&self, id: ExprId) -> &'a Rational {

@@ -78,6 +78,22 @@ impl Rational {
         if den == 0 {
             return None;
         }
+        // Fast paths for the common cases: 128-bit division is a slow library call.
+        if den == 1
+            && let Ok(n) = i64::try_from(num)
+        {
+            return Some(Rational(Repr::Small(n, 1)));
+        }
+        if let (Ok(n), Ok(d)) = (
+            u64::try_from(num.unsigned_abs()),
+            u64::try_from(den.unsigned_abs()),
+        ) {
+            let g = n.gcd(&d);
+            if let (Ok(n), Ok(d)) = (i64::try_from(n / g), i64::try_from(d / g)) {
+                let negative = (num < 0) != (den < 0);
+                return Some(Rational(Repr::Small(if negative { -n } else { n }, d)));
+            }
+        }
         let g = num.gcd(&den);
         let (mut num, mut den) = (num / g, den / g);
         if den < 0 {
@@ -206,15 +222,14 @@ impl Rational {
     /// that divides both to an integer (`gcd(4/3, 2/5) = 2/15`); never negative.
     pub fn gcd(&self, other: &Rational) -> Rational {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
-            let (a, b, c, d) = (
-                i128::from(*a),
-                i128::from(*b),
-                i128::from(*c),
-                i128::from(*d),
-            );
-            let numer = a.gcd(&c);
-            let denom = b.lcm(&d);
-            return Rational::from_i128(numer, denom).unwrap_or(Rational::ONE);
+            // gcd(a, c) / lcm(b, d), in u64 where it fits: 128-bit division is slow.
+            let numer = i128::from(a.unsigned_abs().gcd(&c.unsigned_abs()));
+            let (b, d) = (b.unsigned_abs(), d.unsigned_abs());
+            let denom = u128::from(b / b.gcd(&d)) * u128::from(d);
+            return i128::try_from(denom)
+                .ok()
+                .and_then(|denom| Rational::from_i128(numer, denom))
+                .unwrap_or(Rational::ONE);
         }
         let numer = gcd_big(&self.numer(), &other.numer());
         let (b, d) = (self.denom(), other.denom());
@@ -594,6 +609,24 @@ mod tests {
     fn normalises_sign_and_gcd() {
         assert_eq!(r(2, -4), r(-1, 2));
         assert_eq!(r(-3, -9).to_string(), "1/3");
+    }
+
+    #[test]
+    fn the_edges_of_i64_stay_exact() {
+        let min = Rational::int(i64::MIN);
+        assert_eq!(r(i64::MIN, 1), min);
+        assert_eq!(r(i64::MIN, -1).to_string(), "9223372036854775808");
+        assert_eq!(r(1, i64::MIN).to_string(), "-1/9223372036854775808");
+        assert_eq!(r(i64::MIN, i64::MIN), Rational::ONE);
+        assert_eq!(r(i64::MIN, 6).to_string(), "-4611686018427387904/3");
+        assert_eq!((&min - &min), Rational::ZERO);
+        assert_eq!(min.gcd(&min).to_string(), "9223372036854775808");
+        assert_eq!(min.gcd(&Rational::int(6)), Rational::int(2));
+        let tiny = r(1, i64::MAX);
+        assert_eq!(
+            tiny.gcd(&r(1, i64::MAX - 1)).to_string(),
+            format!("1/{}", (i64::MAX as i128) * (i64::MAX as i128 - 1))
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@
 
 use std::fmt::Write as _;
 
-use deriv::{Error, ExprId, Func, Node, Pool, SymbolId, diff, eval, parse, print};
+use deriv::{
+    BatchPrinter, Error, ExprId, Func, Node, Notation, Pool, Printer, Style, SymbolId, diff, eval,
+    parse, print,
+};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -925,6 +928,29 @@ proptest! {
             let df = diff(&mut pool, f, s);
             if df != ExprId::UNDEFINED {
                 check_round_trip(&mut pool, df, &format!("d/d{} of `{text}`", VARS[k]))?;
+            }
+        }
+    }
+
+    /// A batch printer copies text laid out for earlier results; what it writes is still
+    /// what the printer writes for each result alone, in every style.
+    #[test]
+    fn a_batch_prints_each_result_as_alone(tree in tree_with_unknowns(4, 20)) {
+        let text = tree.text();
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let syms = symbols(&mut pool);
+        let mut results = vec![f];
+        for &s in &syms {
+            results.push(diff(&mut pool, f, s));
+        }
+        let first = diff(&mut pool, results[1], syms[0]);
+        results.push(first);
+        for style in [Style::Plain, Style::Latex, Style::Unicode] {
+            let mut batch = BatchPrinter::new(&pool, style, Notation::Leibniz);
+            for &id in &results {
+                let alone = Printer::new(&pool, id).style(style).to_string();
+                prop_assert_eq!(batch.print(id), alone.as_str(), "from `{}`", text);
             }
         }
     }
