@@ -564,7 +564,9 @@ pub fn run(cli: Cli) -> u8 {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             match evaluate(&cli, &request, &texts) {
                 Ok((mut pool, outcome)) => {
-                    match emit(&mut out, &cli, &request, &texts, None, &mut pool, &outcome) {
+                    let code = emit(&mut out, &cli, &request, &texts, None, &mut pool, &outcome);
+                    leave_to_exit(Some(pool));
+                    match code {
                         Ok(code) => code,
                         Err(e) => return io_exit(&e),
                     }
@@ -695,6 +697,7 @@ fn run_lines(
     let mut code = 0;
     let mut line = Vec::new();
     let mut line_no = 0;
+    let mut last_pool = None;
     loop {
         line.clear();
         // Results stream: before a read that may wait for more input, everything computed
@@ -763,6 +766,8 @@ fn run_lines(
                     Ok(result) => code = code.max(result),
                     Err(e) => return io_exit(&e),
                 }
+                // Frees the previous line's pool; the last one is left to the exit.
+                last_pool = Some(pool);
             }
             Err(error) => {
                 // Keep the order of results and errors when both go to a terminal.
@@ -778,7 +783,15 @@ fn run_lines(
         let target = run_target(cli, &request, &script, Some(origin), out);
         code = code.max(target);
     }
+    leave_to_exit(last_pool);
     code
+}
+
+/// Leaves a pool that is no longer needed to the end of the process: the operating system
+/// reclaims its memory at once, where freeing it node by node takes 5% of a 40th
+/// derivative's run.
+fn leave_to_exit(pool: Option<Pool>) {
+    std::mem::forget(pool);
 }
 
 /// Writes the results of one input in the chosen format.

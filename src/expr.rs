@@ -122,13 +122,17 @@ struct NodeInfo {
     /// The shape of the node's base as a factor: `x`, `x^2` and `x^y` share it (and
     /// `e`, `exp(u)`), so like factors sort next to each other.
     factor_key: u64,
+    /// Whether a sum's content (the gcd of its coefficients, signed) is 1, as most sums'
+    /// is; `None` until first asked. Products and powers ask it of every sum factor.
+    primitive_sum: Option<bool>,
 }
 
 /// The arena that owns all nodes, the symbol table and the derivative memo.
 pub struct Pool {
     nodes: Vec<Node>,
     info: Vec<NodeInfo>,
-    dedup: HashTable<ExprId>,
+    /// Every node's id, with its hash.
+    dedup: HashTable<(u64, ExprId)>,
     names: Vec<Box<str>>,
     name_ids: FxHashMap<Box<str>, SymbolId>,
     name_hashes: Vec<u64>,
@@ -335,7 +339,10 @@ impl Pool {
     pub(crate) fn intern(&mut self, node: Node) -> ExprId {
         let hash = FxBuildHasher.hash_one(&node);
         let nodes = &self.nodes;
-        if let Some(&id) = self.dedup.find(hash, |&id| nodes[id.index()] == node) {
+        if let Some(&(_, id)) = self
+            .dedup
+            .find(hash, |&(h, id)| h == hash && nodes[id.index()] == node)
+        {
             return id;
         }
         let slots = match &node {
@@ -365,9 +372,9 @@ impl Pool {
         let id = ExprId(self.nodes.len() as u32);
         self.nodes.push(node);
         self.info.push(info);
-        let nodes = &self.nodes;
+        // Growing the table rehashes from the stored hashes, not from the nodes.
         self.dedup
-            .insert_unique(hash, id, |&id| FxBuildHasher.hash_one(&nodes[id.index()]));
+            .insert_unique(hash, (hash, id), |&(hash, _)| hash);
         id
     }
 
@@ -428,6 +435,7 @@ impl Pool {
             symbols,
             term_key,
             factor_key,
+            primitive_sum: None,
         }
     }
 
@@ -444,6 +452,19 @@ impl Pool {
     /// See [`NodeInfo::term_key`].
     pub(crate) fn term_key(&self, id: ExprId) -> u64 {
         self.info[id.index()].term_key
+    }
+
+    /// Whether `id` is a sum with content 1 (see [`Pool::content`]), computed once per node.
+    pub(crate) fn is_primitive_sum(&mut self, id: ExprId) -> bool {
+        if let Some(known) = self.info[id.index()].primitive_sum {
+            return known;
+        }
+        let primitive = match self.node(id) {
+            Node::Add(terms) => self.content(terms).is_one(),
+            _ => false,
+        };
+        self.info[id.index()].primitive_sum = Some(primitive);
+        primitive
     }
 
     /// See [`NodeInfo::factor_key`].

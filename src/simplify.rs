@@ -609,7 +609,7 @@ impl Pool {
     /// The content of a sum: the gcd of its coefficients' numerators over the lcm of their
     /// denominators (`2` for `4*x + 6`, `1/6` for `x/2 + y/3`), negative when most
     /// coefficients are (`-2` for `-2*x - 2`). Dividing by it leaves a primitive sum.
-    fn content(&self, terms: &[ExprId]) -> Rational {
+    pub(crate) fn content(&self, terms: &[ExprId]) -> Rational {
         let mut content = Rational::ZERO;
         let mut balance = 0i64;
         for &term in terms {
@@ -625,6 +625,9 @@ impl Pool {
 
     /// `(content, primitive sum)` for a sum, or `None` when it is primitive already.
     fn split_content(&mut self, sum: ExprId) -> Option<(Rational, ExprId)> {
+        if self.is_primitive_sum(sum) {
+            return None;
+        }
         let Node::Add(terms) = self.node(sum) else {
             return None;
         };
