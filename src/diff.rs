@@ -122,6 +122,11 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
         pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
     for id in order {
+        // Past a size or time limit every new node is undefined: stop at once rather than
+        // walk the rest of a large expression for nothing.
+        if pool.limit_reached().is_some() {
+            return ExprId::UNDEFINED;
+        }
         let derivative = match scaled_product(pool, id) {
             // (c*M)' = c*M': the product without its coefficient recurs in successive
             // derivatives (`x^k*exp(x^2)*sin(x)` in those of `sin(x)*exp(x^2)`), with new
