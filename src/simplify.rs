@@ -208,6 +208,11 @@ impl Pool {
         let Node::Mul(ops) = self.node(product) else {
             return None;
         };
+        // A sign may meet its argument (see `absorb_sign`).
+        let is_sign = |pool: &Pool, id: ExprId| matches!(pool.node(id), Node::Call(Func::Sign, _));
+        if is_sign(self, factor) || ops.iter().any(|&op| is_sign(self, op)) {
+            return None;
+        }
         let start = usize::from(self.as_num(ops[0]).is_some());
         let rest = &ops[start..];
         let at = rest
@@ -355,7 +360,51 @@ impl Pool {
         if coeff.is_zero() {
             return ExprId::ZERO;
         }
+        if let Some(rewritten) = self.absorb_sign(&merged) {
+            let mut all = rewritten;
+            all.push(self.num(coeff));
+            return self.mul_rounds(&all, round);
+        }
         self.finish_product(coeff, merged)
+    }
+
+    /// `sign(u)*u^k = |u|*u^(k-1)` for an integer `k ≥ 1`, and `sign(u)*|u| = u`: the
+    /// factors rewritten, or `None` when no sign meets its argument. So the derivative of
+    /// `|x|^3` (`x^2*|x|`) is `3*x*|x|`, not `2*x*|x| + x^2*sign(x)`.
+    fn absorb_sign(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
+        for (i, &sign) in factors.iter().enumerate() {
+            let Node::Call(Func::Sign, arg) = *self.node(sign) else {
+                continue;
+            };
+            let partner = factors.iter().enumerate().find_map(|(j, &f)| {
+                let k = match self.node(f) {
+                    Node::Call(Func::Abs, inner) if *inner == arg => return Some((j, None)),
+                    _ if f == arg => Rational::ONE,
+                    Node::Pow([base, exp]) if *base == arg => self.as_num(*exp)?.clone(),
+                    _ => return None,
+                };
+                (k.is_integer() && !k.is_negative()).then_some((j, Some(k)))
+            });
+            let Some((j, power)) = partner else {
+                continue;
+            };
+            let mut rest: Vec<ExprId> = factors
+                .iter()
+                .enumerate()
+                .filter(|&(n, _)| n != i && n != j)
+                .map(|(_, &f)| f)
+                .collect();
+            match power {
+                None => rest.push(arg),
+                Some(k) => {
+                    rest.push(self.call(Func::Abs, arg));
+                    let lower = self.num(&k - &Rational::ONE);
+                    rest.push(self.pow(arg, lower));
+                }
+            }
+            return Some(rest);
+        }
+        None
     }
 
     /// Builds the product node from a coefficient and merged, sorted factors.
@@ -594,6 +643,13 @@ impl Pool {
         if let Some(root) = b.exact_root(q) {
             let root = self.num(root);
             return self.pow(root, numer);
+        }
+        // 4^(1/4) = 2^(1/2): a perfect power m^k under a root is m with k in the exponent,
+        // so that 4^(3/4) and 2*4^(1/4) are one expression (2*2^(1/2)).
+        if let Some((m, k)) = b.to_i64().and_then(perfect_power) {
+            let m = self.int(m);
+            let exp = self.num(e * &Rational::int(k));
+            return self.pow(m, exp);
         }
         // 8^(1/2) = 2*2^(1/2): take perfect q-th powers out from under the root.
         if let Some((outside, inside)) = b.to_i64().and_then(|n| split_root(n, q)) {
@@ -932,6 +988,35 @@ fn split_root(n: i64, q: u32) -> Option<(i64, i64)> {
         p += 1;
     }
     (outside > 1).then_some((outside, inside))
+}
+
+/// `n = m^k` with the largest `k ≥ 2`, for `n ≥ 4`; `None` when `n` is no perfect power.
+fn perfect_power(n: i64) -> Option<(i64, i64)> {
+    if n < 4 {
+        return None;
+    }
+    // Only prime k need trying: m^(k1*k2) is (m^k1)^k2, found again from m^k1.
+    let mut found = None;
+    let mut rest = n;
+    let mut k = 1i64;
+    for prime in [
+        2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61,
+    ] {
+        while let Some(root) = integer_root(rest, prime) {
+            rest = root;
+            k *= i64::from(prime);
+            found = Some((rest, k));
+        }
+    }
+    found
+}
+
+/// The exact `k`-th root of `n ≥ 2`, if it is an integer greater than 1.
+fn integer_root(n: i64, k: u32) -> Option<i64> {
+    let guess = (n as f64).powf(1.0 / f64::from(k)).round() as i64;
+    (guess.max(2) - 1..=guess + 1)
+        .filter(|&r| r >= 2)
+        .find(|&r| r.checked_pow(k) == Some(n))
 }
 
 /// [`Pool::exponent_term`]: an exponent's factors after its numeric coefficient.

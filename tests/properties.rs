@@ -1228,8 +1228,11 @@ proptest! {
 
     // KNOWN BUG (finding 10): a product merges only factors with equal bases, while integer
     // powers rewrite their bases (`abs(u)^2` → `u^2`, `(-u)^2` → `u^2`, `(u*v)^3` →
-    // `u^3*v^3`) and roots of numbers split differently, so the grouping of a product can
-    // change its canonical form: `abs(x)*abs(x)^2` is `x^2*abs(x)` but `abs(x)^3` stays.
+    // `u^3*v^3`), so the grouping of a product can still change its canonical form: with
+    // `v = 1.5/x`, `(abs(v)*abs(v)^3)*abs(v)^-3` is `3/(2*x^2*abs(1/x))` but
+    // `abs(v)*(abs(v)^3*abs(v)^-3)` is `3*abs(1/x)/2`: `u^2*abs(u)^-1` (u = 1/x) is not
+    // merged into `abs(u)`. Found at 20,000 cases; the default 256 now pass, since odd
+    // powers of `abs` split and roots of perfect powers reduce.
     #[test]
     #[ignore = "KNOWN BUG (finding 10): the canonical form of a product depends on its grouping"]
     fn regrouping_factors_gives_the_same_expression((items, _) in repeated_items()) {
@@ -1517,10 +1520,38 @@ fn coefficients_beyond_f64_scale_after_dividing() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG (finding 10): factors with related bases are not merged"]
-fn products_with_related_bases_merge() {
+fn powers_of_one_base_in_other_forms_merge() {
     assert_eq!(canonical("abs(x)^3 - abs(x)*abs(x)^2"), "0");
     assert_eq!(canonical("sqrt(x^y)^3 - x^y*sqrt(x^y)"), "0");
+    // A perfect power under a root is its root's power: 4^(1/4) = 2^(1/2).
+    assert_eq!(canonical("4^(1/4)"), "sqrt(2)");
+    assert_eq!(canonical("4^(3/4) - 2*4^(1/4)"), "0");
+    assert_eq!(canonical("64^(1/4)"), "2*sqrt(2)");
+    assert_eq!(canonical("27^(2/5)"), "3*3^(1/5)");
+    assert_eq!(canonical("(11/4)^(3/4)"), "11^(3/4)*sqrt(2)/4");
+    assert_eq!(canonical("36^(1/4)"), "sqrt(6)");
+}
+
+#[test]
+fn a_sign_meets_its_argument() {
+    assert_eq!(canonical("x*sign(x)"), "abs(x)");
+    assert_eq!(canonical("sign(x)*abs(x)"), "x");
+    assert_eq!(canonical("y*sign(x)*x^2"), "x*y*abs(x)");
+    assert_eq!(canonical("sign(x)*x^2 - x*abs(x)"), "0");
+    // The derivative of |x|^3 = x^2*|x| collects: 2*x*|x| + x^2*sign(x) = 3*x*|x|.
+    assert_eq!(derivative("abs(x)^3", "x"), "3*x*abs(x)");
+    assert_eq!(
+        derivative("abs(sin(x))^3", "x"),
+        "3*abs(sin(x))*cos(x)*sin(x)"
+    );
+    // Negative powers keep their sign: sign(x)/x is 1/|x| only where x != 0.
+    assert_eq!(canonical("sign(x)/x"), "sign(x)/x");
+}
+
+#[test]
+#[ignore = "KNOWN BUG (finding 10): factors with related bases are not merged"]
+fn products_with_related_bases_merge() {
     assert_eq!(canonical("((x*z)^(1/2))^3 - x*z*sqrt(x*z)"), "0");
     assert_eq!(canonical("12^(7/10) - 2*sqrt(3)*12^(1/5)"), "0");
+    assert_eq!(canonical("x^2*abs(x)^-1 - abs(x)"), "0");
 }
