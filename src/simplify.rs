@@ -208,9 +208,13 @@ impl Pool {
         let Node::Mul(ops) = self.node(product) else {
             return None;
         };
-        // A sign may meet its argument (see `absorb_sign`).
-        let is_sign = |pool: &Pool, id: ExprId| matches!(pool.node(id), Node::Call(Func::Sign, _));
-        if is_sign(self, factor) || ops.iter().any(|&op| is_sign(self, op)) {
+        // A sign or an absolute value may meet its argument (see `absorb_sign`).
+        let is_sign_or_abs = |pool: &Pool, id: ExprId| match pool.node(id) {
+            Node::Call(Func::Sign | Func::Abs, _) => true,
+            Node::Pow([base, _]) => matches!(pool.node(*base), Node::Call(Func::Abs, _)),
+            _ => false,
+        };
+        if is_sign_or_abs(self, factor) || ops.iter().any(|&op| is_sign_or_abs(self, op)) {
             return None;
         }
         let start = usize::from(self.as_num(ops[0]).is_some());
@@ -402,6 +406,43 @@ impl Pool {
                     rest.push(self.pow(arg, lower));
                 }
             }
+            return Some(rest);
+        }
+        self.absorb_even_power(factors)
+    }
+
+    /// `u^k*|u|^s` with an even `k` and `s = ±1` of the other sign is `|u|^(k+s)`, written
+    /// as [`Pool::pow`] writes odd powers of `|u|` (`u^(k+s-1)*|u|`, `u^(k+s+1)/|u|`): so
+    /// `x^2/|x|` is `|x|` and `|x|/x^2` is `1/|x|`. The factors rewritten, or `None`.
+    fn absorb_even_power(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
+        for (i, &abs) in factors.iter().enumerate() {
+            let (arg, s) = match *self.node(abs) {
+                Node::Call(Func::Abs, arg) => (arg, 1),
+                Node::Pow([base, ExprId::MINUS_ONE]) => match *self.node(base) {
+                    Node::Call(Func::Abs, arg) => (arg, -1),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let partner = factors.iter().enumerate().find_map(|(j, &f)| {
+                let Node::Pow([base, exp]) = *self.node(f) else {
+                    return None;
+                };
+                let k = self.as_num(exp)?.to_i64()?;
+                (base == arg && k % 2 == 0 && (k < 0) == (s > 0)).then_some((j, k))
+            });
+            let Some((j, k)) = partner else {
+                continue;
+            };
+            let mut rest: Vec<ExprId> = factors
+                .iter()
+                .enumerate()
+                .filter(|&(n, _)| n != i && n != j)
+                .map(|(_, &f)| f)
+                .collect();
+            let magnitude = self.call(Func::Abs, arg);
+            let odd = self.int(k + s);
+            rest.push(self.pow(magnitude, odd));
             return Some(rest);
         }
         None
