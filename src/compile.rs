@@ -709,8 +709,9 @@ impl Compiler<'_> {
     }
 
     /// Writes out a call of a defined function: its body (or derivative) compiled with the
-    /// parameters bound to the arguments' registers. Nodes of the body are shared within
-    /// the call, not across calls (their values differ).
+    /// parameters bound to the arguments' registers (the outer bindings of those names
+    /// are restored afterwards). Nodes of the body are shared within the call, not across
+    /// calls (their values differ).
     fn call_defined(
         &mut self,
         name: SymbolId,
@@ -727,11 +728,13 @@ impl Compiler<'_> {
         }
         let mut layout = Layout::new(self.pool, &[form]);
         let batches = std::mem::take(&mut layout.batches);
-        let mut bound = self.bound.clone();
-        bound.extend(params.iter().copied().zip(args.iter().copied()));
+        let outer_bound: Vec<(SymbolId, Option<u32>)> = params
+            .iter()
+            .zip(args)
+            .map(|(&param, &arg)| (param, self.bound.insert(param, arg)))
+            .collect();
         let outer_layout = std::mem::replace(&mut self.layout, layout);
         let outer_registers = std::mem::take(&mut self.registers);
-        let outer_bound = std::mem::replace(&mut self.bound, bound);
         self.calls.push(name);
         let result = batches
             .iter()
@@ -740,7 +743,13 @@ impl Compiler<'_> {
         self.calls.pop();
         self.layout = outer_layout;
         self.registers = outer_registers;
-        self.bound = outer_bound;
+        // Last first, so that a name bound twice gets its outer binding back.
+        for (param, outer) in outer_bound.into_iter().rev() {
+            match outer {
+                Some(register) => self.bound.insert(param, register),
+                None => self.bound.remove(&param),
+            };
+        }
         result
     }
 
