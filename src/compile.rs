@@ -1267,6 +1267,37 @@ mod tests {
         assert!(close(got[0], eval(&pool, f, &point_map)));
     }
 
+    /// `Model::load` takes definitions as they are (only `Script` refuses a name used
+    /// before its definition), so a library user can define functions that call each
+    /// other without end: an error, not a stack overflow.
+    #[test]
+    fn recursive_definitions_are_an_error() {
+        use crate::model::{Definition, Model};
+        let models: [&[&str]; 2] = [
+            // g calls itself: f(3) is g(2).
+            &["f(s) = g(2)", "g(s) = f(3)"],
+            // g and h call each other (f(4) is g(2)): only the depth limit stops them.
+            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
+        ];
+        for (lines, name) in models.into_iter().zip(["g", "h"]) {
+            let definitions: Vec<Definition> = lines
+                .iter()
+                .map(|l| Definition::read(l).unwrap().unwrap())
+                .collect();
+            let mut pool = Pool::new();
+            let model =
+                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
+            let call = parse(&mut pool, "f(x)").unwrap();
+            let call = model.expand(&mut pool, call, "f(x)").unwrap();
+            let x = pool.symbol("x");
+            assert_eq!(
+                Tape::compile_exprs(&pool, &[call], &[x]).unwrap_err(),
+                CompileError::Recursive { name: name.into() },
+                "{lines:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_derivative_node_is_rejected() {
         let mut pool = Pool::new();

@@ -1828,6 +1828,45 @@ mod tests {
         );
     }
 
+    /// Functions that call each other without end (possible through `Model::load`, which
+    /// does not refuse forward references) are an error, not a stack overflow.
+    #[test]
+    fn recursive_definitions_are_an_error() {
+        use crate::model::{Definition, Model};
+        let models: [&[&str]; 2] = [
+            &["f(s) = g(2)", "g(s) = f(3)"],
+            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
+        ];
+        for lines in models {
+            let definitions: Vec<Definition> = lines
+                .iter()
+                .map(|l| Definition::read(l).unwrap().unwrap())
+                .collect();
+            let mut pool = Pool::new();
+            let model =
+                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
+            let call = parse(&mut pool, "f(x)").unwrap();
+            let call = model.expand(&mut pool, call, "f(x)").unwrap();
+            let x = pool.symbol("x");
+            let program = Program {
+                temps: Vec::new(),
+                results: vec![call],
+            };
+            let mut spec = EmitSpec::new(Language::Python, "f", &[x]);
+            spec.outputs.push(Output {
+                name: "value".into(),
+                role: Role::Value,
+            });
+            assert_eq!(
+                emit(&pool, &program, &spec),
+                Err(EmitError::Program(CompileError::Recursive {
+                    name: "g".into()
+                })),
+                "{lines:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_spec_must_fit_the_program() {
         let mut pool = Pool::new();
