@@ -926,13 +926,14 @@ impl Compiler<'_> {
     }
 
     fn power(&mut self, base: u32, exp: Exponent<'_>) -> u32 {
-        let (form, exp) = match exp {
-            Exponent::Exact(q) => (pow_form(Some(q)), ExponentValue::Exact(q.to_f64())),
-            Exponent::Node(id) => (PowForm::Real, ExponentValue::Register(self.register(id))),
+        let form = match exp {
+            Exponent::Exact(q) => pow_form(Some(q)),
+            Exponent::Node(_) => PowForm::Real,
         };
+        // The exponent's register, for the forms that read one.
         let exp_register = |compiler: &mut Self| match exp {
-            ExponentValue::Exact(value) => compiler.constant(value),
-            ExponentValue::Register(register) => register,
+            Exponent::Exact(q) => compiler.constant(q.to_f64()),
+            Exponent::Node(id) => compiler.register(id),
         };
         match form {
             PowForm::Int(1) => base,
@@ -1002,12 +1003,6 @@ impl Compiler<'_> {
             outputs: outputs.into_iter().map(fix).collect(),
         }
     }
-}
-
-#[derive(Clone, Copy)]
-enum ExponentValue {
-    Exact(f64),
-    Register(u32),
 }
 
 #[cfg(test)]
