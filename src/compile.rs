@@ -160,7 +160,6 @@ impl Tape {
             registers: FxHashMap::default(),
             bound: FxHashMap::default(),
             inputs: inputs.len() as u32,
-            counts: Vec::new(),
             calls: Vec::new(),
         };
         for (k, &input) in inputs.iter().enumerate() {
@@ -679,8 +678,6 @@ struct Compiler<'a> {
     /// The register of each input and defined intermediate.
     bound: FxHashMap<SymbolId, u32>,
     inputs: u32,
-    /// The positions in `operands` that hold a count of added terms, not a register.
-    counts: Vec<u32>,
     /// The defined functions being written out, innermost last.
     calls: Vec<SymbolId>,
 }
@@ -831,7 +828,6 @@ impl Compiler<'_> {
                 let start = self.operands.len() as u32;
                 let len = (added.len() + subtracted.len()) as u32;
                 self.operands.push(added.len() as u32);
-                self.counts.push(start);
                 for &(a, b) in added.iter().chain(&subtracted) {
                     self.operands.push(a);
                     self.operands.push(b);
@@ -966,6 +962,12 @@ impl Compiler<'_> {
                 r
             }
         };
+        let mut operands = self.operands;
+        let fix_all = |registers: &mut [u32]| {
+            for r in registers {
+                *r = fix(*r);
+            }
+        };
         let code = self
             .code
             .iter()
@@ -974,7 +976,15 @@ impl Compiler<'_> {
                 Instr::Sub(a, b) => Instr::Sub(fix(a), fix(b)),
                 Instr::Mul(a, b) => Instr::Mul(fix(a), fix(b)),
                 Instr::Div(a, b) => Instr::Div(fix(a), fix(b)),
-                Instr::Sum(..) | Instr::Product(..) => instr,
+                Instr::Sum(start, len) => {
+                    // After the count of added terms, which is not a register.
+                    fix_all(&mut operands[start as usize + 1..][..2 * len as usize]);
+                    instr
+                }
+                Instr::Product(start, len) => {
+                    fix_all(&mut operands[start as usize..][..len as usize]);
+                    instr
+                }
                 Instr::Neg(a) => Instr::Neg(fix(a)),
                 Instr::NegMul(a, b) => Instr::NegMul(fix(a), fix(b)),
                 Instr::Recip(a) => Instr::Recip(fix(a)),
@@ -987,14 +997,6 @@ impl Compiler<'_> {
                 Instr::Call(func, a) => Instr::Call(func, fix(a)),
             })
             .collect();
-        // Sum operands start with their count of added terms, which is not a register.
-        let mut operands = self.operands;
-        let counts: FxHashSet<u32> = self.counts.into_iter().collect();
-        for (k, operand) in operands.iter_mut().enumerate() {
-            if !counts.contains(&(k as u32)) {
-                *operand = fix(*operand);
-            }
-        }
         Tape {
             code,
             operands,
