@@ -390,23 +390,15 @@ fn redefined(pool: &Pool, symbol: SymbolId) -> CompileError {
     }
 }
 
-/// The error for a node that has no numeric value, if it is one: undefined, an
-/// unevaluated derivative, or (unless `defined_calls`) any call of a named function.
-pub(crate) fn check_node(pool: &Pool, id: ExprId, defined_calls: bool) -> Result<(), CompileError> {
-    match pool.node(id) {
-        Node::Undefined => Err(CompileError::Undefined),
-        Node::Apply { name, orders, .. }
-            if !defined_calls || pool.function_form(*name, orders).is_none() =>
-        {
-            Err(CompileError::UnknownFunction {
-                name: pool.symbol_name(*name).to_string(),
-            })
-        }
-        Node::Derivative { of, wrt, .. } => Err(CompileError::Derivative {
+/// The error for a node with no numeric value: an unevaluated derivative, else
+/// (for [`Node::Undefined`]) undefined.
+pub(crate) fn no_value(pool: &Pool, node: &Node) -> CompileError {
+    match node {
+        Node::Derivative { of, wrt, .. } => CompileError::Derivative {
             of: pool.symbol_name(*of).to_string(),
             wrt: pool.symbol_name(*wrt).to_string(),
-        }),
-        _ => Ok(()),
+        },
+        _ => CompileError::Undefined,
     }
 }
 
@@ -769,7 +761,6 @@ impl Compiler<'_> {
     }
 
     fn node(&mut self, id: ExprId) -> Result<u32, CompileError> {
-        check_node(self.pool, id, true)?;
         let pool = self.pool;
         Ok(match pool.node(id) {
             Node::Apply { name, orders, args } => {
@@ -808,8 +799,8 @@ impl Compiler<'_> {
                 let arg = self.register(*arg);
                 self.push(Instr::Call(*func, arg))
             }
-            Node::Undefined | Node::Derivative { .. } => {
-                return Err(CompileError::Undefined);
+            node @ (Node::Undefined | Node::Derivative { .. }) => {
+                return Err(no_value(pool, node));
             }
         })
     }
