@@ -160,7 +160,6 @@ impl Tape {
             registers: FxHashMap::default(),
             bound: FxHashMap::default(),
             inputs: inputs.len() as u32,
-            counts: Vec::new(),
             calls: Vec::new(),
         };
         for (k, &input) in inputs.iter().enumerate() {
@@ -391,23 +390,15 @@ fn redefined(pool: &Pool, symbol: SymbolId) -> CompileError {
     }
 }
 
-/// The error for a node that has no numeric value, if it is one: undefined, an
-/// unevaluated derivative, or (unless `defined_calls`) any call of a named function.
-pub(crate) fn check_node(pool: &Pool, id: ExprId, defined_calls: bool) -> Result<(), CompileError> {
-    match pool.node(id) {
-        Node::Undefined => Err(CompileError::Undefined),
-        Node::Apply { name, orders, .. }
-            if !defined_calls || pool.function_form(*name, orders).is_none() =>
-        {
-            Err(CompileError::UnknownFunction {
-                name: pool.symbol_name(*name).to_string(),
-            })
-        }
-        Node::Derivative { of, wrt, .. } => Err(CompileError::Derivative {
+/// The error for a node with no numeric value: an unevaluated derivative, else
+/// (for [`Node::Undefined`]) undefined.
+pub(crate) fn no_value(pool: &Pool, node: &Node) -> CompileError {
+    match node {
+        Node::Derivative { of, wrt, .. } => CompileError::Derivative {
             of: pool.symbol_name(*of).to_string(),
             wrt: pool.symbol_name(*wrt).to_string(),
-        }),
-        _ => Ok(()),
+        },
+        _ => CompileError::Undefined,
     }
 }
 
@@ -679,8 +670,6 @@ struct Compiler<'a> {
     /// The register of each input and defined intermediate.
     bound: FxHashMap<SymbolId, u32>,
     inputs: u32,
-    /// The positions in `operands` that hold a count of added terms, not a register.
-    counts: Vec<u32>,
     /// The defined functions being written out, innermost last.
     calls: Vec<SymbolId>,
 }
@@ -709,8 +698,9 @@ impl Compiler<'_> {
     }
 
     /// Writes out a call of a defined function: its body (or derivative) compiled with the
-    /// parameters bound to the arguments' registers. Nodes of the body are shared within
-    /// the call, not across calls (their values differ).
+    /// parameters bound to the arguments' registers (the outer bindings of those names
+    /// are restored afterwards). Nodes of the body are shared within the call, not across
+    /// calls (their values differ).
     fn call_defined(
         &mut self,
         name: SymbolId,
@@ -727,11 +717,13 @@ impl Compiler<'_> {
         }
         let mut layout = Layout::new(self.pool, &[form]);
         let batches = std::mem::take(&mut layout.batches);
-        let mut bound = self.bound.clone();
-        bound.extend(params.iter().copied().zip(args.iter().copied()));
+        let outer_bound: Vec<(SymbolId, Option<u32>)> = params
+            .iter()
+            .zip(args)
+            .map(|(&param, &arg)| (param, self.bound.insert(param, arg)))
+            .collect();
         let outer_layout = std::mem::replace(&mut self.layout, layout);
         let outer_registers = std::mem::take(&mut self.registers);
-        let outer_bound = std::mem::replace(&mut self.bound, bound);
         self.calls.push(name);
         let result = batches
             .iter()
@@ -740,7 +732,13 @@ impl Compiler<'_> {
         self.calls.pop();
         self.layout = outer_layout;
         self.registers = outer_registers;
-        self.bound = outer_bound;
+        // Last first, so that a name bound twice gets its outer binding back.
+        for (param, outer) in outer_bound.into_iter().rev() {
+            match outer {
+                Some(register) => self.bound.insert(param, register),
+                None => self.bound.remove(&param),
+            };
+        }
         result
     }
 
@@ -763,7 +761,6 @@ impl Compiler<'_> {
     }
 
     fn node(&mut self, id: ExprId) -> Result<u32, CompileError> {
-        check_node(self.pool, id, true)?;
         let pool = self.pool;
         Ok(match pool.node(id) {
             Node::Apply { name, orders, args } => {
@@ -802,8 +799,8 @@ impl Compiler<'_> {
                 let arg = self.register(*arg);
                 self.push(Instr::Call(*func, arg))
             }
-            Node::Undefined | Node::Derivative { .. } => {
-                return Err(CompileError::Undefined);
+            node @ (Node::Undefined | Node::Derivative { .. }) => {
+                return Err(no_value(pool, node));
             }
         })
     }
@@ -822,7 +819,6 @@ impl Compiler<'_> {
                 let start = self.operands.len() as u32;
                 let len = (added.len() + subtracted.len()) as u32;
                 self.operands.push(added.len() as u32);
-                self.counts.push(start);
                 for &(a, b) in added.iter().chain(&subtracted) {
                     self.operands.push(a);
                     self.operands.push(b);
@@ -917,13 +913,14 @@ impl Compiler<'_> {
     }
 
     fn power(&mut self, base: u32, exp: Exponent<'_>) -> u32 {
-        let (form, exp) = match exp {
-            Exponent::Exact(q) => (pow_form(Some(q)), ExponentValue::Exact(q.to_f64())),
-            Exponent::Node(id) => (PowForm::Real, ExponentValue::Register(self.register(id))),
+        let form = match exp {
+            Exponent::Exact(q) => pow_form(Some(q)),
+            Exponent::Node(_) => PowForm::Real,
         };
+        // The exponent's register, for the forms that read one.
         let exp_register = |compiler: &mut Self| match exp {
-            ExponentValue::Exact(value) => compiler.constant(value),
-            ExponentValue::Register(register) => register,
+            Exponent::Exact(q) => compiler.constant(q.to_f64()),
+            Exponent::Node(id) => compiler.register(id),
         };
         match form {
             PowForm::Int(1) => base,
@@ -956,6 +953,12 @@ impl Compiler<'_> {
                 r
             }
         };
+        let mut operands = self.operands;
+        let fix_all = |registers: &mut [u32]| {
+            for r in registers {
+                *r = fix(*r);
+            }
+        };
         let code = self
             .code
             .iter()
@@ -964,7 +967,15 @@ impl Compiler<'_> {
                 Instr::Sub(a, b) => Instr::Sub(fix(a), fix(b)),
                 Instr::Mul(a, b) => Instr::Mul(fix(a), fix(b)),
                 Instr::Div(a, b) => Instr::Div(fix(a), fix(b)),
-                Instr::Sum(..) | Instr::Product(..) => instr,
+                Instr::Sum(start, len) => {
+                    // After the count of added terms, which is not a register.
+                    fix_all(&mut operands[start as usize + 1..][..2 * len as usize]);
+                    instr
+                }
+                Instr::Product(start, len) => {
+                    fix_all(&mut operands[start as usize..][..len as usize]);
+                    instr
+                }
                 Instr::Neg(a) => Instr::Neg(fix(a)),
                 Instr::NegMul(a, b) => Instr::NegMul(fix(a), fix(b)),
                 Instr::Recip(a) => Instr::Recip(fix(a)),
@@ -977,14 +988,6 @@ impl Compiler<'_> {
                 Instr::Call(func, a) => Instr::Call(func, fix(a)),
             })
             .collect();
-        // Sum operands start with their count of added terms, which is not a register.
-        let mut operands = self.operands;
-        let counts: FxHashSet<u32> = self.counts.into_iter().collect();
-        for (k, operand) in operands.iter_mut().enumerate() {
-            if !counts.contains(&(k as u32)) {
-                *operand = fix(*operand);
-            }
-        }
         Tape {
             code,
             operands,
@@ -993,12 +996,6 @@ impl Compiler<'_> {
             outputs: outputs.into_iter().map(fix).collect(),
         }
     }
-}
-
-#[derive(Clone, Copy)]
-enum ExponentValue {
-    Exact(f64),
-    Register(u32),
 }
 
 #[cfg(test)]
@@ -1125,23 +1122,13 @@ mod tests {
             let tape = Tape::compile(&pool, &program, &vars).unwrap();
             let point: Vec<f64> = (0..vars.len()).map(|k| 0.3 + 0.17 * k as f64).collect();
             let got = tape.eval(&point);
-            // The reference: eval of each intermediate in turn, then of the results.
-            let mut values: FxHashMap<SymbolId, f64> =
-                vars.iter().copied().zip(point.iter().copied()).collect();
-            for &(symbol, value) in &program.temps {
-                let v = eval(&pool, value, &values);
-                values.insert(symbol, v);
-            }
-            for (k, &r) in program.results.iter().enumerate() {
-                let expected = eval(&pool, r, &values);
-                assert!(
-                    close(got[k], expected),
-                    "{text} #{k}: {} vs {expected}",
-                    got[k]
-                );
+            let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
+            let reference = program.eval(&pool, &point_map);
+            assert_eq!(got.len(), reference.len());
+            for (k, (&value, &expected)) in got.iter().zip(&reference).enumerate() {
+                assert!(close(value, expected), "{text} #{k}: {value} vs {expected}");
             }
             // The value is the function's, and shares the program's intermediates.
-            let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
             assert!(close(got[0], eval(&pool, f, &point_map)));
             let gradient = crate::gradient_program(&mut pool, f, &vars).unwrap();
             let gradient = Tape::compile(&pool, &gradient, &vars).unwrap();
@@ -1227,19 +1214,16 @@ mod tests {
 
     #[test]
     fn calls_of_defined_functions_are_written_out() {
-        use crate::model::{Definition, Model};
-        let lines = [
-            "phi(s) = 1/(1 + exp(-a*s))",
-            "psi(s, t) = phi(s)*t^2 + sin(s*t)",
-            "h = phi(w*x + b)",
-            "E = 1/2*(y - u*h - psi(h*v, w))^2",
-        ];
-        let definitions: Vec<Definition> = lines
-            .iter()
-            .map(|l| Definition::read(l).unwrap().unwrap())
-            .collect();
         let mut pool = Pool::new();
-        let model = Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
+        let model = crate::model::tests::model(
+            &mut pool,
+            &[
+                "phi(s) = 1/(1 + exp(-a*s))",
+                "psi(s, t) = phi(s)*t^2 + sin(s*t)",
+                "h = phi(w*x + b)",
+                "E = 1/2*(y - u*h - psi(h*v, w))^2",
+            ],
+        );
         let e = pool.symbol("E");
         let f = model.value(e).unwrap();
         let calls = |pool: &Pool, id: ExprId| {
@@ -1262,25 +1246,44 @@ mod tests {
         let tape = Tape::compile(&pool, &program, &vars).unwrap();
         let point: Vec<f64> = (0..vars.len()).map(|k| 0.2 + 0.13 * k as f64).collect();
         let got = tape.eval(&point);
-        let mut values: FxHashMap<SymbolId, f64> =
-            vars.iter().copied().zip(point.iter().copied()).collect();
-        let at = values.clone();
-        for &(symbol, value) in &program.temps {
-            let v = eval(&pool, value, &values);
-            values.insert(symbol, v);
+        let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
+        let reference = program.eval(&pool, &point_map);
+        assert_eq!(got.len(), reference.len());
+        for (k, (&value, &expected)) in got.iter().zip(&reference).enumerate() {
+            assert!(close(value, expected), "#{k}: {value} vs {expected}");
         }
-        for (k, &r) in program.results.iter().enumerate() {
-            let expected = eval(&pool, r, &values);
-            assert!(close(got[k], expected), "#{k}: {} vs {expected}", got[k]);
+        assert!(close(got[0], eval(&pool, f, &point_map)));
+    }
+
+    /// `Model::load` takes definitions as they are (only `Script` refuses a name used
+    /// before its definition), so a library user can define functions that call each
+    /// other without end: an error, not a stack overflow.
+    #[test]
+    fn recursive_definitions_are_an_error() {
+        use crate::model::{Definition, Model};
+        let models: [&[&str]; 2] = [
+            // g calls itself: f(3) is g(2).
+            &["f(s) = g(2)", "g(s) = f(3)"],
+            // g and h call each other (f(4) is g(2)): only the depth limit stops them.
+            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
+        ];
+        for (lines, name) in models.into_iter().zip(["g", "h"]) {
+            let definitions: Vec<Definition> = lines
+                .iter()
+                .map(|l| Definition::read(l).unwrap().unwrap())
+                .collect();
+            let mut pool = Pool::new();
+            let model =
+                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
+            let call = parse(&mut pool, "f(x)").unwrap();
+            let call = model.expand(&mut pool, call, "f(x)").unwrap();
+            let x = pool.symbol("x");
+            assert_eq!(
+                Tape::compile_exprs(&pool, &[call], &[x]).unwrap_err(),
+                CompileError::Recursive { name: name.into() },
+                "{lines:?}"
+            );
         }
-        assert!(close(got[0], eval(&pool, f, &at)));
-        // Without a definition, a call is an error.
-        let g = parse(&mut pool, "g(x) + 1").unwrap();
-        let x = pool.symbol("x");
-        assert_eq!(
-            Tape::compile_exprs(&pool, &[g], &[x]).unwrap_err(),
-            CompileError::UnknownFunction { name: "g".into() }
-        );
     }
 
     #[test]

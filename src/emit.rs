@@ -37,7 +37,8 @@ use std::fmt::Write;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::{
-    CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum, pow_form,
+    CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum,
+    no_value, pow_form,
 };
 use crate::cse::Program;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
@@ -925,7 +926,6 @@ impl Emitter<'_> {
     /// The pieces of a node and their precedence; `min` is what the parent needs (for
     /// pieces that pass it through).
     fn node(&mut self, id: ExprId, min: u8) -> Result<(u8, Vec<Piece>), EmitError> {
-        crate::compile::check_node(self.pool, id, true)?;
         let pool = self.pool;
         Ok(match pool.node(id) {
             Node::Apply { name, orders, args } => {
@@ -959,8 +959,8 @@ impl Emitter<'_> {
                 None => self.power(*base, None, Some(*exp)),
             },
             Node::Call(func, arg) => self.call(*func, *arg),
-            Node::Undefined | Node::Derivative { .. } => {
-                return Err(CompileError::Undefined.into());
+            node @ (Node::Undefined | Node::Derivative { .. }) => {
+                return Err(no_value(pool, node).into());
             }
         })
     }
@@ -1826,6 +1826,80 @@ mod tests {
             ),
             "{code}"
         );
+    }
+
+    #[test]
+    fn nodes_without_a_value_are_errors() {
+        let mut pool = Pool::new();
+        let (y, x) = (pool.symbol("y"), pool.symbol("x"));
+        let derivative = pool.intern(Node::Derivative {
+            of: y,
+            wrt: x,
+            order: 1,
+        });
+        let g = parse(&mut pool, "g(x) + 1").unwrap();
+        let cases = [
+            (
+                derivative,
+                CompileError::Derivative {
+                    of: "y".into(),
+                    wrt: "x".into(),
+                },
+            ),
+            (ExprId::UNDEFINED, CompileError::Undefined),
+            (g, CompileError::UnknownFunction { name: "g".into() }),
+        ];
+        for (root, error) in cases {
+            let program = Program {
+                temps: Vec::new(),
+                results: vec![root],
+            };
+            let mut spec = EmitSpec::new(Language::Rust, "f", &[x, y]);
+            spec.outputs.push(Output {
+                name: "value".into(),
+                role: Role::Value,
+            });
+            assert_eq!(emit(&pool, &program, &spec), Err(EmitError::Program(error)));
+        }
+    }
+
+    /// Functions that call each other without end (possible through `Model::load`, which
+    /// does not refuse forward references) are an error, not a stack overflow.
+    #[test]
+    fn recursive_definitions_are_an_error() {
+        use crate::model::{Definition, Model};
+        let models: [&[&str]; 2] = [
+            &["f(s) = g(2)", "g(s) = f(3)"],
+            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
+        ];
+        for lines in models {
+            let definitions: Vec<Definition> = lines
+                .iter()
+                .map(|l| Definition::read(l).unwrap().unwrap())
+                .collect();
+            let mut pool = Pool::new();
+            let model =
+                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
+            let call = parse(&mut pool, "f(x)").unwrap();
+            let call = model.expand(&mut pool, call, "f(x)").unwrap();
+            let x = pool.symbol("x");
+            let program = Program {
+                temps: Vec::new(),
+                results: vec![call],
+            };
+            let mut spec = EmitSpec::new(Language::Python, "f", &[x]);
+            spec.outputs.push(Output {
+                name: "value".into(),
+                role: Role::Value,
+            });
+            assert_eq!(
+                emit(&pool, &program, &spec),
+                Err(EmitError::Program(CompileError::Recursive {
+                    name: "g".into()
+                })),
+                "{lines:?}"
+            );
+        }
     }
 
     #[test]

@@ -802,11 +802,12 @@ fn simplify_rational(pool: &mut Pool, expr: ExprId) -> ExprId {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{diff, print};
 
-    fn model(pool: &mut Pool, lines: &[&str]) -> Model {
+    /// The model of `lines`, each a definition checked by a [`Script`] as the CLI does.
+    pub(crate) fn model(pool: &mut Pool, lines: &[&str]) -> Model {
         let options = ParseOptions::default();
         let mut script = Script::default();
         for (k, line) in lines.iter().enumerate() {
