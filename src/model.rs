@@ -275,6 +275,30 @@ impl Script {
     }
 }
 
+/// The defined function through which `body` calls `name`, directly or through the bodies
+/// of other defined functions (`f(s) = g(s)` defined before `g(s) = f(s)`), if it does.
+fn calls_through_definitions(pool: &Pool, body: ExprId, name: SymbolId) -> Option<SymbolId> {
+    let mut seen = FxHashSet::default();
+    // (a body to search, the function it belongs to)
+    let mut stack = vec![(body, name)];
+    while let Some((body, owner)) = stack.pop() {
+        for id in pool.reachable(body, |_| true) {
+            let Node::Apply { name: callee, .. } = pool.node(id) else {
+                continue;
+            };
+            if *callee == name {
+                return Some(owner);
+            }
+            if seen.insert(*callee)
+                && let Some(function) = pool.functions.get(callee)
+            {
+                stack.push((function.body, *callee));
+            }
+        }
+    }
+    None
+}
+
 /// Definitions loaded into a pool.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -357,6 +381,20 @@ impl Model {
                 }
             }
             Some(params) => {
+                if let Some(via) = calls_through_definitions(pool, body, name) {
+                    let through = match via == name {
+                        true => String::new(),
+                        false => format!(" (through `{}`)", pool.symbol_name(via)),
+                    };
+                    return Err(Error::Name {
+                        message: format!(
+                            "`{}` is defined in terms of itself{through}",
+                            definition.name
+                        ),
+                        span: definition.name_span(),
+                        help: Some("a definition may use only the names defined above it".into()),
+                    });
+                }
                 let mut params: Vec<SymbolId> = params.iter().map(|p| pool.symbol(p)).collect();
                 let visible = params.len();
                 let inlined = pool.inline_functions(body);
@@ -815,6 +853,43 @@ pub(crate) mod tests {
             script.define(definition, k + 1, &options).unwrap();
         }
         Model::load(pool, &script.definitions, &options).unwrap()
+    }
+
+    /// `Model::load` takes definitions unchecked by a [`Script`], so a later definition can
+    /// close a circle of calls through earlier ones: an error at its name, not a stack
+    /// overflow in the derivatives or in the compilers.
+    #[test]
+    fn definitions_calling_each_other_in_a_circle_are_refused() {
+        let cases: [(&[&str], &str); 3] = [
+            (
+                &["f(s) = g(s)", "g(s) = f(s)"],
+                "`g` is defined in terms of itself (through `f`)",
+            ),
+            (
+                &["f(s) = g(2)", "g(s) = f(3)"],
+                "`g` is defined in terms of itself (through `f`)",
+            ),
+            (
+                &["f(s) = g(s)", "g(s) = h(s)", "h(s) = 2*f(s)"],
+                "`h` is defined in terms of itself (through `g`)",
+            ),
+        ];
+        for (lines, message) in cases {
+            let definitions: Vec<Definition> = lines
+                .iter()
+                .map(|l| Definition::read(l).unwrap().unwrap())
+                .collect();
+            let mut pool = Pool::new();
+            let error = Model::load(&mut pool, &definitions, &ParseOptions::default()).unwrap_err();
+            let Error::Name {
+                message: got, span, ..
+            } = error
+            else {
+                panic!("{lines:?}: {error:?}");
+            };
+            assert_eq!(got, message, "{lines:?}");
+            assert_eq!(span, Span::new(0, 1), "{lines:?}: the caret is at the name");
+        }
     }
 
     #[test]
