@@ -125,6 +125,11 @@ struct NodeInfo {
     /// Whether a sum's content (the gcd of its coefficients, signed) is 1, as most sums'
     /// is; `None` until first asked. Products and powers ask it of every sum factor.
     primitive_sum: Option<bool>,
+    /// `sign(u)`, `abs(u)` or a power of `abs(u)`.
+    is_sign_or_abs: bool,
+    /// A product with a factor `sign(u)`, `abs(u)` or a power of `abs(u)`, which may meet
+    /// another factor (`sign(u)*u` is `abs(u)`): such products take the general path.
+    holds_sign_or_abs: bool,
 }
 
 /// The arena that owns all nodes, the symbol table and the derivative memo.
@@ -383,12 +388,14 @@ impl Pool {
     fn compute_info(&self, node: &Node) -> NodeInfo {
         let mut hasher = FxHasher::default();
         let mut symbols = 0;
+        let mut child_is_sign_or_abs = false;
         std::mem::discriminant(node).hash(&mut hasher);
         let mut children = |ids: &[ExprId], hasher: &mut FxHasher| {
             for id in ids {
                 let info = self.info[id.index()];
                 info.shape.hash(hasher);
                 symbols |= info.symbols;
+                child_is_sign_or_abs |= info.is_sign_or_abs;
             }
         };
         match node {
@@ -438,6 +445,12 @@ impl Pool {
             term_key,
             factor_key,
             primitive_sum: None,
+            is_sign_or_abs: match node {
+                Node::Call(Func::Sign | Func::Abs, _) => true,
+                Node::Pow([base, _]) => matches!(self.node(*base), Node::Call(Func::Abs, _)),
+                _ => false,
+            },
+            holds_sign_or_abs: matches!(node, Node::Mul(_)) && child_is_sign_or_abs,
         }
     }
 
@@ -454,6 +467,16 @@ impl Pool {
     /// See [`NodeInfo::term_key`].
     pub(crate) fn term_key(&self, id: ExprId) -> u64 {
         self.info[id.index()].term_key
+    }
+
+    /// See [`NodeInfo::is_sign_or_abs`].
+    pub(crate) fn is_sign_or_abs(&self, id: ExprId) -> bool {
+        self.info[id.index()].is_sign_or_abs
+    }
+
+    /// See [`NodeInfo::holds_sign_or_abs`].
+    pub(crate) fn holds_sign_or_abs(&self, id: ExprId) -> bool {
+        self.info[id.index()].holds_sign_or_abs
     }
 
     /// Whether `id` is a sum with content 1 (see [`Pool::content`]), computed once per node.

@@ -209,12 +209,7 @@ impl Pool {
             return None;
         };
         // A sign or an absolute value may meet its argument (see `absorb_sign`).
-        let is_sign_or_abs = |pool: &Pool, id: ExprId| match pool.node(id) {
-            Node::Call(Func::Sign | Func::Abs, _) => true,
-            Node::Pow([base, _]) => matches!(pool.node(*base), Node::Call(Func::Abs, _)),
-            _ => false,
-        };
-        if is_sign_or_abs(self, factor) || ops.iter().any(|&op| is_sign_or_abs(self, op)) {
+        if self.is_sign_or_abs(factor) || self.holds_sign_or_abs(product) {
             return None;
         }
         let start = usize::from(self.as_num(ops[0]).is_some());
