@@ -1525,6 +1525,7 @@ fn powers_of_one_base_in_other_forms_merge() {
     assert_eq!(canonical("sqrt(x^y)^3 - x^y*sqrt(x^y)"), "0");
     // A perfect power under a root is its root's power: 4^(1/4) = 2^(1/2).
     assert_eq!(canonical("4^(1/4)"), "sqrt(2)");
+    assert_eq!(canonical("4^(3/4)"), "2*sqrt(2)");
     assert_eq!(canonical("4^(3/4) - 2*4^(1/4)"), "0");
     assert_eq!(canonical("64^(1/4)"), "2*sqrt(2)");
     assert_eq!(canonical("27^(2/5)"), "3*3^(1/5)");
@@ -1535,6 +1536,7 @@ fn powers_of_one_base_in_other_forms_merge() {
 #[test]
 fn a_sign_meets_its_argument() {
     assert_eq!(canonical("x*sign(x)"), "abs(x)");
+    assert_eq!(canonical("abs(x)^3"), "x^2*abs(x)");
     assert_eq!(canonical("sign(x)*abs(x)"), "x");
     assert_eq!(canonical("y*sign(x)*x^2"), "x*y*abs(x)");
     assert_eq!(canonical("sign(x)*x^2 - x*abs(x)"), "0");
