@@ -17,7 +17,7 @@
 
 use std::cmp::Ordering;
 
-use num_integer::Integer;
+use num_integer::{Integer, Roots};
 
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::{Func, Parity};
@@ -359,10 +359,13 @@ impl Pool {
         if coeff.is_zero() {
             return ExprId::ZERO;
         }
-        if let Some(rewritten) = self.absorb_sign(&merged) {
-            let mut all = rewritten;
-            all.push(self.num(coeff));
-            return self.mul_rounds(&all, round);
+        if merged.iter().any(|&f| self.is_sign_or_abs(f))
+            && let Some(mut rewritten) = self
+                .absorb_sign(&merged)
+                .or_else(|| self.absorb_even_power(&merged))
+        {
+            rewritten.push(self.num(coeff));
+            return self.mul_rounds(&rewritten, round);
         }
         self.finish_product(coeff, merged)
     }
@@ -371,76 +374,58 @@ impl Pool {
     /// factors rewritten, or `None` when no sign meets its argument. So the derivative of
     /// `|x|^3` (`x^2*|x|`) is `3*x*|x|`, not `2*x*|x| + x^2*sign(x)`.
     fn absorb_sign(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
-        for (i, &sign) in factors.iter().enumerate() {
+        factors.iter().enumerate().find_map(|(i, &sign)| {
             let Node::Call(Func::Sign, arg) = *self.node(sign) else {
-                continue;
+                return None;
             };
-            let partner = factors.iter().enumerate().find_map(|(j, &f)| {
-                let k = match self.node(f) {
-                    Node::Call(Func::Abs, inner) if *inner == arg => return Some((j, None)),
-                    _ if f == arg => Rational::ONE,
-                    Node::Pow([base, exp]) if *base == arg => self.as_num(*exp)?.clone(),
-                    _ => return None,
-                };
-                (k.is_integer() && !k.is_negative()).then_some((j, Some(k)))
-            });
-            let Some((j, power)) = partner else {
-                continue;
-            };
-            let mut rest: Vec<ExprId> = factors
-                .iter()
-                .enumerate()
-                .filter(|&(n, _)| n != i && n != j)
-                .map(|(_, &f)| f)
-                .collect();
-            match power {
-                None => rest.push(arg),
-                Some(k) => {
-                    rest.push(self.call(Func::Abs, arg));
-                    let lower = self.num(&k - &Rational::ONE);
-                    rest.push(self.pow(arg, lower));
+            factors.iter().enumerate().find_map(|(j, &f)| {
+                if matches!(*self.node(f), Node::Call(Func::Abs, inner) if inner == arg) {
+                    return Some(replaced(factors, i, j, [arg]));
                 }
-            }
-            return Some(rest);
-        }
-        self.absorb_even_power(factors)
+                let k = self.integer_power_of(f, arg).filter(|&k| k >= 1)?;
+                let magnitude = self.call(Func::Abs, arg);
+                let lower = self.int(k - 1);
+                let lower = self.pow(arg, lower);
+                Some(replaced(factors, i, j, [magnitude, lower]))
+            })
+        })
     }
 
     /// `u^k*|u|^s` with an even `k` and `s = ±1` of the other sign is `|u|^(k+s)`, written
     /// as [`Pool::pow`] writes odd powers of `|u|` (`u^(k+s-1)*|u|`, `u^(k+s+1)/|u|`): so
     /// `x^2/|x|` is `|x|` and `|x|/x^2` is `1/|x|`. The factors rewritten, or `None`.
     fn absorb_even_power(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
-        for (i, &abs) in factors.iter().enumerate() {
+        factors.iter().enumerate().find_map(|(i, &abs)| {
             let (arg, s) = match *self.node(abs) {
                 Node::Call(Func::Abs, arg) => (arg, 1),
                 Node::Pow([base, ExprId::MINUS_ONE]) => match *self.node(base) {
                     Node::Call(Func::Abs, arg) => (arg, -1),
-                    _ => continue,
+                    _ => return None,
                 },
-                _ => continue,
+                _ => return None,
             };
-            let partner = factors.iter().enumerate().find_map(|(j, &f)| {
-                let Node::Pow([base, exp]) = *self.node(f) else {
+            factors.iter().enumerate().find_map(|(j, &f)| {
+                let k = self.integer_power_of(f, arg)?;
+                if k % 2 != 0 || (k < 0) != (s > 0) {
                     return None;
-                };
-                let k = self.as_num(exp)?.to_i64()?;
-                (base == arg && k % 2 == 0 && (k < 0) == (s > 0)).then_some((j, k))
-            });
-            let Some((j, k)) = partner else {
-                continue;
-            };
-            let mut rest: Vec<ExprId> = factors
-                .iter()
-                .enumerate()
-                .filter(|&(n, _)| n != i && n != j)
-                .map(|(_, &f)| f)
-                .collect();
-            let magnitude = self.call(Func::Abs, arg);
-            let odd = self.int(k + s);
-            rest.push(self.pow(magnitude, odd));
-            return Some(rest);
+                }
+                let magnitude = self.call(Func::Abs, arg);
+                let odd = self.int(k + s);
+                let power = self.pow(magnitude, odd);
+                Some(replaced(factors, i, j, [power]))
+            })
+        })
+    }
+
+    /// `k` when `factor` is `base^k` for an integer `k` (`base` itself is `base^1`).
+    fn integer_power_of(&self, factor: ExprId, base: ExprId) -> Option<i64> {
+        if factor == base {
+            return Some(1);
         }
-        None
+        match *self.node(factor) {
+            Node::Pow([b, exp]) if b == base => self.as_num(exp)?.to_i64(),
+            _ => None,
+        }
     }
 
     /// Builds the product node from a coefficient and merged, sorted factors.
@@ -1026,33 +1011,31 @@ fn split_root(n: i64, q: u32) -> Option<(i64, i64)> {
     (outside > 1).then_some((outside, inside))
 }
 
+/// `factors` without the ones at `i` and `j`, and with `with` added.
+fn replaced<const N: usize>(
+    factors: &[ExprId],
+    i: usize,
+    j: usize,
+    with: [ExprId; N],
+) -> Vec<ExprId> {
+    let kept = factors
+        .iter()
+        .enumerate()
+        .filter(|&(n, _)| n != i && n != j)
+        .map(|(_, &f)| f);
+    kept.chain(with).collect()
+}
+
 /// `n = m^k` with the largest `k ≥ 2`, for `n ≥ 4`; `None` when `n` is no perfect power.
 fn perfect_power(n: i64) -> Option<(i64, i64)> {
     if n < 4 {
         return None;
     }
-    // Only prime k need trying: m^(k1*k2) is (m^k1)^k2, found again from m^k1.
-    let mut found = None;
-    let mut rest = n;
-    let mut k = 1i64;
-    for prime in [
-        2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61,
-    ] {
-        while let Some(root) = integer_root(rest, prime) {
-            rest = root;
-            k *= i64::from(prime);
-            found = Some((rest, k));
-        }
-    }
-    found
-}
-
-/// The exact `k`-th root of `n ≥ 2`, if it is an integer greater than 1.
-fn integer_root(n: i64, k: u32) -> Option<i64> {
-    let guess = (n as f64).powf(1.0 / f64::from(k)).round() as i64;
-    (guess.max(2) - 1..=guess + 1)
-        .filter(|&r| r >= 2)
-        .find(|&r| r.checked_pow(k) == Some(n))
+    // 2^62 < n < 2^63: no larger k is possible.
+    (2..=62u32).rev().find_map(|k| {
+        let root = n.nth_root(k);
+        (root >= 2 && root.checked_pow(k) == Some(n)).then_some((root, i64::from(k)))
+    })
 }
 
 /// [`Pool::exponent_term`]: an exponent's factors after its numeric coefficient.
