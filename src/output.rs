@@ -1,5 +1,6 @@
 //! Output formats: result lines written as plain text, LaTeX or Unicode, and JSON records.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -207,20 +208,16 @@ fn separator(label: &Label, style: Style) -> &'static str {
 
 /// The value of a line as `printer` writes it: the expression, or `a*dx + b*dy` for a
 /// differential.
-fn value_text(printer: &mut BatchPrinter<'_>, pool: &Pool, line: &Line, style: Style) -> String {
+fn value_text<'p>(printer: &'p mut BatchPrinter<'_>, line: &Line) -> Cow<'p, str> {
     if line.differentials.is_empty() {
-        return printer.print(line.value).to_string();
+        return Cow::Borrowed(printer.print(line.value));
     }
-    differential_text(printer, pool, &line.differentials, style)
+    Cow::Owned(differential_text(printer, &line.differentials))
 }
 
 /// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
-fn differential_text(
-    printer: &mut BatchPrinter<'_>,
-    pool: &Pool,
-    terms: &[(ExprId, SymbolId)],
-    style: Style,
-) -> String {
+fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)]) -> String {
+    let (pool, style) = (printer.pool(), printer.style());
     let mut out = String::new();
     for &(coefficient, var) in terms {
         if coefficient == ExprId::ZERO {
@@ -281,7 +278,7 @@ pub fn write_lines(
         if !label.is_empty() {
             write!(out, "{on}{label}{off}{}", separator(&line.label, style))?;
         }
-        write!(out, "{}", value_text(&mut printer, pool, line, style))?;
+        out.write_all(value_text(&mut printer, line).as_bytes())?;
         if let Some(decimal) = line.decimal {
             match style {
                 Style::Latex => write!(out, " \\approx {decimal}")?,
@@ -316,9 +313,9 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "label": label(Style::Plain),
                 "label_latex": label(Style::Latex),
                 "label_unicode": label(Style::Unicode),
-                "plain": value_text(&mut plain, pool, line, Style::Plain),
-                "latex": value_text(&mut latex, pool, line, Style::Latex),
-                "unicode": value_text(&mut unicode, pool, line, Style::Unicode),
+                "plain": value_text(&mut plain, line),
+                "latex": value_text(&mut latex, line),
+                "unicode": value_text(&mut unicode, line),
                 "decimal": line.decimal,
                 "note": line.note,
                 "update": matches!(line.label, Label::Update { .. }),

@@ -125,6 +125,16 @@ impl<'a> BatchPrinter<'a> {
         }
     }
 
+    /// The pool it prints from.
+    pub(crate) fn pool(&self) -> &'a Pool {
+        self.writer.pool
+    }
+
+    /// The style it writes.
+    pub(crate) fn style(&self) -> Style {
+        self.writer.style
+    }
+
     /// The text of `id`, as [`Printer`] writes it.
     pub fn print(&mut self, id: ExprId) -> &str {
         // Writing to a `String` cannot fail.
