@@ -377,7 +377,8 @@ pub fn value_and_gradient_named(
     Some(program)
 }
 
-fn redefined(pool: &Pool, symbol: SymbolId) -> CompileError {
+/// The error for a name given a value twice (two inputs, or an intermediate and an input).
+pub(crate) fn redefined(pool: &Pool, symbol: SymbolId) -> CompileError {
     CompileError::Redefined {
         name: pool.symbol_name(symbol).to_string(),
     }
@@ -978,6 +979,30 @@ mod tests {
         (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
     }
 
+    /// Evaluates `program` on its `tape` and by tree walking at `point` (the values of
+    /// `vars`), asserts they agree output by output, and returns the tape's outputs and
+    /// the point by variable.
+    fn tape_agrees_with_program(
+        pool: &Pool,
+        tape: &Tape,
+        program: &Program,
+        vars: &[SymbolId],
+        point: &[f64],
+        label: &str,
+    ) -> (Vec<f64>, FxHashMap<SymbolId, f64>) {
+        let got = tape.eval(point);
+        let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
+        let reference = program.eval(pool, &point_map);
+        assert_eq!(got.len(), reference.len());
+        for (k, (&value, &expected)) in got.iter().zip(&reference).enumerate() {
+            assert!(
+                close(value, expected),
+                "{label} #{k}: {value} vs {expected}"
+            );
+        }
+        (got, point_map)
+    }
+
     /// Compiles each text alone and checks the tape against `crate::eval` at a few points.
     fn agrees(texts: &[&str], points: &[[f64; 3]]) {
         for text in texts {
@@ -1092,13 +1117,8 @@ mod tests {
             let program = value_and_gradient(&mut pool, f, &vars).unwrap();
             let tape = Tape::compile(&pool, &program, &vars).unwrap();
             let point: Vec<f64> = (0..vars.len()).map(|k| 0.3 + 0.17 * k as f64).collect();
-            let got = tape.eval(&point);
-            let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
-            let reference = program.eval(&pool, &point_map);
-            assert_eq!(got.len(), reference.len());
-            for (k, (&value, &expected)) in got.iter().zip(&reference).enumerate() {
-                assert!(close(value, expected), "{text} #{k}: {value} vs {expected}");
-            }
+            let (got, point_map) =
+                tape_agrees_with_program(&pool, &tape, &program, &vars, &point, text);
             // The value is the function's, and shares the program's intermediates.
             assert!(close(got[0], eval(&pool, f, &point_map)));
             let gradient = crate::gradient_program(&mut pool, f, &vars).unwrap();
@@ -1216,13 +1236,7 @@ mod tests {
         assert!(all >= 2, "the program calls the functions");
         let tape = Tape::compile(&pool, &program, &vars).unwrap();
         let point: Vec<f64> = (0..vars.len()).map(|k| 0.2 + 0.13 * k as f64).collect();
-        let got = tape.eval(&point);
-        let point_map = vars.iter().copied().zip(point.iter().copied()).collect();
-        let reference = program.eval(&pool, &point_map);
-        assert_eq!(got.len(), reference.len());
-        for (k, (&value, &expected)) in got.iter().zip(&reference).enumerate() {
-            assert!(close(value, expected), "#{k}: {value} vs {expected}");
-        }
+        let (got, point_map) = tape_agrees_with_program(&pool, &tape, &program, &vars, &point, "E");
         assert!(close(got[0], eval(&pool, f, &point_map)));
     }
 

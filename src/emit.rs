@@ -38,7 +38,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::{
     CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum,
-    no_value, pow_form,
+    no_value, pow_form, redefined,
 };
 use crate::cse::Program;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
@@ -241,8 +241,8 @@ pub fn emit(pool: &Pool, program: &Program, spec: &EmitSpec) -> Result<String, E
     if let Some(step) = &spec.step {
         roots.push(step.rate);
     }
-    // Unbound variables, unknown functions and recursion are found while writing; a name
-    // given twice (two inputs, or an intermediate named like an input) is found here.
+    // Unbound variables and unknown functions are found while writing; a name given twice
+    // (two inputs, or an intermediate named like an input) is found here.
     let mut names = FxHashSet::default();
     for symbol in spec
         .inputs
@@ -250,9 +250,7 @@ pub fn emit(pool: &Pool, program: &Program, spec: &EmitSpec) -> Result<String, E
         .chain(program.temps.iter().map(|(name, _)| name))
     {
         if !names.insert(*symbol) {
-            return Err(EmitError::Program(CompileError::Redefined {
-                name: pool.symbol_name(*symbol).to_string(),
-            }));
+            return Err(EmitError::Program(redefined(pool, *symbol)));
         }
     }
 

@@ -381,15 +381,13 @@ impl Model {
                 }
             }
             Some(params) => {
+                // A direct call of itself was refused above, by `expand_checked`.
                 if let Some(via) = calls_through_definitions(pool, body, name) {
-                    let through = match via == name {
-                        true => String::new(),
-                        false => format!(" (through `{}`)", pool.symbol_name(via)),
-                    };
                     return Err(Error::Name {
                         message: format!(
-                            "`{}` is defined in terms of itself{through}",
-                            definition.name
+                            "`{}` is defined in terms of itself (through `{}`)",
+                            definition.name,
+                            pool.symbol_name(via)
                         ),
                         span: definition.name_span(),
                         help: Some("a definition may use only the names defined above it".into()),
