@@ -1036,10 +1036,6 @@ proptest! {
             }
         }
     }
-}
-
-proptest! {
-    #![proptest_config(config(256))]
 
     /// The compiled evaluator computes what `eval` computes: on random expressions and
     /// their derivatives, the same value (up to rounding from another order of operations)
