@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
-use crate::subst::Substitution;
+use crate::subst::{Substitution, free_symbols};
 
 /// The partial derivative of `expr` with respect to `var`, simplified.
 ///
@@ -37,14 +37,112 @@ pub fn diff(pool: &mut Pool, expr: ExprId, var: SymbolId) -> ExprId {
 pub struct Dependencies {
     /// Constraints `v = S[v]`, resolved: `v` varies as `S[v]` does.
     pub substitution: Substitution,
-    /// Variables that are unknown functions of another: `(y, x)` for `y(x)`.
+    /// Variables that are unknown functions of another: `(y, x)` for `y(x)`. They compose:
+    /// with `(a, x)` and `(x, t)`, `da/dt = diff(a, x)*diff(x, t)`, and with `(t, u)` and
+    /// the constraint `u = x^2`, `dt/dx = 2*x*diff(t, u)`.
     pub depends: Vec<(SymbolId, SymbolId)>,
+}
+
+/// Why a set of [`Dependencies`] cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DependencyError {
+    /// Variables that depend on each other in a circle, through declared dependencies or
+    /// substitutions: the first is repeated at the end (`x -> t -> x`).
+    Cycle(Vec<SymbolId>),
+    /// A variable declared to depend on two different variables: `diff(y, x)` is an
+    /// ordinary derivative, so `y` may depend on one variable only.
+    TwoVariables(SymbolId, SymbolId, SymbolId),
+    /// A variable both replaced by a substitution and declared dependent.
+    Substituted(SymbolId),
+}
+
+impl Dependencies {
+    /// The variables whose rate of change `v` needs: those of its replacement, or the one
+    /// it depends on.
+    fn needs(&self, pool: &Pool, v: SymbolId) -> Vec<SymbolId> {
+        if let Some(replacement) = self.substitution.get(v) {
+            return free_symbols(pool, replacement);
+        }
+        self.depends
+            .iter()
+            .filter(|&&(d, _)| d == v)
+            .map(|&(_, on)| on)
+            .collect()
+    }
+
+    /// Every variable with a declared way of varying (substituted or dependent), each
+    /// after the variables it needs: the order in which rates of change are worked out.
+    /// A circle is an error naming it.
+    fn order(&self, pool: &Pool) -> Result<Vec<SymbolId>, DependencyError> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            Open,
+            Done,
+        }
+        let roots = self
+            .substitution
+            .rules()
+            .iter()
+            .map(|&(v, _)| v)
+            .chain(self.depends.iter().map(|&(d, _)| d));
+        let mut state: FxHashMap<SymbolId, State> = FxHashMap::default();
+        let mut order = Vec::new();
+        for root in roots {
+            if state.contains_key(&root) {
+                continue;
+            }
+            state.insert(root, State::Open);
+            let mut stack = vec![(root, self.needs(pool, root), 0)];
+            while let Some((node, needs, next)) = stack.last_mut() {
+                let Some(&child) = needs.get(*next) else {
+                    state.insert(*node, State::Done);
+                    order.push(*node);
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                match state.get(&child) {
+                    None => {
+                        state.insert(child, State::Open);
+                        let needs = self.needs(pool, child);
+                        stack.push((child, needs, 0));
+                    }
+                    Some(State::Open) => {
+                        let from = stack.iter().position(|(n, _, _)| *n == child);
+                        let mut path: Vec<SymbolId> = stack[from.unwrap_or(0)..]
+                            .iter()
+                            .map(|(n, _, _)| *n)
+                            .collect();
+                        path.push(child);
+                        return Err(DependencyError::Cycle(path));
+                    }
+                    Some(State::Done) => {}
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    /// Checks that the dependencies can be followed: no circle, no variable depending on
+    /// two others, no variable both substituted and dependent.
+    pub fn check(&self, pool: &Pool) -> Result<(), DependencyError> {
+        for (i, &(d, on)) in self.depends.iter().enumerate() {
+            if self.substitution.get(d).is_some() {
+                return Err(DependencyError::Substituted(d));
+            }
+            if let Some(&(_, other)) = self.depends[..i].iter().find(|&&(e, o)| e == d && o != on) {
+                return Err(DependencyError::TwoVariables(d, other, on));
+            }
+        }
+        self.order(pool).map(|_| ())
+    }
 }
 
 /// The total derivative of `expr` with respect to `var`: the chain rule
 /// `df/dx = ∂f/∂x + Σ ∂f/∂v · dv/dx` over every variable `v` that varies with `x`, with
 /// the substitution applied to the result. `deps.substitution` must be resolved
-/// ([`Substitution::resolve`]).
+/// ([`Substitution::resolve`]); dependencies that fail [`Dependencies::check`] give an
+/// undefined result.
 ///
 /// ```
 /// use deriv::{Dependencies, Pool, Substitution, parse, print, total_diff};
@@ -59,36 +157,72 @@ pub struct Dependencies {
 /// ```
 pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependencies) -> ExprId {
     let mut memo = FxHashMap::default();
-    let rules = total_rules(pool, var, deps, &mut memo);
+    let Some(rules) = total_rules(pool, var, deps, &mut memo) else {
+        return ExprId::UNDEFINED;
+    };
     let chained = run(pool, expr, &rules, &mut memo);
     deps.substitution.apply(pool, chained)
 }
 
-/// The rules of a total derivative: dependent variables differentiate to `diff(y, x)`,
-/// substituted ones to the derivative of their replacement.
+/// The rules of a total derivative: the rate of change in `var` of every variable with a
+/// declared way of varying, each worked out after the variables it needs. A substituted
+/// variable varies as its replacement does; a dependent one `y(u)` as `diff(y, u)` times
+/// the rate of `u` (so `diff(y, x)` when `u` is `var`). `None` when the dependencies
+/// fail [`Dependencies::check`].
 pub(crate) fn total_rules(
     pool: &mut Pool,
     var: SymbolId,
     deps: &Dependencies,
     memo: &mut Memo,
-) -> Rules {
+) -> Option<Rules> {
+    deps.check(pool).ok()?;
+    let order = deps.order(pool).ok()?;
     let mut rules = Rules::partial(var);
-    for &(dependent, on) in &deps.depends {
-        if on == var {
-            rules.mask |= Pool::symbol_bit(dependent);
-            let derivative = pool.derivative(dependent, var, 1);
-            rules.symbols.insert(dependent, derivative);
+    for v in order {
+        if v == var {
+            continue;
         }
-    }
-    // dv/dx for a substituted variable is the derivative of its replacement, which is free
-    // of substituted variables once resolved.
-    let inner = rules.clone();
-    for &(v, replacement) in deps.substitution.rules() {
-        let derivative = run(pool, replacement, &inner, memo);
+        // Every variable the rate needs has its final rate already, so the derivatives
+        // `run` remembers along the way stay right for the rules that follow.
+        let rate = match deps.substitution.get(v) {
+            Some(replacement) => run(pool, replacement, &rules, memo),
+            None => {
+                // `check` allows one variable per dependent variable.
+                let on = deps
+                    .depends
+                    .iter()
+                    .find(|&&(d, _)| d == v)
+                    .map(|&(_, on)| on);
+                let inner = match on {
+                    Some(on) if on == var => ExprId::ONE,
+                    Some(on) => rules.symbols.get(&on).copied().unwrap_or(ExprId::ZERO),
+                    None => ExprId::ZERO,
+                };
+                match on {
+                    Some(on) if inner != ExprId::ZERO => {
+                        let outer = pool.derivative(v, on, 1);
+                        pool.mul2(outer, inner)
+                    }
+                    _ => ExprId::ZERO,
+                }
+            }
+        };
         rules.mask |= Pool::symbol_bit(v);
-        rules.symbols.insert(v, derivative);
+        rules.symbols.insert(v, rate);
     }
-    rules
+    Some(rules)
+}
+
+/// The rate of change in `var` of every variable with a declared way of varying
+/// (substituted or dependent), the substitution not yet applied; empty when the
+/// dependencies fail [`Dependencies::check`].
+pub(crate) fn rates_of_change(
+    pool: &mut Pool,
+    var: SymbolId,
+    deps: &Dependencies,
+) -> FxHashMap<SymbolId, ExprId> {
+    let mut memo = Memo::default();
+    total_rules(pool, var, deps, &mut memo).map_or_else(FxHashMap::default, |r| r.symbols)
 }
 
 /// Derivatives already known, by `(node, variable)`.
@@ -191,7 +325,14 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
         Node::Sym(symbol) if symbol == var => ExprId::ONE,
         Node::Sym(symbol) => rules.symbols.get(&symbol).copied().unwrap_or(ExprId::ZERO),
         Node::Derivative { of, wrt, order } if wrt == var => pool.derivative(of, wrt, order + 1),
-        Node::Derivative { .. } => ExprId::ZERO,
+        // `of` depends on `wrt` alone, which varies with `var` at its own rate.
+        Node::Derivative { of, wrt, order } => match rules.symbols.get(&wrt) {
+            Some(&rate) => {
+                let higher = pool.derivative(of, wrt, order + 1);
+                pool.mul2(higher, rate)
+            }
+            None => ExprId::ZERO,
+        },
         Node::Add(terms) => {
             let parts: Vec<ExprId> = terms.iter().map(|&t| d(pool, t)).collect();
             pool.add(&parts)

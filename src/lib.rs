@@ -44,7 +44,7 @@ mod verify;
 
 pub use compile::{CompileError, Scratch, Tape, value_and_gradient, value_and_gradient_named};
 pub use cse::{Program, cse};
-pub use diff::{Dependencies, diff, total_diff};
+pub use diff::{Dependencies, DependencyError, diff, total_diff};
 pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};

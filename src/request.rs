@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::value_and_gradient_named;
 use crate::cse::Program;
-use crate::diff::{Dependencies, diff, total_diff};
+use crate::diff::{Dependencies, DependencyError, diff, rates_of_change, total_diff};
 use crate::emit::{EmitSpec, Language};
 use crate::error::{Error, Span};
 use crate::expr::{ExprId, Pool, SymbolId};
@@ -410,10 +410,21 @@ impl Request {
                 Some(on) => pool.symbol(on),
                 None => match first {
                     Some(first) => first,
-                    None => continue,
+                    None => {
+                        return Err(depends_error(
+                            format!(
+                                "--depends {var}: `{var}` depends on the --wrt variable, but \
+                                 there is none"
+                            ),
+                            format!("name the variable it depends on: --depends '{var}(x)'"),
+                        ));
+                    }
                 },
             };
-            depends.push((pool.symbol(var), on));
+            let pair = (pool.symbol(var), on);
+            if !depends.contains(&pair) {
+                depends.push(pair);
+            }
         }
         if let (Some(y), Some(x)) = (&self.implicit, first) {
             depends.push((pool.symbol(y), x));
@@ -458,8 +469,65 @@ impl Request {
                 });
             }
         }
+        let deps = Dependencies {
+            substitution: substitution.clone(),
+            depends: depends.clone(),
+        };
+        if let Err(error) = deps.check(pool) {
+            let name = |s: SymbolId| pool.symbol_name(s).to_string();
+            let (message, help) = match error {
+                DependencyError::Cycle(path) => (
+                    format!(
+                        "the dependencies form a cycle: {}",
+                        path.iter()
+                            .map(|&s| name(s))
+                            .collect::<Vec<_>>()
+                            .join(" -> ")
+                    ),
+                    "a variable cannot depend, through --depends or --subst, on itself".into(),
+                ),
+                DependencyError::TwoVariables(y, a, b) => (
+                    format!(
+                        "--depends: `{}` is declared to depend on both `{}` and `{}`",
+                        name(y),
+                        name(a),
+                        name(b)
+                    ),
+                    format!(
+                        "diff({0}, {1}) is an ordinary derivative, so a variable depends on one \
+                         other: chain them instead (--depends '{0}({1})' --depends '{1}({2})')",
+                        name(y),
+                        name(a),
+                        name(b)
+                    ),
+                ),
+                DependencyError::Substituted(y) => (
+                    format!("--depends {0}: --subst also replaces `{0}`", name(y)),
+                    "give either the dependency or the substitution".into(),
+                ),
+            };
+            return Err(depends_error(message, help));
+        }
         let mut at = FxHashMap::default();
         for assignment in &self.at {
+            if let Some(rule) = self.subst.iter().find(|a| a.var == assignment.var) {
+                return Err(OptionError {
+                    error: Error::Syntax {
+                        message: format!(
+                            "--at {}: --subst replaces `{}`, so it has no value of its own",
+                            assignment.var, assignment.var
+                        ),
+                        span: Span::new(0, assignment.var.len()),
+                        help: Some(format!(
+                            "give values to the variables of `{}` instead",
+                            rule.text.trim()
+                        )),
+                    },
+                    text: assignment.text.clone(),
+                    option: "--at",
+                    exit_code: 2,
+                });
+            }
             let value = parse_option_expr(pool, assignment, &options)?;
             let var = pool.var(&assignment.var);
             at.insert(var, value);
@@ -990,8 +1058,9 @@ impl Request {
         })
     }
 
-    /// Under `--const`/`--vary-all`, every variable of `input` but the constants depends on
-    /// the differentiation variable.
+    /// Under `--const`/`--vary-all`, every variable but the constants depends on the
+    /// differentiation variable: those of `input` once every substitution is made, and
+    /// those that declared dependencies lead to.
     fn vary_all_except(
         &self,
         pool: &mut Pool,
@@ -1003,7 +1072,28 @@ impl Request {
         let Some(&x) = context.wrt.first() else {
             return;
         };
-        for v in free_symbols(pool, input) {
+        let substituted = context.substitution.apply(pool, input);
+        let mut variables = free_symbols(pool, substituted);
+        let mut seen: FxHashSet<SymbolId> = variables.iter().copied().collect();
+        let mut next = 0;
+        while let Some(&v) = variables.get(next) {
+            next += 1;
+            let mut reached: Vec<SymbolId> = context
+                .depends
+                .iter()
+                .filter(|&&(d, _)| d == v)
+                .map(|&(_, on)| on)
+                .collect();
+            if let Some(replacement) = context.substitution.get(v) {
+                reached.extend(free_symbols(pool, replacement));
+            }
+            for w in reached {
+                if seen.insert(w) {
+                    variables.push(w);
+                }
+            }
+        }
+        for v in variables {
             let declared = context.depends.iter().any(|&(d, _)| d == v);
             let substituted = context.substitution.get(v).is_some();
             if v != x && !constants.contains(&v) && !declared && !substituted {
@@ -1094,6 +1184,7 @@ impl Request {
         };
         let xn = pool.symbol_name(x).to_string();
         let deps = self.dependencies(context);
+        let rates = rates_of_change(pool, x, &deps);
         let partial = diff(pool, f, x);
         let mut lines = vec![Line::headed(
             "partial",
@@ -1111,13 +1202,7 @@ impl Request {
                 via: vn.clone(),
                 var: xn.clone(),
             };
-            let dv = if let Some(replacement) = context.substitution.get(v) {
-                Some(total_diff(pool, replacement, x, &deps))
-            } else if context.depends.iter().any(|&(d, on)| d == v && on == x) {
-                Some(pool.derivative(v, x, 1))
-            } else {
-                None
-            };
+            let dv = rates.get(&v).copied();
             let line = match dv {
                 Some(dv) => {
                     let df = diff(pool, f, v);
@@ -1222,15 +1307,23 @@ impl Request {
         context: &Context,
         functions: &[(String, ExprId)],
     ) -> Vec<Line> {
+        // One list of variables for every function: a Jacobian has every entry, zeros
+        // included.
+        let vars = if context.wrt.is_empty() {
+            let mut vars = Vec::new();
+            for &(_, f) in functions {
+                let constrained = context.substitution.apply(pool, f);
+                vars.extend(free_symbols(pool, constrained));
+            }
+            vars.sort_by(|&a, &b| pool.symbol_name(a).cmp(pool.symbol_name(b)));
+            vars.dedup();
+            vars
+        } else {
+            context.wrt.clone()
+        };
         let mut lines = Vec::new();
         for (name, f) in functions {
-            let vars = if context.wrt.is_empty() {
-                let constrained = context.substitution.apply(pool, *f);
-                free_symbols(pool, constrained)
-            } else {
-                context.wrt.clone()
-            };
-            for v in vars {
+            for &v in &vars {
                 let value = self.derivative(pool, context, *f, &[v]);
                 let label = Label::partial(name, &[pool.symbol_name(v)]);
                 lines.push(Line::new(label, value));
@@ -1270,38 +1363,65 @@ impl Request {
         lines
     }
 
-    /// `dy/dx = -F_x/F_y`, and higher orders by differentiating again with `y = y(x)`.
+    /// `dy/dx = -F_x/F_y` for `F = 0`, and higher orders by differentiating again with
+    /// `y = y(x)`. In several variables `y` depends on each of them (`dy/dt = -F_t/F_y`),
+    /// and the other declared dependencies are followed when `F` is differentiated.
     fn implicit(&self, pool: &mut Pool, context: &Context, equation: ExprId) -> Vec<Line> {
         let (Some(y_name), Some(&x)) = (&self.implicit, context.wrt.first()) else {
             return Vec::new();
         };
         let y = pool.symbol(y_name);
         let f = context.substitution.apply(pool, equation);
-        let fx = diff(pool, f, x);
+        let others: Vec<(SymbolId, SymbolId)> = context
+            .depends
+            .iter()
+            .filter(|&&(d, _)| d != y)
+            .copied()
+            .collect();
         let fy = diff(pool, f, y);
-        let ratio = pool.div(fx, fy);
-        let first = pool.neg(ratio);
-        let first = together(pool, first);
-        let slope = pool.derivative(y, x, 1);
-        let deps = Dependencies {
-            substitution: Substitution::new(),
-            depends: vec![(y, x)],
+        let mut slopes: FxHashMap<SymbolId, ExprId> = FxHashMap::default();
+        let mut slope = |pool: &mut Pool, var: SymbolId| -> ExprId {
+            *slopes.entry(var).or_insert_with(|| {
+                // F differentiated with y held fixed, every other dependency followed.
+                let deps = Dependencies {
+                    substitution: Substitution::new(),
+                    depends: others.clone(),
+                };
+                let fv = total_diff(pool, f, var, &deps);
+                let ratio = pool.div(fv, fy);
+                let slope = pool.neg(ratio);
+                together(pool, slope)
+            })
         };
-        let mut result = first;
+        let mut result = slope(pool, x);
         for &var in &context.wrt[1..] {
-            if var != x {
-                result = diff(pool, result, var);
-                continue;
-            }
-            let next = total_diff(pool, result, x, &deps);
-            let map: FxHashMap<ExprId, ExprId> = [(slope, first)].into_iter().collect();
+            let rate = slope(pool, var);
+            let mut depends = others.clone();
+            depends.push((y, var));
+            let deps = Dependencies {
+                substitution: Substitution::new(),
+                depends,
+            };
+            let next = total_diff(pool, result, var, &deps);
+            let placeholder = pool.derivative(y, var, 1);
+            let map: FxHashMap<ExprId, ExprId> = [(placeholder, rate)].into_iter().collect();
             let next = replace(pool, next, &map);
             result = together(pool, next);
         }
-        let label = Label::Implicit {
-            y: y_name.clone(),
-            x: pool.symbol_name(x).to_string(),
-            order: context.wrt.len(),
+        let label = if context.wrt.iter().all(|&v| v == x) {
+            Label::Implicit {
+                y: y_name.clone(),
+                x: pool.symbol_name(x).to_string(),
+                order: context.wrt.len(),
+            }
+        } else {
+            let names: Vec<String> = context
+                .wrt
+                .iter()
+                .map(|&v| pool.symbol_name(v).to_string())
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            Label::partial(y_name, &names)
         };
         vec![Line::new(label, result)]
     }
@@ -1406,6 +1526,16 @@ fn parse_option_expr(
         option: assignment.option,
         exit_code: 1,
     })
+}
+
+/// A usage error in the `--depends` declarations.
+fn depends_error(message: String, help: String) -> OptionError {
+    OptionError {
+        error: Error::Usage { message, help },
+        text: String::new(),
+        option: "--depends",
+        exit_code: 2,
+    }
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {

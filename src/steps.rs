@@ -58,7 +58,22 @@ pub fn derivation(
 ) -> Derivation {
     let mut memo = Memo::default();
     let rules = match deps {
-        Some(deps) => total_rules(pool, var, deps, &mut memo),
+        Some(deps) => match total_rules(pool, var, deps, &mut memo) {
+            Some(rules) => rules,
+            // Dependencies that cannot be followed: no rule applies.
+            None => {
+                let start = ExprId::UNDEFINED;
+                let step = Step {
+                    rule: "the dependencies form a circle or conflict".into(),
+                    inner: None,
+                    expr: ExprId::UNDEFINED,
+                };
+                return Derivation {
+                    start,
+                    steps: vec![step],
+                };
+            }
+        },
         None => Rules::partial(var),
     };
     let result = run(pool, expr, &rules, &mut memo);

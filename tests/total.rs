@@ -152,3 +152,253 @@ fn dependent_variables_differentiate_to_unevaluated_derivatives() {
         second
     );
 }
+
+/// How one of the variables `a`, `b`, `c`, `y` of [`dependency_chains_agree_with_concrete_functions`]
+/// varies: replaced by an expression, dependent on another variable, or left free.
+#[derive(Clone, Debug)]
+enum Role {
+    Substituted(String),
+    Dependent(&'static str),
+    Free,
+}
+
+/// The variables a role may refer to: the later ones and `x`, so no circle can form.
+const LATER: [&[&str]; 4] = [&["b", "c", "y", "x"], &["c", "y", "x"], &["y", "x"], &["x"]];
+const NAMES: [&str; 4] = ["a", "b", "c", "y"];
+
+fn role(later: &'static [&'static str]) -> BoxedStrategy<Role> {
+    prop_oneof![
+        expr_in(later, 2).prop_map(Role::Substituted),
+        proptest::sample::select(later).prop_map(Role::Dependent),
+        Just(Role::Free),
+    ]
+    .boxed()
+}
+
+/// Which variables vary besides those declared: `--depends` alone, `--vary-all`, or
+/// `--const` with the free variables whose bit is set.
+#[derive(Clone, Debug)]
+enum Convention {
+    Declared,
+    VaryAll,
+    Const(u8),
+}
+
+/// A concrete smooth function standing in for variable `k`, in the variable `s`.
+fn concrete(k: usize, s: &str) -> String {
+    format!(
+        "{}*sin({s}) + {}*{s} + {}/7",
+        k + 2,
+        3 - k as i64 * 2,
+        k + 1
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// For random chains of substitutions and dependencies under each convention, the
+    /// symbolic total derivative (first and second) equals the derivative of the
+    /// expression in which every varying variable is a concrete function of what it
+    /// depends on, at a random point.
+    #[test]
+    fn dependency_chains_agree_with_concrete_functions(
+        f in expr_in(&["x", "a", "b", "c", "y"], 3),
+        roles in (role(LATER[0]), role(LATER[1]), role(LATER[2]), role(LATER[3])),
+        convention in prop_oneof![
+            Just(Convention::Declared),
+            Just(Convention::VaryAll),
+            (0u8..16).prop_map(Convention::Const),
+        ],
+        second in any::<bool>(),
+        point in prop::array::uniform4(-1.5f64..1.5),
+        x_value in -1.5f64..1.5,
+    ) {
+        let roles = [roles.0, roles.1, roles.2, roles.3];
+        let mut request = deriv::request::Request {
+            wrt: if second { vec!["x".into(), "x".into()] } else { vec!["x".into()] },
+            total: true,
+            max_depth: deriv::DEFAULT_MAX_DEPTH,
+            ..Default::default()
+        };
+        let mut constants = Vec::new();
+        for (k, role) in roles.iter().enumerate() {
+            match role {
+                Role::Substituted(text) => {
+                    let option = format!("{}={text}", NAMES[k]);
+                    let assignment =
+                        deriv::request::parse_assignment(&option, &option, 0, "--subst").unwrap();
+                    request.subst.push(assignment);
+                }
+                Role::Dependent(on) => {
+                    request.depends.push((NAMES[k].into(), Some(on.to_string())));
+                }
+                Role::Free => {
+                    if let Convention::Const(bits) = convention && bits & (1 << k) != 0 {
+                        constants.push(NAMES[k].to_string());
+                    }
+                }
+            }
+        }
+        request.varying = match convention {
+            Convention::Declared => None,
+            _ => Some(deriv::request::Varying::AllExcept(constants.clone())),
+        };
+        let mut pool = Pool::new();
+        let outcome = request.run(&mut pool, &[&f]).unwrap();
+        let symbolic = outcome.lines[0].value;
+
+        // Each varying variable becomes a concrete function of what it depends on.
+        let x = pool.symbol("x");
+        let mut concrete_rules = Substitution::new();
+        let mut derivatives = FxHashMap::default();
+        for (k, role) in roles.iter().enumerate() {
+            let v = pool.symbol(NAMES[k]);
+            let on = match role {
+                Role::Substituted(text) => {
+                    let replacement = parse(&mut pool, text).unwrap();
+                    concrete_rules.insert(v, replacement);
+                    continue;
+                }
+                Role::Dependent(on) => *on,
+                Role::Free if matches!(convention, Convention::Declared) => continue,
+                Role::Free if constants.iter().any(|c| c == NAMES[k]) => continue,
+                Role::Free => "x",
+            };
+            let on_symbol = pool.symbol(on);
+            let mut g = parse(&mut pool, &concrete(k, on)).unwrap();
+            concrete_rules.insert(v, g);
+            for order in 1..=3 {
+                g = diff(&mut pool, g, on_symbol);
+                derivatives.insert(pool.derivative(v, on_symbol, order), g);
+            }
+        }
+        let concrete_rules = concrete_rules.resolve(&mut pool).unwrap();
+        let instantiated = deriv::replace(&mut pool, symbolic, &derivatives);
+        let instantiated = concrete_rules.apply(&mut pool, instantiated);
+        let parsed = parse(&mut pool, &f).unwrap();
+        let mut expected = concrete_rules.apply(&mut pool, parsed);
+        for _ in 0..if second { 2 } else { 1 } {
+            expected = diff(&mut pool, expected, x);
+        }
+        let mut at = [x_value, point[1], point[2], point[3]];
+        at[0] = x_value;
+        let names = ["x", "b", "c", "y"];
+        let mut values: FxHashMap<deriv::SymbolId, f64> = names
+            .iter()
+            .zip(at)
+            .map(|(name, value)| (pool.symbol(name), value))
+            .collect();
+        values.insert(pool.symbol("a"), point[0]);
+        let (got, want) = (
+            eval(&pool, instantiated, &values),
+            eval(&pool, expected, &values),
+        );
+        if want.is_finite() && want.abs() < 1e8 {
+            let tolerance = 1e-8 * (1.0 + want.abs());
+            prop_assert!(
+                (got - want).abs() <= tolerance,
+                "{f} with {roles:?} under {convention:?}: {} gives {got}, the concrete {} gives {want}",
+                print(&pool, symbolic),
+                print(&pool, expected)
+            );
+        }
+    }
+}
+
+#[test]
+fn dependencies_compose_through_chains_and_substitutions() {
+    type Pairs = &'static [(&'static str, &'static str)];
+    let cases: [(&str, Pairs, Pairs, &str, &str); 4] = [
+        (
+            "a*b",
+            &[("a", "x"), ("b", "x"), ("x", "t")],
+            &[],
+            "t",
+            "a*diff(b, x)*diff(x, t) + b*diff(a, x)*diff(x, t)",
+        ),
+        (
+            "t*x",
+            &[("t", "u")],
+            &[("u", "x^2")],
+            "x",
+            "t + 2*x^2*diff(t, u)",
+        ),
+        ("y", &[("y", "t")], &[("t", "x^2")], "x", "2*x*diff(y, t)"),
+        // The order of mention does not matter.
+        (
+            "y",
+            &[("x", "t"), ("y", "x")],
+            &[],
+            "t",
+            "diff(x, t)*diff(y, x)",
+        ),
+    ];
+    for (f, depends, subst, var, expected) in cases {
+        let mut pool = Pool::new();
+        let expr = parse(&mut pool, f).unwrap();
+        let depends = depends
+            .iter()
+            .map(|(d, on)| (pool.symbol(d), pool.symbol(on)))
+            .collect();
+        let mut substitution = Substitution::new();
+        for (v, text) in subst {
+            let replacement = parse(&mut pool, text).unwrap();
+            substitution.insert(pool.symbol(v), replacement);
+        }
+        let deps = Dependencies {
+            substitution: substitution.resolve(&mut pool).unwrap(),
+            depends,
+        };
+        deps.check(&pool).unwrap();
+        let var = pool.symbol(var);
+        let result = total_diff(&mut pool, expr, var, &deps);
+        assert_eq!(
+            print(&pool, result),
+            expected,
+            "d({f})/d{}",
+            pool.symbol_name(var)
+        );
+    }
+}
+
+#[test]
+fn dependency_cycles_and_conflicts_are_refused() {
+    let mut pool = Pool::new();
+    let (x, t, y, u) = (
+        pool.symbol("x"),
+        pool.symbol("t"),
+        pool.symbol("y"),
+        pool.symbol("u"),
+    );
+    let deps = Dependencies {
+        substitution: Substitution::new(),
+        depends: vec![(x, t), (t, x)],
+    };
+    assert_eq!(
+        deps.check(&pool),
+        Err(deriv::DependencyError::Cycle(vec![x, t, x]))
+    );
+    let f = pool.sym(y);
+    assert_eq!(total_diff(&mut pool, f, x, &deps), ExprId::UNDEFINED);
+    // Through a substitution: t depends on u, and u is replaced by t^2.
+    let mut substitution = Substitution::new();
+    let t_squared = parse(&mut pool, "t^2").unwrap();
+    substitution.insert(u, t_squared);
+    let deps = Dependencies {
+        substitution,
+        depends: vec![(t, u)],
+    };
+    assert_eq!(
+        deps.check(&pool),
+        Err(deriv::DependencyError::Cycle(vec![u, t, u]))
+    );
+    let deps = Dependencies {
+        substitution: Substitution::new(),
+        depends: vec![(y, x), (y, t)],
+    };
+    assert_eq!(
+        deps.check(&pool),
+        Err(deriv::DependencyError::TwoVariables(y, x, t))
+    );
+}
