@@ -27,6 +27,7 @@ mod diff;
 mod emit;
 mod error;
 mod eval;
+mod expand;
 mod expr;
 mod func;
 pub mod model;
@@ -48,6 +49,7 @@ pub use diff::{Dependencies, DependencyError, diff, total_diff};
 pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
 pub use error::{Error, Span};
 pub use eval::{eval, eval_constant};
+pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
 };

@@ -11,6 +11,7 @@ use crate::cse::Program;
 use crate::diff::{Dependencies, DependencyError, diff, rates_of_change, total_diff};
 use crate::emit::{EmitSpec, Language};
 use crate::error::{Error, Span};
+use crate::expand::{expand, is_zero};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, parse_with};
@@ -1122,6 +1123,11 @@ impl Request {
                 line.value = pool.inline_functions(line.value);
             }
             match replace_checked(pool, line.value, &context.at) {
+                // A value at a point that is exactly zero is shown as 0, so that no
+                // decimal of rounding noise stands for it.
+                Ok(value) if !context.at.is_empty() && pool.is_constant(value) => {
+                    line.value = zeroed(pool, value);
+                }
                 Ok(value) => line.value = value,
                 Err(offender) => {
                     let shown = print(pool, offender);
@@ -1208,6 +1214,7 @@ impl Request {
                     let df = diff(pool, f, v);
                     let term = pool.mul2(df, dv);
                     let term = context.substitution.apply(pool, term);
+                    let term = zeroed(pool, term);
                     let line = Line::headed(heading, label, term);
                     if dv == ExprId::ZERO {
                         line.with_note(format!("({vn} does not vary with {xn})"))
@@ -1221,6 +1228,7 @@ impl Request {
             lines.push(line);
         }
         let total = total_diff(pool, f, x, &deps);
+        let total = zeroed(pool, total);
         let total_label = Label::Derivative {
             of: self.function_name().into(),
             vars: vec![xn.clone()],
@@ -1242,19 +1250,7 @@ impl Request {
             ),
             after,
         );
-        let after_line = if after == total {
-            after_line.with_note("(equals the total)")
-        } else {
-            let ratio = pool.div(total, after);
-            if ratio != ExprId::UNDEFINED && pool.is_constant(ratio) {
-                after_line.with_note(format!(
-                    "(WRONG: the total is {} times this)",
-                    print(pool, ratio)
-                ))
-            } else {
-                after_line.with_note("(WRONG: differs from the total)")
-            }
-        };
+        let after_line = after_line.with_note(after_note(pool, context, total, after));
         lines.push(after_line);
         let substituted = context.substitution.apply(pool, f);
         let first = if context.depends.is_empty() {
@@ -1262,7 +1258,8 @@ impl Request {
         } else {
             total_diff(pool, substituted, x, &deps)
         };
-        let note = if first == total {
+        let first = zeroed(pool, first);
+        let note = if same(pool, first, total) {
             "(equals the total)"
         } else {
             "(differs from the total in form)"
@@ -1526,6 +1523,61 @@ fn parse_option_expr(
         option: assignment.option,
         exit_code: 1,
     })
+}
+
+/// `0` when `value` is provably zero, else `value`: explanations compare their lines,
+/// and `3*(x + 1)^2 - 3*x^2 - 6*x - 3` should read as what it is.
+fn zeroed(pool: &mut Pool, value: ExprId) -> ExprId {
+    if is_zero(pool, value) {
+        ExprId::ZERO
+    } else {
+        value
+    }
+}
+
+/// Whether `a` and `b` are provably equal: the same node, or their difference expands
+/// to zero ([`is_zero`]).
+fn same(pool: &mut Pool, a: ExprId, b: ExprId) -> bool {
+    if a == b {
+        return true;
+    }
+    let difference = pool.sub(a, b);
+    is_zero(pool, difference)
+}
+
+/// The note on `--explain`'s substitute-afterwards line: equal to the total, or wrong,
+/// with the factor when the total is a constant multiple of it. A factor is claimed only
+/// where both sides are nonzero: at an `--at` point where both vanish, it says so.
+fn after_note(pool: &mut Pool, context: &Context, total: ExprId, after: ExprId) -> String {
+    if same(pool, total, after) {
+        return "(equals the total)".into();
+    }
+    let ratio = if is_zero(pool, after) {
+        ExprId::UNDEFINED
+    } else {
+        let ratio = pool.div(total, after);
+        let ratio = together(pool, ratio);
+        match expand(pool, ratio) {
+            Some(expanded) if pool.is_constant(expanded) => expanded,
+            _ if pool.is_constant(ratio) => ratio,
+            _ => ExprId::UNDEFINED,
+        }
+    };
+    let claim = if ratio == ExprId::UNDEFINED {
+        "differs from the total".to_string()
+    } else {
+        format!("the total is {} times this", print(pool, ratio))
+    };
+    if !context.at.is_empty() {
+        let here = |pool: &mut Pool, value: ExprId| {
+            replace_checked(pool, value, &context.at).unwrap_or(ExprId::UNDEFINED)
+        };
+        let (total_here, after_here) = (here(pool, total), here(pool, after));
+        if total_here != ExprId::UNDEFINED && same(pool, total_here, after_here) {
+            return format!("(WRONG in general: {claim}; the two agree at this point)");
+        }
+    }
+    format!("(WRONG: {claim})")
 }
 
 /// A usage error in the `--depends` declarations.

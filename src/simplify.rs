@@ -201,8 +201,9 @@ impl Pool {
         ) {
             return None;
         }
-        // A power of a sum with content (`(2*x + 2)^2`) moves it to the coefficient.
-        if self.split_content(factor).is_some() {
+        // A power of a sum with content (`(2*x + 2)^2`) moves it to the coefficient; a
+        // root of a number may merge with another (see `merge_radicals`).
+        if self.split_content(factor).is_some() || self.is_numeric_power(factor) {
             return None;
         }
         let Node::Mul(ops) = self.node(product) else {
@@ -346,6 +347,7 @@ impl Pool {
             merged[first_merged..].sort_by(|a, b| self.factor_order(a, b));
             start = end;
         }
+        self.merge_radicals(&mut merged, &mut again);
         if !again.is_empty() && round < 4 {
             let mut all = merged;
             all.extend(again);
@@ -368,6 +370,50 @@ impl Pool {
             return self.mul_rounds(&rewritten, round);
         }
         self.finish_product(coeff, merged)
+    }
+
+    /// Whether `f` is a number raised to a numeric power (`sqrt(2)`, `3^(2/3)`).
+    fn is_numeric_power(&self, f: ExprId) -> bool {
+        matches!(*self.node(f), Node::Pow([base, exp])
+            if self.as_num(base).is_some() && self.as_num(exp).is_some())
+    }
+
+    /// Powers of integers with the same fractional exponent multiply under it:
+    /// `sqrt(2)*sqrt(3)` is `sqrt(6)` (and `sqrt(2)*sqrt(6)`, `sqrt(12)`, is then
+    /// `2*sqrt(3)`), so that `x*sqrt(3) - sqrt(6)` is 0 at `x = sqrt(2)`. The bases are
+    /// positive, so `a^r*b^r = (a*b)^r` holds. The products go to `again`.
+    fn merge_radicals(&mut self, factors: &mut Vec<ExprId>, again: &mut Vec<ExprId>) {
+        let radical = |pool: &Pool, f: ExprId| -> Option<(Rational, Rational)> {
+            let Node::Pow([base, exp]) = *pool.node(f) else {
+                return None;
+            };
+            let (b, e) = (pool.as_num(base)?, pool.as_num(exp)?);
+            (b.is_integer() && *b > Rational::ONE && !e.is_integer())
+                .then(|| (b.clone(), e.clone()))
+        };
+        let mut radicals: Vec<(usize, Rational, Rational)> = factors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &f)| radical(self, f).map(|(b, e)| (i, b, e)))
+            .collect();
+        if radicals.len() < 2 {
+            return;
+        }
+        radicals.sort_by(|a, b| a.2.cmp(&b.2));
+        let mut removed = Vec::new();
+        for group in radicals.chunk_by(|a, b| a.2 == b.2) {
+            if group.len() < 2 {
+                continue;
+            }
+            let product = group.iter().fold(Rational::ONE, |acc, (_, b, _)| &acc * b);
+            let (base, exp) = (self.num(product), self.num(group[0].2.clone()));
+            again.push(self.pow(base, exp));
+            removed.extend(group.iter().map(|&(i, _, _)| i));
+        }
+        removed.sort_unstable();
+        for i in removed.into_iter().rev() {
+            factors.remove(i);
+        }
     }
 
     /// `sign(u)*u^k = |u|*u^(k-1)` for an integer `k ≥ 1`, and `sign(u)*|u| = u`: the
@@ -746,6 +792,16 @@ impl Pool {
             (Func::Exp, Node::Call(Func::Ln, inner)) | (Func::Ln, Node::Call(Func::Exp, inner)) => {
                 inner
             }
+            // exp(k*ln(n)) = n^k for a positive number n (`ln(4)` is `2*ln(2)`, and
+            // `exp(ln(4))` is still 4).
+            (Func::Exp, Node::Mul(factors)) if factors.len() == 2 => {
+                match (self.as_num(factors[0]), self.node(factors[1])) {
+                    (Some(_), &Node::Call(Func::Ln, n)) if self.as_num(n).is_some() => {
+                        self.pow(n, factors[0])
+                    }
+                    _ => self.intern(Node::Call(func, arg)),
+                }
+            }
             (Func::Abs | Func::Sign, Node::Call(Func::Abs, _)) if func == Func::Abs => arg,
             (Func::Abs, Node::Call(Func::Exp, _)) => arg,
             (Func::Abs, Node::Pow([_, exp]))
@@ -871,6 +927,7 @@ impl Pool {
                 not_real(self, "not real (the logarithm of a negative number)")
             }
             Func::Ln if one => Some(ExprId::ZERO),
+            Func::Ln => self.log_of_power(x),
             Func::Log10 => self.exact_log(x, 10),
             Func::Log2 => self.exact_log(x, 2),
             Func::Abs => Some(self.num(x.abs())),
@@ -900,6 +957,39 @@ impl Pool {
             }
             _ => None,
         }
+    }
+
+    /// `ln(x)` for a positive rational `x` that is a perfect power or a reciprocal, as a
+    /// multiple of the logarithm of its root: `ln(4)` is `2*ln(2)`, `ln(1/8)` is
+    /// `-3*ln(2)`, `ln(9/4)` is `2*ln(3/2)`; so `x - 2*ln(2)` is 0 at `x = ln(4)`. Other
+    /// logarithms stay as written (`ln(6)`, `ln(2/3)`).
+    fn log_of_power(&mut self, x: &Rational) -> Option<ExprId> {
+        use num_traits::ToPrimitive;
+        let (p, q) = (x.numer().to_i64()?, x.denom().to_i64()?);
+        if p == 1 && q > 1 {
+            let q = self.int(q);
+            let log = self.call(Func::Ln, q);
+            return Some(self.neg(log));
+        }
+        // 1 is every power; n is its own first.
+        let power = |n: i64| {
+            if n == 1 {
+                (1, 0)
+            } else {
+                perfect_power(n).unwrap_or((n, 1))
+            }
+        };
+        let ((mp, kp), (mq, kq)) = (power(p), power(q));
+        let k = num_integer::gcd(kp, kq);
+        if k < 2 {
+            return None;
+        }
+        let root = |m: i64, km: i64| m.checked_pow(u32::try_from(km / k).ok()?);
+        let base = Rational::new(root(mp, kp)?, root(mq, kq)?)?;
+        let log = self.num(base);
+        let log = self.call(Func::Ln, log);
+        let k = self.int(k);
+        Some(self.mul2(k, log))
     }
 
     /// `k` when `log_base(x)` is the integer `k`: the candidate from the bit length,
