@@ -978,12 +978,15 @@ impl Request {
     }
 
     /// Replaces each dependent variable `y(x)` in the checks by a quadratic in `x` with
-    /// fixed odd coefficients, and `diff(y, x, k)` by its derivatives.
+    /// fixed odd coefficients, and `diff(y, x, k)` by its derivatives; then, since `x`
+    /// may itself depend on another variable or be replaced by `--subst`, every such
+    /// replacement is followed to the variables that vary freely.
     fn instantiate_dependents(&self, pool: &mut Pool, context: &Context, checks: &mut [Check]) {
         if context.depends.is_empty() {
             return;
         }
-        let mut map = FxHashMap::default();
+        let mut derivatives = FxHashMap::default();
+        let mut chain = context.substitution.clone();
         for (k, &(y, x)) in context.depends.iter().enumerate() {
             let k = i64::try_from(k).unwrap_or(0);
             let (a, b, c) = (
@@ -997,18 +1000,23 @@ impl Request {
             let bx = pool.mul2(b, xv);
             let cx2 = pool.mul2(c, x2);
             let quadratic = pool.add(&[a, bx, cx2]);
-            let yv = pool.sym(y);
-            map.insert(yv, quadratic);
+            chain.insert(y, quadratic);
             let mut derivative = quadratic;
             for order in 1..=8 {
                 derivative = diff(pool, derivative, x);
                 let node = pool.derivative(y, x, order);
-                map.insert(node, derivative);
+                derivatives.insert(node, derivative);
             }
         }
+        // The dependencies passed `Dependencies::check`, so the chain has no circle.
+        let Ok(chain) = chain.resolve(pool) else {
+            return;
+        };
         for check in checks {
-            check.base = replace(pool, check.base, &map);
-            check.value = replace(pool, check.value, &map);
+            for value in [&mut check.base, &mut check.value] {
+                let replaced = replace(pool, *value, &derivatives);
+                *value = chain.apply(pool, replaced);
+            }
         }
     }
 

@@ -268,3 +268,42 @@ fn zero_to_a_variable_power_is_zero_where_defined() {
     ----- stderr -----
     ");
 }
+
+#[test]
+fn verify_follows_chains_of_dependencies() {
+    // Each dependent variable becomes a quadratic in what it depends on, followed through
+    // the chain and the substitutions, so the claims can be checked by finite differences.
+    let cases: [&[&str]; 4] = [
+        &[
+            "a*b",
+            "--wrt",
+            "t",
+            "--depends",
+            "a(x)",
+            "--depends",
+            "b(x)",
+            "--depends",
+            "x(t)",
+        ],
+        &["t*x", "--wrt", "x", "--depends", "t(u)", "-s", "u=x^2"],
+        &[
+            "sin(a)*x",
+            "--wrt",
+            "t,t",
+            "--depends",
+            "a(x)",
+            "--depends",
+            "x(t)",
+        ],
+        &["t*x", "--wrt", "x", "-s", "t=1+y", "--const", "a"],
+    ];
+    for args in cases {
+        let output = deriv(args).args(["--total", "--verify"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("checked against finite differences"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
