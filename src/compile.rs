@@ -92,6 +92,8 @@ enum Instr {
     /// `b^(p/q)` with `q` odd: real for a negative base, negative when `p` is odd.
     RootPow(u32, u32, bool),
     Call(Func, u32),
+    /// `atan2(y, x)`.
+    Atan2(u32, u32),
 }
 
 /// A compiled numeric evaluator: a flat list of instructions over `f64` registers.
@@ -302,6 +304,7 @@ impl Tape {
                     x if x.is_nan() => x,
                     x => func.eval(x),
                 },
+                Instr::Atan2(a, b) => crate::func::atan2(r(a), r(b)),
             };
             regs[first + i] = value;
         }
@@ -771,6 +774,10 @@ impl Compiler<'_> {
                 let arg = self.register(*arg);
                 self.push(Instr::Call(*func, arg))
             }
+            Node::Atan2([y, x]) => {
+                let (y, x) = (self.register(*y), self.register(*x));
+                self.push(Instr::Atan2(y, x))
+            }
             node @ (Node::Undefined | Node::Derivative { .. }) => {
                 return Err(no_value(pool, node));
             }
@@ -958,6 +965,7 @@ impl Compiler<'_> {
                 Instr::PowReal(a, b) => Instr::PowReal(fix(a), fix(b)),
                 Instr::RootPow(a, b, odd) => Instr::RootPow(fix(a), fix(b), odd),
                 Instr::Call(func, a) => Instr::Call(func, fix(a)),
+                Instr::Atan2(a, b) => Instr::Atan2(fix(a), fix(b)),
             })
             .collect();
         Tape {

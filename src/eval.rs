@@ -62,6 +62,7 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
                 a if a.is_nan() => f64::NAN,
                 a => func.eval(a),
             },
+            Node::Atan2([y, x]) => crate::func::atan2(of(y), of(x)),
         };
         value.insert(id, v);
     }

@@ -86,6 +86,8 @@ pub enum Node {
     Pow([ExprId; 2]),
     /// A built-in function of one argument.
     Call(Func, ExprId),
+    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::multi`]).
+    Atan2([ExprId; 2]),
     /// An unknown function `f(u, v)`, possibly differentiated: `orders[k]` counts the
     /// derivatives taken in argument `k` (`f'(u)` has `orders == [1]`).
     Apply {
@@ -354,7 +356,7 @@ impl Pool {
         }
         let slots = match &node {
             Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops.len(),
-            Node::Pow(_) => 2,
+            Node::Pow(_) | Node::Atan2(_) => 2,
             _ => 1,
         };
         self.operand_slots += slots;
@@ -407,7 +409,7 @@ impl Pool {
                 symbols = symbol_bit(*symbol);
             }
             Node::Add(ops) | Node::Mul(ops) => children(ops, &mut hasher),
-            Node::Pow(pair) => children(pair, &mut hasher),
+            Node::Pow(pair) | Node::Atan2(pair) => children(pair, &mut hasher),
             Node::Call(func, arg) => {
                 func.hash(&mut hasher);
                 children(&[*arg], &mut hasher);
@@ -501,7 +503,7 @@ impl Pool {
     pub fn children(&self, id: ExprId) -> &[ExprId] {
         match self.node(id) {
             Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops,
-            Node::Pow(pair) => pair,
+            Node::Pow(pair) | Node::Atan2(pair) => pair,
             Node::Call(_, arg) => std::slice::from_ref(arg),
             Node::Undefined
             | Node::Num(_)
@@ -651,6 +653,7 @@ fn kind_rank(node: &Node) -> u8 {
         Node::Call(..) => 7,
         Node::Apply { .. } => 8,
         Node::Derivative { .. } => 9,
+        Node::Atan2(_) => 10,
     }
 }
 

@@ -392,6 +392,10 @@ impl<'a> Writer<'a> {
                     }
                 }
                 Node::Call(func, arg) => self.layout_call(*func, *arg),
+                Node::Atan2(pair) => {
+                    self.layout_atan2(*pair);
+                    Prec::Atom
+                }
                 Node::Apply { name, orders, args } => {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
@@ -441,6 +445,19 @@ impl<'a> Writer<'a> {
             }
         }
         Prec::Atom
+    }
+
+    /// `atan2(y, x)`, `\operatorname{atan2}\left(y, x\right)`.
+    fn layout_atan2(&mut self, [y, x]: [ExprId; 2]) {
+        if self.latex() {
+            self.text("\\operatorname{atan2}\\left(");
+        } else {
+            self.text("atan2(");
+        }
+        self.push(Task::Item(Item::Expr(y), Prec::Sum));
+        self.text(", ");
+        self.push(Task::Item(Item::Expr(x), Prec::Sum));
+        self.text(if self.latex() { "\\right)" } else { ")" });
     }
 
     /// `^{n}` after a `d` of a LaTeX derivative of order `n > 1`.
@@ -974,6 +991,7 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         Node::Apply { name, .. } => (3, pool.symbol_name(*name)),
         Node::Derivative { of, .. } => (3, pool.symbol_name(*of)),
         Node::Call(func, _) => (4, func.name()),
+        Node::Atan2(_) => (4, "atan2"),
         Node::Add(_) => (5, ""),
         _ => (6, ""),
     };
@@ -1076,6 +1094,21 @@ fn latex_function(func: Func) -> &'static str {
         Func::Softplus => "\\operatorname{softplus}",
         Func::Relu => "\\operatorname{ReLU}",
         Func::Step => "\\operatorname{step}",
+        Func::Acot => "\\operatorname{arccot}",
+        Func::Asec => "\\operatorname{arcsec}",
+        Func::Acsc => "\\operatorname{arccsc}",
+        Func::Sech => "\\operatorname{sech}",
+        Func::Csch => "\\operatorname{csch}",
+        Func::Coth => "\\coth",
+        Func::Asech => "\\operatorname{asech}",
+        Func::Acsch => "\\operatorname{acsch}",
+        Func::Acoth => "\\operatorname{acoth}",
+        Func::Erfc => "\\operatorname{erfc}",
+        Func::Expm1 => "\\operatorname{expm1}",
+        Func::Log1p => "\\operatorname{log1p}",
+        Func::Gelu => "\\operatorname{GELU}",
+        Func::Silu => "\\operatorname{SiLU}",
+        Func::Elu => "\\operatorname{ELU}",
     }
 }
 

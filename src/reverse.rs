@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::cse::{Program, prefix};
-use crate::diff::derivative_of_func;
+use crate::diff::{atan2_derivative, derivative_of_func};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::subst::rebuild;
@@ -157,6 +157,12 @@ fn local_partial(
                 }
             }
             pool.add(&parts)
+        }
+        Node::Atan2([y, x]) => {
+            // The gradient of atan2(y, x) is (x, -y)/(x^2 + y^2), taken once per occurrence.
+            let one_if = |hit: bool| if hit { ExprId::ONE } else { ExprId::ZERO };
+            let (dy, dx) = (one_if(child == y), one_if(child == x));
+            atan2_derivative(pool, value[&y], value[&x], dy, dx)
         }
         Node::Call(func, _) => {
             let u = value[&child];
