@@ -94,6 +94,10 @@ enum Instr {
     Call(Func, u32),
     /// `atan2(y, x)`.
     Atan2(u32, u32),
+    /// The larger of two values, NaN if either is.
+    Max(u32, u32),
+    /// The smaller of two values, NaN if either is.
+    Min(u32, u32),
 }
 
 /// A compiled numeric evaluator: a flat list of instructions over `f64` registers.
@@ -305,6 +309,8 @@ impl Tape {
                     x => func.eval(x),
                 },
                 Instr::Atan2(a, b) => crate::func::atan2(r(a), r(b)),
+                Instr::Max(a, b) => crate::func::extremum(true, r(a), r(b)),
+                Instr::Min(a, b) => crate::func::extremum(false, r(a), r(b)),
             };
             regs[first + i] = value;
         }
@@ -778,6 +784,19 @@ impl Compiler<'_> {
                 let (y, x) = (self.register(*y), self.register(*x));
                 self.push(Instr::Atan2(y, x))
             }
+            Node::Min(ops) | Node::Max(ops) => {
+                let max = matches!(pool.node(id), Node::Max(_));
+                let mut acc = self.register(ops[0]);
+                for &op in &ops[1..] {
+                    let next = self.register(op);
+                    acc = self.push(if max {
+                        Instr::Max(acc, next)
+                    } else {
+                        Instr::Min(acc, next)
+                    });
+                }
+                acc
+            }
             node @ (Node::Undefined | Node::Derivative { .. }) => {
                 return Err(no_value(pool, node));
             }
@@ -966,6 +985,8 @@ impl Compiler<'_> {
                 Instr::RootPow(a, b, odd) => Instr::RootPow(fix(a), fix(b), odd),
                 Instr::Call(func, a) => Instr::Call(func, fix(a)),
                 Instr::Atan2(a, b) => Instr::Atan2(fix(a), fix(b)),
+                Instr::Max(a, b) => Instr::Max(fix(a), fix(b)),
+                Instr::Min(a, b) => Instr::Min(fix(a), fix(b)),
             })
             .collect();
         Tape {

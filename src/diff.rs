@@ -260,6 +260,20 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
             let (dy, dx) = (d(pool, y), d(pool, x));
             atan2_derivative(pool, y, x, dy, dx)
         }
+        Node::Min(ref args) | Node::Max(ref args) => {
+            // Each argument's derivative where it is the extremum.
+            let max = matches!(pool.node(id), Node::Max(_));
+            let mut parts = Vec::with_capacity(args.len());
+            for k in 0..args.len() {
+                let inner = d(pool, args[k]);
+                if inner == ExprId::ZERO {
+                    continue;
+                }
+                let weight = extremum_weight(pool, max, args, k);
+                parts.push(pool.mul2(weight, inner));
+            }
+            pool.add(&parts)
+        }
         Node::Apply { name, orders, args } => {
             let mut parts = Vec::with_capacity(args.len());
             for (k, &arg) in args.iter().enumerate() {
@@ -294,6 +308,23 @@ pub(crate) fn atan2_derivative(
     let squares = [pool.powi(x, 2), pool.powi(y, 2)];
     let radius_squared = pool.add(&squares);
     pool.div(numerator, radius_squared)
+}
+
+/// `∂max(args)/∂args[k]`: the product over the other arguments `a` of `step(args[k] - a)`
+/// (`step(a - args[k])` for `min`), 1 where `args[k]` is the extremum and 0 where another is.
+pub(crate) fn extremum_weight(pool: &mut Pool, max: bool, args: &[ExprId], k: usize) -> ExprId {
+    let mut steps = Vec::with_capacity(args.len() - 1);
+    for (j, &other) in args.iter().enumerate() {
+        if j != k {
+            let difference = if max {
+                pool.sub(args[k], other)
+            } else {
+                pool.sub(other, args[k])
+            };
+            steps.push(pool.call(Func::Step, difference));
+        }
+    }
+    pool.mul(&steps)
 }
 
 /// `(1/abs(u))*(u^2 + one)^(-1/2)`: the derivatives of `asec` and `acsch` up to sign.

@@ -12,7 +12,8 @@
 //!   `sign`, `step`, `relu` and `softplus` are small helper functions emitted with the code
 //!   (and `erf` and `erfc` in Rust, whose standard library has none), and so are the
 //!   reciprocal and inverse reciprocal functions (`sech`, `acot`, …), `gelu`, `silu`, `elu`
-//!   and `atan2` (NaN at the origin, `pi` on the whole negative x axis);
+//!   `atan2` (NaN at the origin, `pi` on the whole negative x axis), and `min` and `max`
+//!   (nested pairwise, NaN if any argument is);
 //! - integer powers are `powi` (Rust), `pow` (C), `**` (Python), or repeated multiplication
 //!   for `x^2`, `x^3`, `x^-1`, … of a variable; `u^(1/2)` is a square root;
 //! - a power with a rational exponent of odd denominator is real for a negative base
@@ -447,9 +448,11 @@ enum Helper {
     Silu,
     Elu,
     Atan2,
+    Max,
+    Min,
 }
 
-const HELPERS: [Helper; 35] = [
+const HELPERS: [Helper; 37] = [
     Helper::Sign,
     Helper::Step,
     Helper::Relu,
@@ -485,6 +488,8 @@ const HELPERS: [Helper; 35] = [
     Helper::Silu,
     Helper::Elu,
     Helper::Atan2,
+    Helper::Max,
+    Helper::Min,
 ];
 
 impl Helper {
@@ -531,6 +536,8 @@ impl Helper {
             Helper::Silu => "deriv_silu(",
             Helper::Elu => "deriv_elu(",
             Helper::Atan2 => "deriv_atan2(",
+            Helper::Max => "deriv_max(",
+            Helper::Min => "deriv_min(",
         }
     }
 
@@ -596,6 +603,12 @@ impl Helper {
             Helper::Atan2 => {
                 "fn deriv_atan2(y: f64, x: f64) -> f64 {\n    if y == 0.0 && x == 0.0 {\n        f64::NAN\n    } else if y == 0.0 && x < 0.0 {\n        std::f64::consts::PI\n    } else {\n        y.atan2(x)\n    }\n}\n"
             }
+            Helper::Max => {
+                "fn deriv_max(a: f64, b: f64) -> f64 {\n    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }\n}\n"
+            }
+            Helper::Min => {
+                "fn deriv_min(a: f64, b: f64) -> f64 {\n    if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }\n}\n"
+            }
             _ => return None,
         })
     }
@@ -648,6 +661,12 @@ impl Helper {
             }
             Helper::Atan2 => {
                 "static double deriv_atan2(double y, double x)\n{\n    if (y == 0.0 && x == 0.0)\n        return NAN;\n    if (y == 0.0 && x < 0.0)\n        return 3.141592653589793;\n    return atan2(y, x);\n}\n"
+            }
+            Helper::Max => {
+                "static double deriv_max(double a, double b)\n{\n    return isnan(a) || isnan(b) ? NAN : fmax(a, b);\n}\n"
+            }
+            Helper::Min => {
+                "static double deriv_min(double a, double b)\n{\n    return isnan(a) || isnan(b) ? NAN : fmin(a, b);\n}\n"
             }
             _ => return None,
         })
@@ -755,6 +774,12 @@ impl Helper {
             }
             Helper::Atan2 => {
                 "def deriv_atan2(y, x):\n    if y == 0.0 and x == 0.0:\n        return math.nan\n    if y == 0.0 and x < 0.0:\n        return math.pi\n    return math.atan2(y, x)\n"
+            }
+            Helper::Max => {
+                "def deriv_max(a, b):\n    if a != a or b != b:\n        return math.nan\n    return max(a, b)\n"
+            }
+            Helper::Min => {
+                "def deriv_min(a, b):\n    if a != a or b != b:\n        return math.nan\n    return min(a, b)\n"
             }
         }
     }
@@ -1122,6 +1147,21 @@ impl Emitter<'_> {
                     Piece::Text(")"),
                 ],
             ),
+            Node::Min(args) | Node::Max(args) => {
+                // deriv_max(deriv_max(a, b), c): NaN-propagating, unlike fmax and f64::max.
+                let helper = self.helper(if matches!(pool.node(id), Node::Max(_)) {
+                    Helper::Max
+                } else {
+                    Helper::Min
+                });
+                let mut pieces: Vec<Piece> =
+                    args[1..].iter().map(|_| Piece::Text(helper)).collect();
+                pieces.push(Piece::Expr(args[0], 0));
+                for &arg in &args[1..] {
+                    pieces.extend([Piece::Text(", "), Piece::Expr(arg, 0), Piece::Text(")")]);
+                }
+                (ATOM, pieces)
+            }
             node @ (Node::Undefined | Node::Derivative { .. }) => {
                 return Err(no_value(pool, node).into());
             }
@@ -1735,6 +1775,7 @@ const C_RESERVED: &[&str] = &[
     "atan2",
     "fabs",
     "fmax",
+    "fmin",
     "pow",
     "sqrt",
     "erf",

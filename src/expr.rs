@@ -88,6 +88,10 @@ pub enum Node {
     Call(Func, ExprId),
     /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::multi`]).
     Atan2([ExprId; 2]),
+    /// The smallest of at least two arguments, in canonical order (see [`crate::multi`]).
+    Min(Box<[ExprId]>),
+    /// The largest of at least two arguments, in canonical order.
+    Max(Box<[ExprId]>),
     /// An unknown function `f(u, v)`, possibly differentiated: `orders[k]` counts the
     /// derivatives taken in argument `k` (`f'(u)` has `orders == [1]`).
     Apply {
@@ -355,7 +359,11 @@ impl Pool {
             return id;
         }
         let slots = match &node {
-            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops.len(),
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::Apply { args: ops, .. } => ops.len(),
             Node::Pow(_) | Node::Atan2(_) => 2,
             _ => 1,
         };
@@ -408,7 +416,9 @@ impl Pool {
                 self.name_hashes[symbol.0 as usize].hash(&mut hasher);
                 symbols = symbol_bit(*symbol);
             }
-            Node::Add(ops) | Node::Mul(ops) => children(ops, &mut hasher),
+            Node::Add(ops) | Node::Mul(ops) | Node::Min(ops) | Node::Max(ops) => {
+                children(ops, &mut hasher)
+            }
             Node::Pow(pair) | Node::Atan2(pair) => children(pair, &mut hasher),
             Node::Call(func, arg) => {
                 func.hash(&mut hasher);
@@ -502,7 +512,11 @@ impl Pool {
     /// The direct children of a node, in order.
     pub fn children(&self, id: ExprId) -> &[ExprId] {
         match self.node(id) {
-            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops,
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::Apply { args: ops, .. } => ops,
             Node::Pow(pair) | Node::Atan2(pair) => pair,
             Node::Call(_, arg) => std::slice::from_ref(arg),
             Node::Undefined
@@ -654,6 +668,8 @@ fn kind_rank(node: &Node) -> u8 {
         Node::Apply { .. } => 8,
         Node::Derivative { .. } => 9,
         Node::Atan2(_) => 10,
+        Node::Min(_) => 11,
+        Node::Max(_) => 12,
     }
 }
 

@@ -309,6 +309,17 @@ impl Func {
     }
 }
 
+/// The larger (`max`) or smaller of `a` and `b`; NaN when either is.
+pub fn extremum(max: bool, a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if max {
+        a.max(b)
+    } else {
+        a.min(b)
+    }
+}
+
 /// The real two-argument arctangent: the angle of the point `(x, y)`, in `(-pi, pi]`;
 /// NaN at the origin, where it is undefined.
 pub fn atan2(y: f64, x: f64) -> f64 {

@@ -2,23 +2,24 @@
 //!
 //! `atan2(y, x)` is a node of its own ([`Node::Atan2`]): no formula in the other functions
 //! equals it on the whole plane (`2*atan(y/(sqrt(x^2 + y^2) + x))` is undefined on the
-//! negative x axis, `atan(y/x) + …` on the y axis). The others are written, as they are
-//! read, in functions that equal them wherever either is defined, so that everything
-//! that knows those (simplification, derivatives, values at points, evaluation, code
-//! generation) knows them too, and printed results read back as the same expression:
+//! negative x axis, `atan(y/x) + …` on the y axis). So are `min` and `max` ([`Node::Min`],
+//! [`Node::Max`]): `b - relu(b - a)` equals `min(a, b)`, but in floating point it cancels
+//! to 0 for `min(pi, 10^20)`, and it grows with nesting. They are canonical as sets:
+//! nested calls flattened, numbers taken together, arguments in a fixed order, so
+//! `max(x, max(y, 1), 2)` is `max(2, x, y)` (in some fixed order) and `max(x, 0)` is
+//! `relu(x)`.
+//!
+//! The others are written, as they are read, in functions that equal them wherever
+//! either is defined, so that everything that knows those (simplification, derivatives,
+//! values at points, evaluation, code generation) knows them too, and printed results
+//! read back as the same expression:
 //!
 //! | read | written |
 //! |---|---|
 //! | `log(u, b)` | `ln(u)/ln(b)`; `log10(u)`, `log2(u)` for the bases 10 and 2 |
 //! | `hypot(a, b, …)` | `sqrt(a^2 + b^2 + …)` |
-//! | `max(a, b)` | `b + relu(a - b)` |
-//! | `min(a, b)` | `b - relu(b - a)` |
 //! | `logsumexp(a, b, …)` | `ln(exp(a) + exp(b) + …)` |
-//! | `leaky_relu(u, a)` | `a*u + (1 - a)*relu(u)` |
-//!
-//! `min` and `max` of more values nest (`max(a, b, c)` is `max(max(a, b), c)`), after
-//! taking numbers together and putting the arguments in a canonical order, so that
-//! `max(x, y)` and `max(y, x)` are one expression and `max(x, 0)` is `relu(x)`.
+//! | `leaky_relu(u, a)` | `relu(u) - a*relu(-u)` |
 
 use crate::expr::{Constant, ExprId, Node, Pool};
 use crate::func::Func;
@@ -137,18 +138,19 @@ impl Pool {
                 let half = self.num(Rational::HALF);
                 self.pow(sum, half)
             }
-            (Multi::Min | Multi::Max, _) => self.extremum(multi == Multi::Max, args),
+            (Multi::Min, _) => self.extremum(false, args),
+            (Multi::Max, _) => self.extremum(true, args),
             (Multi::LogSumExp, _) => {
                 let exps: Vec<ExprId> = args.iter().map(|&a| self.call(Func::Exp, a)).collect();
                 let sum = self.add(&exps);
                 self.call(Func::Ln, sum)
             }
             (Multi::LeakyRelu, &[u, slope]) => {
-                let linear = self.mul2(slope, u);
-                let rest = self.sub(ExprId::ONE, slope);
-                let relu = self.call(Func::Relu, u);
-                let bent = self.mul2(rest, relu);
-                self.add2(linear, bent)
+                let above = self.call(Func::Relu, u);
+                let minus_u = self.neg(u);
+                let below = self.call(Func::Relu, minus_u);
+                let scaled = self.mul2(slope, below);
+                self.sub(above, scaled)
             }
             _ => ExprId::UNDEFINED,
         }
@@ -200,10 +202,10 @@ impl Pool {
             Some(b) if *b == Rational::int(10) => return self.call(Func::Log10, u),
             Some(b) if *b == Rational::int(2) => return self.call(Func::Log2, u),
             Some(b) if b.is_one() => {
-                return self.undefined(
-                    "a logarithm to the base 1 is undefined (ln(1) = 0 divides by zero)"
-                        .to_string(),
-                );
+                let shown = crate::print::print(self, u);
+                return self.undefined(format!(
+                    "log({shown}, 1) is undefined (no logarithm has the base 1)"
+                ));
             }
             _ => {}
         }
@@ -212,53 +214,79 @@ impl Pool {
         self.div(top, bottom)
     }
 
-    /// `max` (or `min`) of `args`: numbers taken together, the others in a canonical
-    /// order, nested pairwise.
-    fn extremum(&mut self, max: bool, args: &[ExprId]) -> ExprId {
-        let mut number: Option<Rational> = None;
-        let mut others: Vec<ExprId> = Vec::with_capacity(args.len());
+    /// `max(args)` (or `min`), canonical: nested calls of the same one flattened, numbers
+    /// taken together, constants another constant exceeds dropped, the rest in a
+    /// canonical order without repeats; `max(u, 0)` is `relu(u)` and `min(u, 0)` is
+    /// `-relu(-u)`.
+    pub fn extremum(&mut self, max: bool, args: &[ExprId]) -> ExprId {
+        if args.contains(&ExprId::UNDEFINED) {
+            return ExprId::UNDEFINED;
+        }
+        let mut flat: Vec<ExprId> = Vec::with_capacity(args.len());
         for &arg in args {
-            match self.as_num(arg) {
-                Some(value) => {
-                    let better = match &number {
-                        None => true,
-                        Some(best) => (value > best) == max,
-                    };
-                    if better {
-                        number = Some(value.clone());
-                    }
+            match self.node(arg) {
+                Node::Max(inner) if max => flat.extend_from_slice(inner),
+                Node::Min(inner) if !max => flat.extend_from_slice(inner),
+                _ => flat.push(arg),
+            }
+        }
+        // The one number that beats the others, exactly.
+        let mut number: Option<Rational> = None;
+        flat.retain(|&arg| match self.as_num(arg) {
+            Some(value) => {
+                if number.as_ref().is_none_or(|best| (value > best) == max) {
+                    number = Some(value.clone());
                 }
-                None => others.push(arg),
+                false
             }
+            None => true,
+        });
+        if let Some(number) = number {
+            let number = self.num(number);
+            flat.push(number);
         }
-        others.sort_by(|&a, &b| self.structural_cmp(a, b));
-        others.dedup();
-        let mut values = others.into_iter();
-        let Some(first) = values.next() else {
-            return number.map_or(ExprId::UNDEFINED, |n| self.num(n));
-        };
-        let mut result = first;
-        for value in values {
-            result = self.extremum2(max, result, value);
-        }
-        match number {
-            Some(n) => {
-                let n = self.num(n);
-                self.extremum2(max, result, n)
+        self.drop_dominated_constants(max, &mut flat);
+        flat.sort_by(|&a, &b| self.structural_cmp(a, b));
+        flat.dedup();
+        match flat[..] {
+            [] => ExprId::UNDEFINED,
+            [single] => single,
+            [u, ExprId::ZERO] | [ExprId::ZERO, u] => {
+                if max {
+                    self.call(Func::Relu, u)
+                } else {
+                    let minus_u = self.neg(u);
+                    let relu = self.call(Func::Relu, minus_u);
+                    self.neg(relu)
+                }
             }
-            None => result,
+            _ if max => self.intern(Node::Max(flat.into())),
+            _ => self.intern(Node::Min(flat.into())),
         }
     }
 
-    /// `max(a, b) = b + relu(a - b)`, `min(a, b) = b - relu(b - a)`.
-    fn extremum2(&mut self, max: bool, a: ExprId, b: ExprId) -> ExprId {
-        let difference = if max { self.sub(a, b) } else { self.sub(b, a) };
-        let excess = self.call(Func::Relu, difference);
-        if max {
-            self.add2(b, excess)
-        } else {
-            self.sub(b, excess)
-        }
+    /// Removes the constant arguments (`pi`, `3`, `sqrt(2)`) that another constant argument
+    /// beats by a wide margin, decided numerically (near ties stay).
+    fn drop_dominated_constants(&self, max: bool, args: &mut Vec<ExprId>) {
+        let values: Vec<(ExprId, f64)> = args
+            .iter()
+            .filter(|&&a| self.is_constant(a))
+            .filter_map(|&a| crate::eval::eval_constant(self, a).map(|v| (a, v)))
+            .filter(|(_, v)| v.is_finite())
+            .collect();
+        let better = |a: f64, b: f64| {
+            let margin = 1e-6 * a.abs().max(b.abs()).max(1.0);
+            if max { a > b + margin } else { a < b - margin }
+        };
+        let dominated = |arg: ExprId, value: f64| {
+            values
+                .iter()
+                .any(|&(other, v)| other != arg && better(v, value))
+        };
+        args.retain(|&arg| match values.iter().find(|(a, _)| *a == arg) {
+            Some(&(_, value)) => !dominated(arg, value),
+            None => true,
+        });
     }
 }
 

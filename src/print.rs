@@ -393,7 +393,17 @@ impl<'a> Writer<'a> {
                 }
                 Node::Call(func, arg) => self.layout_call(*func, *arg),
                 Node::Atan2(pair) => {
-                    self.layout_atan2(*pair);
+                    self.layout_multi(("atan2", "\\operatorname{atan2}"), pair);
+                    Prec::Atom
+                }
+                Node::Min(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("min", "\\min"), &args);
+                    Prec::Atom
+                }
+                Node::Max(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("max", "\\max"), &args);
                     Prec::Atom
                 }
                 Node::Apply { name, orders, args } => {
@@ -447,16 +457,22 @@ impl<'a> Writer<'a> {
         Prec::Atom
     }
 
-    /// `atan2(y, x)`, `\operatorname{atan2}\left(y, x\right)`.
-    fn layout_atan2(&mut self, [y, x]: [ExprId; 2]) {
+    /// A built-in function of several arguments, by its plain and LaTeX names:
+    /// `atan2(y, x)`, `\\max\\left(a, b\\right)`.
+    fn layout_multi(&mut self, (plain, latex): (&'static str, &'static str), args: &[ExprId]) {
         if self.latex() {
-            self.text("\\operatorname{atan2}\\left(");
+            self.text(latex);
+            self.text("\\left(");
         } else {
-            self.text("atan2(");
+            self.text(plain);
+            self.text("(");
         }
-        self.push(Task::Item(Item::Expr(y), Prec::Sum));
-        self.text(", ");
-        self.push(Task::Item(Item::Expr(x), Prec::Sum));
+        for (k, &arg) in args.iter().enumerate() {
+            if k > 0 {
+                self.text(", ");
+            }
+            self.push(Task::Item(Item::Expr(arg), Prec::Sum));
+        }
         self.text(if self.latex() { "\\right)" } else { ")" });
     }
 
@@ -951,7 +967,8 @@ impl<'a> Writer<'a> {
         let pool = self.pool;
         let ops = pool.children(id);
         let order: Rc<[ExprId]> = match pool.node(id) {
-            Node::Add(_) => sum_order(pool, ops).into(),
+            // min and max list their arguments like the terms of a sum.
+            Node::Add(_) | Node::Min(_) | Node::Max(_) => sum_order(pool, ops).into(),
             _ => product_order(pool, ops).into(),
         };
         self.sorted.insert(id, order.clone());
@@ -992,6 +1009,8 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         Node::Derivative { of, .. } => (3, pool.symbol_name(*of)),
         Node::Call(func, _) => (4, func.name()),
         Node::Atan2(_) => (4, "atan2"),
+        Node::Min(_) => (4, "min"),
+        Node::Max(_) => (4, "max"),
         Node::Add(_) => (5, ""),
         _ => (6, ""),
     };

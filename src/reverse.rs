@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::cse::{Program, prefix};
-use crate::diff::{atan2_derivative, derivative_of_func};
+use crate::diff::{atan2_derivative, derivative_of_func, extremum_weight};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::subst::rebuild;
@@ -163,6 +163,14 @@ fn local_partial(
             let one_if = |hit: bool| if hit { ExprId::ONE } else { ExprId::ZERO };
             let (dy, dx) = (one_if(child == y), one_if(child == x));
             atan2_derivative(pool, value[&y], value[&x], dy, dx)
+        }
+        Node::Min(args) | Node::Max(args) => {
+            let max = matches!(pool.node(n), Node::Max(_));
+            let mapped: Vec<ExprId> = args.iter().map(|a| value[a]).collect();
+            match args.iter().position(|&a| a == child) {
+                Some(k) => extremum_weight(pool, max, &mapped, k),
+                None => ExprId::ZERO,
+            }
         }
         Node::Call(func, _) => {
             let u = value[&child];

@@ -197,6 +197,8 @@ impl Pool {
                 | Node::Pow(_)
                 | Node::Call(..)
                 | Node::Atan2(_)
+                | Node::Min(_)
+                | Node::Max(_)
                 | Node::Apply { .. }
                 | Node::Derivative { .. }
         ) {

@@ -279,6 +279,14 @@ impl Tracer<'_> {
                 "atan2 rule: (atan2(v, u))' = (u*v' - v*u')/(u^2 + v^2)".into(),
                 None,
             ),
+            Node::Max(_) => (
+                "max rule: (max(u, v))' = u'*step(u - v) + v'*step(v - u)".into(),
+                None,
+            ),
+            Node::Min(_) => (
+                "min rule: (min(u, v))' = u'*step(v - u) + v'*step(u - v)".into(),
+                None,
+            ),
             Node::Apply { name, .. } => (
                 format!(
                     "chain rule for the unknown function {}",
