@@ -86,9 +86,9 @@ pub enum Node {
     Pow([ExprId; 2]),
     /// A built-in function of one argument.
     Call(Func, ExprId),
-    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::multi`]).
+    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::Multi`]).
     Atan2([ExprId; 2]),
-    /// The smallest of at least two arguments, in canonical order (see [`crate::multi`]).
+    /// The smallest of at least two arguments, in canonical order (see [`crate::Multi`]).
     Min(Box<[ExprId]>),
     /// The largest of at least two arguments, in canonical order.
     Max(Box<[ExprId]>),

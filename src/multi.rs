@@ -1,31 +1,30 @@
-//! The built-in functions of several arguments.
-//!
-//! `atan2(y, x)` is a node of its own ([`Node::Atan2`]): no formula in the other functions
-//! equals it on the whole plane (`2*atan(y/(sqrt(x^2 + y^2) + x))` is undefined on the
-//! negative x axis, `atan(y/x) + …` on the y axis). So are `min` and `max` ([`Node::Min`],
-//! [`Node::Max`]): `b - relu(b - a)` equals `min(a, b)`, but in floating point it cancels
-//! to 0 for `min(pi, 10^20)`, and it grows with nesting. They are canonical as sets:
-//! nested calls flattened, numbers taken together, arguments in a fixed order, so
-//! `max(x, max(y, 1), 2)` is `max(2, x, y)` (in some fixed order) and `max(x, 0)` is
-//! `relu(x)`.
-//!
-//! The others are written, as they are read, in functions that equal them wherever
-//! either is defined, so that everything that knows those (simplification, derivatives,
-//! values at points, evaluation, code generation) knows them too, and printed results
-//! read back as the same expression:
-//!
-//! | read | written |
-//! |---|---|
-//! | `log(u, b)` | `ln(u)/ln(b)`; `log10(u)`, `log2(u)` for the bases 10 and 2 |
-//! | `hypot(a, b, …)` | `sqrt(a^2 + b^2 + …)` |
-//! | `logsumexp(a, b, …)` | `ln(exp(a) + exp(b) + …)` |
-//! | `leaky_relu(u, a)` | `relu(u) - a*relu(-u)` |
+//! The built-in functions of several arguments: see [`Multi`].
 
 use crate::expr::{Constant, ExprId, Node, Pool};
 use crate::func::Func;
 use crate::rational::Rational;
 
 /// A built-in function of several arguments.
+///
+/// `atan2(y, x)` is a node of its own ([`Node::Atan2`]): no formula in the other functions
+/// equals it on the whole plane (`2*atan(y/(sqrt(x^2 + y^2) + x))` is undefined on the
+/// negative x axis, `atan(y/x) + …` on the y axis). So are `min` and `max` ([`Node::Min`],
+/// [`Node::Max`]): `b - relu(b - a)` equals `min(a, b)`, but in floating point it cancels
+/// to 0 for `min(pi, 10^20)`, and it grows with nesting. They are canonical as sets:
+/// nested calls flattened, numbers taken together, arguments in a fixed order, so
+/// `max(x, max(y, 1), 2)` is `max(x, y, 2)` and `max(x, 0)` is `relu(x)`.
+///
+/// The others are written, as they are read, in functions that equal them wherever
+/// either is defined, so that everything that knows those (simplification, derivatives,
+/// values at points, evaluation, code generation) knows them too, and printed results
+/// read back as the same expression:
+///
+/// | read | written |
+/// |---|---|
+/// | `log(u, b)` | `ln(u)/ln(b)`; `log10(u)`, `log2(u)` for the bases 10 and 2 |
+/// | `hypot(a, b, …)` | `sqrt(a^2 + b^2 + …)` |
+/// | `logsumexp(a, b, …)` | `ln(exp(a) + exp(b) + …)` |
+/// | `leaky_relu(u, a)` | `relu(u) - a*relu(-u)` |
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Multi {
     /// `atan2(y, x)`: the angle of the point `(x, y)`, in `(-pi, pi]`.
@@ -113,7 +112,7 @@ impl Multi {
 }
 
 impl Pool {
-    /// `multi` applied to `args`, canonical (see the [module documentation](self)).
+    /// `multi` applied to `args`, canonical (see [`Multi`]).
     /// `args` must have an allowed length ([`Multi::takes`]); otherwise the result is
     /// [`ExprId::UNDEFINED`].
     pub fn multi(&mut self, multi: Multi, args: &[ExprId]) -> ExprId {
