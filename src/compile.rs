@@ -98,6 +98,8 @@ enum Instr {
     Max(u32, u32),
     /// The smaller of two values, NaN if either is.
     Min(u32, u32),
+    /// `ln(exp(a) + exp(b))`, without overflow.
+    LogSumExp(u32, u32),
 }
 
 /// A compiled numeric evaluator: a flat list of instructions over `f64` registers.
@@ -311,6 +313,7 @@ impl Tape {
                 Instr::Atan2(a, b) => crate::func::atan2(r(a), r(b)),
                 Instr::Max(a, b) => crate::func::extremum(true, r(a), r(b)),
                 Instr::Min(a, b) => crate::func::extremum(false, r(a), r(b)),
+                Instr::LogSumExp(a, b) => crate::func::logsumexp(r(a), r(b)),
             };
             regs[first + i] = value;
         }
@@ -784,16 +787,17 @@ impl Compiler<'_> {
                 let (y, x) = (self.register(*y), self.register(*x));
                 self.push(Instr::Atan2(y, x))
             }
-            Node::Min(ops) | Node::Max(ops) => {
-                let max = matches!(pool.node(id), Node::Max(_));
+            Node::Min(ops) | Node::Max(ops) | Node::LogSumExp(ops) => {
+                // Pairwise, left to right, as eval folds them.
+                let pair = match pool.node(id) {
+                    Node::Max(_) => Instr::Max,
+                    Node::Min(_) => Instr::Min,
+                    _ => Instr::LogSumExp,
+                };
                 let mut acc = self.register(ops[0]);
                 for &op in &ops[1..] {
                     let next = self.register(op);
-                    acc = self.push(if max {
-                        Instr::Max(acc, next)
-                    } else {
-                        Instr::Min(acc, next)
-                    });
+                    acc = self.push(pair(acc, next));
                 }
                 acc
             }
@@ -987,6 +991,7 @@ impl Compiler<'_> {
                 Instr::Atan2(a, b) => Instr::Atan2(fix(a), fix(b)),
                 Instr::Max(a, b) => Instr::Max(fix(a), fix(b)),
                 Instr::Min(a, b) => Instr::Min(fix(a), fix(b)),
+                Instr::LogSumExp(a, b) => Instr::LogSumExp(fix(a), fix(b)),
             })
             .collect();
         Tape {

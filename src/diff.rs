@@ -274,6 +274,19 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
             }
             pool.add(&parts)
         }
+        Node::LogSumExp(ref args) => {
+            // The softmax weights exp(a - logsumexp(…)), which cannot overflow.
+            let mut parts = Vec::with_capacity(args.len());
+            for &arg in args.iter() {
+                let inner = d(pool, arg);
+                if inner == ExprId::ZERO {
+                    continue;
+                }
+                let weight = softmax_weight(pool, id, arg);
+                parts.push(pool.mul2(weight, inner));
+            }
+            pool.add(&parts)
+        }
         Node::Apply { name, orders, args } => {
             let mut parts = Vec::with_capacity(args.len());
             for (k, &arg) in args.iter().enumerate() {
@@ -325,6 +338,13 @@ pub(crate) fn extremum_weight(pool: &mut Pool, max: bool, args: &[ExprId], k: us
         }
     }
     pool.mul(&steps)
+}
+
+/// `exp(arg - total)`: the weight of `arg` in the softmax whose normalizer is `total`, a
+/// `logsumexp` of `arg` and others.
+pub(crate) fn softmax_weight(pool: &mut Pool, total: ExprId, arg: ExprId) -> ExprId {
+    let difference = pool.sub(arg, total);
+    pool.call(Func::Exp, difference)
 }
 
 /// `(1/abs(u))*(u^2 + one)^(-1/2)`: the derivatives of `asec` and `acsch` up to sign.

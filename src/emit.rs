@@ -12,8 +12,8 @@
 //!   `sign`, `step`, `relu` and `softplus` are small helper functions emitted with the code
 //!   (and `erf` and `erfc` in Rust, whose standard library has none), and so are the
 //!   reciprocal and inverse reciprocal functions (`sech`, `acot`, …), `gelu`, `silu`, `elu`
-//!   `atan2` (NaN at the origin, `pi` on the whole negative x axis), and `min` and `max`
-//!   (nested pairwise, NaN if any argument is);
+//!   `atan2` (NaN at the origin, `pi` on the whole negative x axis), and `min`, `max` and
+//!   `logsumexp` (nested pairwise, NaN if any argument is, `logsumexp` without overflow);
 //! - integer powers are `powi` (Rust), `pow` (C), `**` (Python), or repeated multiplication
 //!   for `x^2`, `x^3`, `x^-1`, … of a variable; `u^(1/2)` is a square root;
 //! - a power with a rational exponent of odd denominator is real for a negative base
@@ -450,9 +450,10 @@ enum Helper {
     Atan2,
     Max,
     Min,
+    LogSumExp,
 }
 
-const HELPERS: [Helper; 37] = [
+const HELPERS: [Helper; 38] = [
     Helper::Sign,
     Helper::Step,
     Helper::Relu,
@@ -490,6 +491,7 @@ const HELPERS: [Helper; 37] = [
     Helper::Atan2,
     Helper::Max,
     Helper::Min,
+    Helper::LogSumExp,
 ];
 
 impl Helper {
@@ -538,6 +540,7 @@ impl Helper {
             Helper::Atan2 => "deriv_atan2(",
             Helper::Max => "deriv_max(",
             Helper::Min => "deriv_min(",
+            Helper::LogSumExp => "deriv_logsumexp(",
         }
     }
 
@@ -609,6 +612,9 @@ impl Helper {
             Helper::Min => {
                 "fn deriv_min(a: f64, b: f64) -> f64 {\n    if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }\n}\n"
             }
+            Helper::LogSumExp => {
+                "fn deriv_logsumexp(a: f64, b: f64) -> f64 {\n    if a == b {\n        a + std::f64::consts::LN_2\n    } else {\n        a.max(b) + (-(a - b).abs()).exp().ln_1p()\n    }\n}\n"
+            }
             _ => return None,
         })
     }
@@ -667,6 +673,9 @@ impl Helper {
             }
             Helper::Min => {
                 "static double deriv_min(double a, double b)\n{\n    return isnan(a) || isnan(b) ? NAN : fmin(a, b);\n}\n"
+            }
+            Helper::LogSumExp => {
+                "static double deriv_logsumexp(double a, double b)\n{\n    if (a == b)\n        return a + 0.6931471805599453;\n    if (isnan(a) || isnan(b))\n        return NAN;\n    return fmax(a, b) + log1p(exp(-fabs(a - b)));\n}\n"
             }
             _ => return None,
         })
@@ -780,6 +789,9 @@ impl Helper {
             }
             Helper::Min => {
                 "def deriv_min(a, b):\n    if a != a or b != b:\n        return math.nan\n    return min(a, b)\n"
+            }
+            Helper::LogSumExp => {
+                "def deriv_logsumexp(a, b):\n    if a == b:\n        return a + math.log(2.0)\n    if a != a or b != b:\n        return math.nan\n    return max(a, b) + math.log1p(math.exp(-abs(a - b)))\n"
             }
         }
     }
@@ -1147,12 +1159,13 @@ impl Emitter<'_> {
                     Piece::Text(")"),
                 ],
             ),
-            Node::Min(args) | Node::Max(args) => {
-                // deriv_max(deriv_max(a, b), c): NaN-propagating, unlike fmax and f64::max.
-                let helper = self.helper(if matches!(pool.node(id), Node::Max(_)) {
-                    Helper::Max
-                } else {
-                    Helper::Min
+            Node::Min(args) | Node::Max(args) | Node::LogSumExp(args) => {
+                // deriv_max(deriv_max(a, b), c), as the tape folds them; NaN-propagating,
+                // unlike fmax and f64::max.
+                let helper = self.helper(match pool.node(id) {
+                    Node::Max(_) => Helper::Max,
+                    Node::Min(_) => Helper::Min,
+                    _ => Helper::LogSumExp,
                 });
                 let mut pieces: Vec<Piece> =
                     args[1..].iter().map(|_| Piece::Text(helper)).collect();

@@ -69,6 +69,11 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
                 let first = values.next().unwrap_or(f64::NAN);
                 values.fold(first, |a, b| crate::func::extremum(max, a, b))
             }
+            Node::LogSumExp(ops) => {
+                let mut values = ops.iter().map(of);
+                let first = values.next().unwrap_or(f64::NAN);
+                values.fold(first, crate::func::logsumexp)
+            }
         };
         value.insert(id, v);
     }

@@ -92,6 +92,9 @@ pub enum Node {
     Min(Box<[ExprId]>),
     /// The largest of at least two arguments, in canonical order.
     Max(Box<[ExprId]>),
+    /// `ln(exp(a) + exp(b) + …)` of at least two arguments, in canonical order (repeats
+    /// count), evaluated without overflow.
+    LogSumExp(Box<[ExprId]>),
     /// An unknown function `f(u, v)`, possibly differentiated: `orders[k]` counts the
     /// derivatives taken in argument `k` (`f'(u)` has `orders == [1]`).
     Apply {
@@ -363,6 +366,7 @@ impl Pool {
             | Node::Mul(ops)
             | Node::Min(ops)
             | Node::Max(ops)
+            | Node::LogSumExp(ops)
             | Node::Apply { args: ops, .. } => ops.len(),
             Node::Pow(_) | Node::Atan2(_) => 2,
             _ => 1,
@@ -416,9 +420,11 @@ impl Pool {
                 self.name_hashes[symbol.0 as usize].hash(&mut hasher);
                 symbols = symbol_bit(*symbol);
             }
-            Node::Add(ops) | Node::Mul(ops) | Node::Min(ops) | Node::Max(ops) => {
-                children(ops, &mut hasher)
-            }
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::LogSumExp(ops) => children(ops, &mut hasher),
             Node::Pow(pair) | Node::Atan2(pair) => children(pair, &mut hasher),
             Node::Call(func, arg) => {
                 func.hash(&mut hasher);
@@ -516,6 +522,7 @@ impl Pool {
             | Node::Mul(ops)
             | Node::Min(ops)
             | Node::Max(ops)
+            | Node::LogSumExp(ops)
             | Node::Apply { args: ops, .. } => ops,
             Node::Pow(pair) | Node::Atan2(pair) => pair,
             Node::Call(_, arg) => std::slice::from_ref(arg),
@@ -670,6 +677,7 @@ fn kind_rank(node: &Node) -> u8 {
         Node::Atan2(_) => 10,
         Node::Min(_) => 11,
         Node::Max(_) => 12,
+        Node::LogSumExp(_) => 13,
     }
 }
 

@@ -320,6 +320,16 @@ pub fn extremum(max: bool, a: f64, b: f64) -> f64 {
     }
 }
 
+/// `ln(exp(a) + exp(b))` without overflow: the larger plus `ln(1 + exp(-|a - b|))`.
+pub fn logsumexp(a: f64, b: f64) -> f64 {
+    if a == b {
+        // Also for two equal infinities, whose difference is NaN.
+        a + std::f64::consts::LN_2
+    } else {
+        a.max(b) + (-(a - b).abs()).exp().ln_1p()
+    }
+}
+
 /// The real two-argument arctangent: the angle of the point `(x, y)`, in `(-pi, pi]`;
 /// NaN at the origin, where it is undefined.
 pub fn atan2(y: f64, x: f64) -> f64 {
@@ -436,5 +446,15 @@ mod tests {
         assert!(close(atan2(-0.0, -1.0), pi));
         assert!(close(atan2(-1.0, -1.0), -3.0 * pi / 4.0));
         assert!(atan2(0.0, 0.0).is_nan());
+        assert!(close(
+            logsumexp(1000.0, 1000.0),
+            1000.0 + std::f64::consts::LN_2
+        ));
+        assert!(close(
+            logsumexp(-1.0, 2.0),
+            ((-1.0f64).exp() + 2.0f64.exp()).ln()
+        ));
+        assert_eq!(logsumexp(f64::NEG_INFINITY, 3.0), 3.0);
+        assert!(logsumexp(f64::NAN, 3.0).is_nan());
     }
 }

@@ -12,7 +12,10 @@ use crate::rational::Rational;
 /// [`Node::Max`]): `b - relu(b - a)` equals `min(a, b)`, but in floating point it cancels
 /// to 0 for `min(pi, 10^20)`, and it grows with nesting. They are canonical as sets:
 /// nested calls flattened, numbers taken together, arguments in a fixed order, so
-/// `max(x, max(y, 1), 2)` is `max(x, y, 2)` and `max(x, 0)` is `relu(x)`.
+/// `max(x, max(y, 1), 2)` is `max(x, y, 2)` and `max(x, 0)` is `relu(x)`. And so is
+/// `logsumexp` ([`Node::LogSumExp`]), for the same reason: `ln(exp(a) + exp(b))` overflows
+/// for `a` above about 709, where `logsumexp(a, b)` is about `a`; its partials are the
+/// softmax weights `exp(a - logsumexp(a, b, …))`, which do not overflow either.
 ///
 /// The others are written, as they are read, in functions that equal them wherever
 /// either is defined, so that everything that knows those (simplification, derivatives,
@@ -23,7 +26,6 @@ use crate::rational::Rational;
 /// |---|---|
 /// | `log(u, b)` | `ln(u)/ln(b)`; `log10(u)`, `log2(u)` for the bases 10 and 2 |
 /// | `hypot(a, b, …)` | `sqrt(a^2 + b^2 + …)` |
-/// | `logsumexp(a, b, …)` | `ln(exp(a) + exp(b) + …)` |
 /// | `leaky_relu(u, a)` | `relu(u) - a*relu(-u)` |
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Multi {
@@ -139,11 +141,7 @@ impl Pool {
             }
             (Multi::Min, _) => self.extremum(false, args),
             (Multi::Max, _) => self.extremum(true, args),
-            (Multi::LogSumExp, _) => {
-                let exps: Vec<ExprId> = args.iter().map(|&a| self.call(Func::Exp, a)).collect();
-                let sum = self.add(&exps);
-                self.call(Func::Ln, sum)
-            }
+            (Multi::LogSumExp, _) => self.logsumexp(args),
             (Multi::LeakyRelu, &[u, slope]) => {
                 let above = self.call(Func::Relu, u);
                 let minus_u = self.neg(u);
@@ -211,6 +209,33 @@ impl Pool {
         let top = self.call(Func::Ln, u);
         let bottom = self.call(Func::Ln, base);
         self.div(top, bottom)
+    }
+
+    /// `logsumexp(args)`, canonical: nested calls flattened, arguments in a fixed order,
+    /// repeats kept (they count: `logsumexp(x, x)` is `x + ln(2)`).
+    pub fn logsumexp(&mut self, args: &[ExprId]) -> ExprId {
+        if args.contains(&ExprId::UNDEFINED) {
+            return ExprId::UNDEFINED;
+        }
+        let mut flat: Vec<ExprId> = Vec::with_capacity(args.len());
+        for &arg in args {
+            match self.node(arg) {
+                Node::LogSumExp(inner) => flat.extend_from_slice(inner),
+                _ => flat.push(arg),
+            }
+        }
+        flat.sort_by(|&a, &b| self.structural_cmp(a, b));
+        match flat[..] {
+            [] => ExprId::UNDEFINED,
+            [single] => single,
+            // n equal arguments: u + ln(n).
+            [first, ..] if flat.iter().all(|&a| a == first) => {
+                let count = self.int(flat.len() as i64);
+                let log = self.call(Func::Ln, count);
+                self.add2(first, log)
+            }
+            _ => self.intern(Node::LogSumExp(flat.into())),
+        }
     }
 
     /// `max(args)` (or `min`), canonical: nested calls of the same one flattened, numbers

@@ -406,6 +406,11 @@ impl<'a> Writer<'a> {
                     self.layout_multi(("max", "\\max"), &args);
                     Prec::Atom
                 }
+                Node::LogSumExp(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("logsumexp", "\\operatorname{logsumexp}"), &args);
+                    Prec::Atom
+                }
                 Node::Apply { name, orders, args } => {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
@@ -968,7 +973,9 @@ impl<'a> Writer<'a> {
         let ops = pool.children(id);
         let order: Rc<[ExprId]> = match pool.node(id) {
             // min and max list their arguments like the terms of a sum.
-            Node::Add(_) | Node::Min(_) | Node::Max(_) => sum_order(pool, ops).into(),
+            Node::Add(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => {
+                sum_order(pool, ops).into()
+            }
             _ => product_order(pool, ops).into(),
         };
         self.sorted.insert(id, order.clone());
@@ -1011,6 +1018,7 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         Node::Atan2(_) => (4, "atan2"),
         Node::Min(_) => (4, "min"),
         Node::Max(_) => (4, "max"),
+        Node::LogSumExp(_) => (4, "logsumexp"),
         Node::Add(_) => (5, ""),
         _ => (6, ""),
     };

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::cse::{Program, prefix};
-use crate::diff::{atan2_derivative, derivative_of_func, extremum_weight};
+use crate::diff::{atan2_derivative, derivative_of_func, extremum_weight, softmax_weight};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::subst::rebuild;
@@ -171,6 +171,13 @@ fn local_partial(
                 Some(k) => extremum_weight(pool, max, &mapped, k),
                 None => ExprId::ZERO,
             }
+        }
+        Node::LogSumExp(args) => {
+            // Once per occurrence of the child: logsumexp(x, x) has 2*exp(x - itself).
+            let count = args.iter().filter(|&&a| a == child).count();
+            let weight = softmax_weight(pool, value[&n], value[&child]);
+            let count = pool.int(count as i64);
+            pool.mul2(count, weight)
         }
         Node::Call(func, _) => {
             let u = value[&child];

@@ -199,6 +199,7 @@ impl Pool {
                 | Node::Atan2(_)
                 | Node::Min(_)
                 | Node::Max(_)
+                | Node::LogSumExp(_)
                 | Node::Apply { .. }
                 | Node::Derivative { .. }
         ) {

@@ -287,6 +287,10 @@ impl Tracer<'_> {
                 "min rule: (min(u, v))' = u'*step(v - u) + v'*step(u - v)".into(),
                 None,
             ),
+            Node::LogSumExp(_) => (
+                "logsumexp rule: the softmax weights, (logsumexp(u, v))' = u'*exp(u - logsumexp(u, v)) + v'*exp(v - logsumexp(u, v))".into(),
+                None,
+            ),
             Node::Apply { name, .. } => (
                 format!(
                     "chain rule for the unknown function {}",

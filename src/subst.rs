@@ -214,6 +214,7 @@ pub(crate) fn rebuild(pool: &mut Pool, node: &Node, children: &[ExprId]) -> Expr
         Node::Atan2(_) => pool.atan2(children[0], children[1]),
         Node::Min(_) => pool.extremum(false, children),
         Node::Max(_) => pool.extremum(true, children),
+        Node::LogSumExp(_) => pool.logsumexp(children),
         Node::Apply { name, orders, .. } => pool.apply(*name, orders, children),
         Node::Undefined
         | Node::Num(_)

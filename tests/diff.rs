@@ -182,7 +182,8 @@ fn chain_rule_for_the_newer_functions() {
     case("leaky_relu(x, a)", "x", "step(x) + a*step(-x)");
     case("leaky_relu(x, a)", "a", "-relu(-x)");
     // The partials of logsumexp are the softmax weights.
-    case("logsumexp(x, y, z)", "x", "exp(x)/(exp(x) + exp(y) + exp(z))");
+    case("logsumexp(x, y, z)", "x", "exp(x - logsumexp(x, y, z))");
+    case("logsumexp(x, y, x^2)", "x", "exp(x - logsumexp(x, y, x^2)) + 2*x*exp(x^2 - logsumexp(x, y, x^2))");
     case("heaviside(x)", "x", "0");
     case("arcsin(x)", "x", "1/sqrt(1 - x^2)");
     case("arcoth(x)", "x", "1/(1 - x^2)");
@@ -237,7 +238,9 @@ fn newer_functions_at_known_points_and_their_symmetries() {
     same("log(x, 3)", "ln(x)/ln(3)");
     same("hypot(3, 4)", "5");
     same("hypot(x, y, z)", "sqrt(x^2 + y^2 + z^2)");
-    same("logsumexp(x, y)", "ln(exp(x) + exp(y))");
+    same("logsumexp(x, logsumexp(z, y))", "logsumexp(x, y, z)");
+    same("logsumexp(x, x, x)", "x + ln(3)");
+    same("logsumexp(0, 0)", "ln(2)");
     same("leaky_relu(x, 1/10)", "relu(x) - relu(-x)/10");
     // min and max: a set of arguments.
     same("max(x, 0)", "relu(x)");

@@ -253,9 +253,12 @@ impl Fun {
             Fun::Arcsin => x.asin(),
             Fun::Arsinh => x.asinh(),
             Fun::Lg => x.ln() / std::f64::consts::LN_10,
-            // acot(x) = pi/2 - atan(x) above 0 and -pi/2 - atan(x) below (odd, jumps at 0).
+            // acot(x) = pi/2 - atan(x) above 0 and -pi/2 - atan(x) below (odd, jumps at
+            // 0); atan(1/x) far out, where the difference would cancel.
             Fun::Acot => {
-                if x >= 0.0 {
+                if x.abs() > 1.0 {
+                    (1.0 / x).atan()
+                } else if x >= 0.0 {
                     FRAC_PI_2 - x.atan()
                 } else {
                     -FRAC_PI_2 - x.atan()
