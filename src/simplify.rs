@@ -747,9 +747,10 @@ impl Pool {
             return value;
         }
         match (func, self.node(arg).clone()) {
-            (Func::Exp, Node::Call(Func::Ln, inner)) | (Func::Ln, Node::Call(Func::Exp, inner)) => {
-                inner
-            }
+            (Func::Exp, Node::Call(Func::Ln, inner))
+            | (Func::Ln, Node::Call(Func::Exp, inner))
+            | (Func::Expm1, Node::Call(Func::Log1p, inner))
+            | (Func::Log1p, Node::Call(Func::Expm1, inner)) => inner,
             (Func::Abs | Func::Sign, Node::Call(Func::Abs, _)) if func == Func::Abs => arg,
             (Func::Abs, Node::Call(Func::Exp, _)) => arg,
             (Func::Abs, Node::Pow([_, exp]))
