@@ -536,3 +536,31 @@ fn explain_without_constraints_shows_every_variable_held_constant() {
     ----- stderr -----
     ");
 }
+
+/// `--verify` confirms the derivative of every newer function (its wording is checked by
+/// the verify tests; here only that every line passes).
+#[test]
+fn verify_accepts_the_newer_functions() {
+    use std::io::Write as _;
+    let input = "acot(x^2)\nasec(x + 2)\nsech(x)*csch(x)\ncoth(x) + acsch(x)\n\
+                 asech(x/9) + acoth(x + 3)\nerfc(x) + expm1(x) + log1p(x^2)\n\
+                 gelu(x) + silu(x) + elu(x)\natan2(x, y) + log(x^2 + 1, 3) + hypot(x, y)\n\
+                 max(x, y, sin(x)) + min(x, 1)\nlogsumexp(x, 2*x, y) + leaky_relu(x, 0.2)\n";
+    let mut child = deriv_with(&["--wrt", "x", "--verify"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("deriv runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let output = child.wait_with_output().expect("deriv finishes");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 10);
+    assert!(!stderr.contains("error:"), "{stderr}");
+}
