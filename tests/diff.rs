@@ -315,3 +315,37 @@ fn newer_functions_match_finite_differences() {
         }
     }
 }
+
+/// `--steps` names the rule of every newer function (the first step is the outermost).
+#[test]
+fn steps_name_every_newer_rule() {
+    let names = [
+        ("acot(x)", "acot'"),
+        ("asec(x)", "asec'"),
+        ("acsc(x)", "acsc'"),
+        ("sech(x)", "sech'"),
+        ("csch(x)", "csch'"),
+        ("coth(x)", "coth'"),
+        ("asech(x)", "asech'"),
+        ("acsch(x)", "acsch'"),
+        ("acoth(x)", "acoth'"),
+        ("erfc(x)", "erfc'"),
+        ("expm1(x)", "expm1'"),
+        ("log1p(x)", "log1p'"),
+        ("gelu(x)", "gelu'"),
+        ("silu(x)", "silu'"),
+        ("elu(x)", "elu'"),
+        ("atan2(x, y)", "atan2 rule"),
+        ("max(x, y)", "max rule"),
+        ("min(x, y)", "min rule"),
+        ("logsumexp(x, y)", "logsumexp rule"),
+    ];
+    for (text, rule) in names {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, text).unwrap();
+        let x = pool.symbol("x");
+        let derivation = deriv::derivation(&mut pool, f, x, None);
+        let first = &derivation.steps[0].rule;
+        assert!(first.contains(rule), "{text}: {first}");
+    }
+}
