@@ -338,6 +338,11 @@ mod tests {
             "1/(1 + exp(-(a*x + b*y + c)))",
             "sqrt(x^2 + y^2)*atan(y/x) - cos(x - y)^3",
             "1/2*(t - w1/(1 + exp(-(u1*x + u2*y + c))) - w2*tanh(v*x))^2",
+            // The nodes of several arguments, with a child that occurs twice.
+            "atan2(y, x)*atan2(x, x) + atan2(x^2, y - x)",
+            "max(x, y, x*y) + min(x^2, y)*max(x, x^2)",
+            "logsumexp(x, x, y) + logsumexp(x*y, y)",
+            "sech(x)*acot(y) + gelu(x*y) + elu(x - y) + silu(y)*erfc(x)",
         ];
         for text in cases {
             let mut pool = Pool::new();
