@@ -153,44 +153,55 @@ impl Pool {
         }
     }
 
-    /// `atan2(y, x)`, canonical: exact at numbers, `atan(y/x)` for a positive number `x`.
+    /// `atan2(y, x)`, canonical: `atan(y/x)` where `x` is a positive constant, and exact
+    /// where the signs of both are known (`atan2(1, -1)` is `3*pi/4`). Otherwise it stays
+    /// itself: `pi/2 - atan(x/y)` equals `atan2(y, x)` for a positive `y`, but cancels in
+    /// floating point where the angle is near 0.
     pub fn atan2(&mut self, y: ExprId, x: ExprId) -> ExprId {
+        use std::cmp::Ordering::{Equal, Greater, Less};
         if y == ExprId::UNDEFINED || x == ExprId::UNDEFINED {
             return ExprId::UNDEFINED;
         }
-        match (self.as_num(y).cloned(), self.as_num(x).cloned()) {
-            (Some(b), Some(a)) if a.is_zero() => {
-                if b.is_zero() {
-                    return self.undefined(
-                        "atan2(0, 0) is undefined (the origin has no angle)".to_string(),
-                    );
-                }
-                let half = if b.is_negative() {
-                    Rational::MINUS_HALF
-                } else {
-                    Rational::HALF
-                };
-                let half = self.num(half);
-                let pi = self.constant(Constant::Pi);
-                self.mul2(half, pi)
+        let quarter = |pool: &mut Pool, k: Rational| {
+            let k = pool.num(k);
+            let pi = pool.constant(Constant::Pi);
+            pool.mul2(k, pi)
+        };
+        let atan = |pool: &mut Pool| {
+            let ratio = pool.div(y, x);
+            pool.call(Func::Atan, ratio)
+        };
+        match (self.known_sign(y), self.known_sign(x)) {
+            (_, Some(Greater)) => atan(self),
+            (Some(Equal), Some(Equal)) => {
+                self.undefined("atan2(0, 0) is undefined (the origin has no angle)".to_string())
             }
-            (Some(b), Some(a)) if a.is_negative() => {
-                // atan(y/x) is off by pi on the left half plane: up for y >= 0, down below.
-                let ratio = self.div(y, x);
-                let atan = self.call(Func::Atan, ratio);
+            (Some(Greater), Some(Equal)) => quarter(self, Rational::HALF),
+            (Some(Less), Some(Equal)) => quarter(self, Rational::MINUS_HALF),
+            (Some(Equal), Some(Less)) => quarter(self, Rational::ONE),
+            // atan(y/x) is off by pi on the left half plane: up above the axis, down below.
+            (Some(Greater), Some(Less)) => {
+                let atan = atan(self);
                 let pi = self.constant(Constant::Pi);
-                if b.is_negative() {
-                    self.sub(atan, pi)
-                } else {
-                    self.add2(atan, pi)
-                }
+                self.add2(atan, pi)
             }
-            (_, Some(a)) if !a.is_negative() && !a.is_zero() => {
-                let ratio = self.div(y, x);
-                self.call(Func::Atan, ratio)
+            (Some(Less), Some(Less)) => {
+                let atan = atan(self);
+                let pi = self.constant(Constant::Pi);
+                self.sub(atan, pi)
             }
             _ => self.intern(Node::Atan2([y, x])),
         }
+    }
+
+    /// The sign of a number, or of a constant whose value is clearly away from 0.
+    fn known_sign(&self, id: ExprId) -> Option<std::cmp::Ordering> {
+        if let Some(value) = self.as_num(id) {
+            return Some(value.cmp(&Rational::ZERO));
+        }
+        let value = crate::eval::eval_constant(self, id)?;
+        // Decide only with a wide margin, as abs and sign of constants do.
+        (value.is_finite() && value.abs() > 1e-6).then(|| value.total_cmp(&0.0))
     }
 
     /// `log(u, base)`: `ln(u)/ln(base)`, or `log10(u)` and `log2(u)` for those bases.

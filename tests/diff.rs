@@ -234,6 +234,8 @@ fn newer_functions_at_known_points_and_their_symmetries() {
     same("atan2(0, -5)", "pi");
     same("atan2(-2, 0)", "-pi/2");
     same("atan2(y, 3)", "atan(y/3)");
+    same("atan2(y, pi)", "atan(y/pi)");
+    same("atan2(pi, -1)", "pi - atan(pi)");
     // The rewritten functions.
     same("log(8, 2)", "3");
     same("log(x, 10)", "log10(x)");

@@ -366,8 +366,21 @@ impl Multi {
             Multi::Min => v.iter().copied().fold(f64::INFINITY, f64::min),
             Multi::Max => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             Multi::LogSumExp => {
-                let top = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                top + v.iter().map(|a| (a - top).exp()).sum::<f64>().ln()
+                // top + ln(1 + the sum of exp(a - top) over the others).
+                let (k, top) =
+                    v.iter()
+                        .copied()
+                        .enumerate()
+                        .fold((0, f64::NEG_INFINITY), |best, (k, a)| {
+                            if a > best.1 { (k, a) } else { best }
+                        });
+                let rest: f64 = v
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .map(|(_, a)| (a - top).exp())
+                    .sum();
+                top + rest.ln_1p()
             }
             Multi::LeakyRelu => {
                 if v[0] > 0.0 {
