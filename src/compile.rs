@@ -92,6 +92,14 @@ enum Instr {
     /// `b^(p/q)` with `q` odd: real for a negative base, negative when `p` is odd.
     RootPow(u32, u32, bool),
     Call(Func, u32),
+    /// `atan2(y, x)`.
+    Atan2(u32, u32),
+    /// The larger of two values, NaN if either is.
+    Max(u32, u32),
+    /// The smaller of two values, NaN if either is.
+    Min(u32, u32),
+    /// `ln(exp(a) + exp(b))`, without overflow.
+    LogSumExp(u32, u32),
 }
 
 /// A compiled numeric evaluator: a flat list of instructions over `f64` registers.
@@ -302,6 +310,10 @@ impl Tape {
                     x if x.is_nan() => x,
                     x => func.eval(x),
                 },
+                Instr::Atan2(a, b) => crate::func::atan2(r(a), r(b)),
+                Instr::Max(a, b) => crate::func::extremum(true, r(a), r(b)),
+                Instr::Min(a, b) => crate::func::extremum(false, r(a), r(b)),
+                Instr::LogSumExp(a, b) => crate::func::logsumexp(r(a), r(b)),
             };
             regs[first + i] = value;
         }
@@ -771,6 +783,24 @@ impl Compiler<'_> {
                 let arg = self.register(*arg);
                 self.push(Instr::Call(*func, arg))
             }
+            Node::Atan2([y, x]) => {
+                let (y, x) = (self.register(*y), self.register(*x));
+                self.push(Instr::Atan2(y, x))
+            }
+            Node::Min(ops) | Node::Max(ops) | Node::LogSumExp(ops) => {
+                // Pairwise, left to right, as eval folds them.
+                let pair = match pool.node(id) {
+                    Node::Max(_) => Instr::Max,
+                    Node::Min(_) => Instr::Min,
+                    _ => Instr::LogSumExp,
+                };
+                let mut acc = self.register(ops[0]);
+                for &op in &ops[1..] {
+                    let next = self.register(op);
+                    acc = self.push(pair(acc, next));
+                }
+                acc
+            }
             node @ (Node::Undefined | Node::Derivative { .. }) => {
                 return Err(no_value(pool, node));
             }
@@ -958,6 +988,10 @@ impl Compiler<'_> {
                 Instr::PowReal(a, b) => Instr::PowReal(fix(a), fix(b)),
                 Instr::RootPow(a, b, odd) => Instr::RootPow(fix(a), fix(b), odd),
                 Instr::Call(func, a) => Instr::Call(func, fix(a)),
+                Instr::Atan2(a, b) => Instr::Atan2(fix(a), fix(b)),
+                Instr::Max(a, b) => Instr::Max(fix(a), fix(b)),
+                Instr::Min(a, b) => Instr::Min(fix(a), fix(b)),
+                Instr::LogSumExp(a, b) => Instr::LogSumExp(fix(a), fix(b)),
             })
             .collect();
         Tape {

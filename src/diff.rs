@@ -397,6 +397,37 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
             let inner = d(pool, arg);
             pool.mul2(outer, inner)
         }
+        Node::Atan2([y, x]) => {
+            let (dy, dx) = (d(pool, y), d(pool, x));
+            atan2_derivative(pool, y, x, dy, dx)
+        }
+        Node::Min(ref args) | Node::Max(ref args) => {
+            // Each argument's derivative where it is the extremum.
+            let max = matches!(pool.node(id), Node::Max(_));
+            let mut parts = Vec::with_capacity(args.len());
+            for k in 0..args.len() {
+                let inner = d(pool, args[k]);
+                if inner == ExprId::ZERO {
+                    continue;
+                }
+                let weight = extremum_weight(pool, max, args, k);
+                parts.push(pool.mul2(weight, inner));
+            }
+            pool.add(&parts)
+        }
+        Node::LogSumExp(ref args) => {
+            // The softmax weights exp(a - logsumexp(…)), which cannot overflow.
+            let mut parts = Vec::with_capacity(args.len());
+            for &arg in args.iter() {
+                let inner = d(pool, arg);
+                if inner == ExprId::ZERO {
+                    continue;
+                }
+                let weight = softmax_weight(pool, id, arg);
+                parts.push(pool.mul2(weight, inner));
+            }
+            pool.add(&parts)
+        }
         Node::Apply { name, orders, args } => {
             let mut parts = Vec::with_capacity(args.len());
             for (k, &arg) in args.iter().enumerate() {
@@ -415,6 +446,56 @@ pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo)
             pool.add(&parts)
         }
     }
+}
+
+/// `(x*y' - y*x')/(x^2 + y^2)`: the derivative of `atan2(y, x)` given `y'` and `x'`.
+pub(crate) fn atan2_derivative(
+    pool: &mut Pool,
+    y: ExprId,
+    x: ExprId,
+    dy: ExprId,
+    dx: ExprId,
+) -> ExprId {
+    let along = pool.mul2(x, dy);
+    let across = pool.mul2(y, dx);
+    let numerator = pool.sub(along, across);
+    let squares = [pool.powi(x, 2), pool.powi(y, 2)];
+    let radius_squared = pool.add(&squares);
+    pool.div(numerator, radius_squared)
+}
+
+/// `∂max(args)/∂args[k]`: the product over the other arguments `a` of `step(args[k] - a)`
+/// (`step(a - args[k])` for `min`), 1 where `args[k]` is the extremum and 0 where another is.
+pub(crate) fn extremum_weight(pool: &mut Pool, max: bool, args: &[ExprId], k: usize) -> ExprId {
+    let mut steps = Vec::with_capacity(args.len() - 1);
+    for (j, &other) in args.iter().enumerate() {
+        if j != k {
+            let difference = if max {
+                pool.sub(args[k], other)
+            } else {
+                pool.sub(other, args[k])
+            };
+            steps.push(pool.call(Func::Step, difference));
+        }
+    }
+    pool.mul(&steps)
+}
+
+/// `exp(arg - total)`: the weight of `arg` in the softmax whose normalizer is `total`, a
+/// `logsumexp` of `arg` and others.
+pub(crate) fn softmax_weight(pool: &mut Pool, total: ExprId, arg: ExprId) -> ExprId {
+    let difference = pool.sub(arg, total);
+    pool.call(Func::Exp, difference)
+}
+
+/// `(1/abs(u))*(u^2 + one)^(-1/2)`: the derivatives of `asec` and `acsch` up to sign.
+fn reciprocal_root(pool: &mut Pool, u: ExprId, u_squared: ExprId, one: ExprId) -> ExprId {
+    let abs = pool.call(Func::Abs, u);
+    let inverse = pool.powi(abs, -1);
+    let radicand = pool.add2(u_squared, one);
+    let minus_half = pool.num(Rational::MINUS_HALF);
+    let root = pool.pow(radicand, minus_half);
+    pool.mul2(inverse, root)
 }
 
 /// `f'(u)` for a built-in function `f`.
@@ -515,5 +596,98 @@ pub(crate) fn derivative_of_func(pool: &mut Pool, func: Func, u: ExprId) -> Expr
         }
         Func::Softplus => pool.call(Func::Sigmoid, u),
         Func::Relu => pool.call(Func::Step, u),
+        Func::Acot => {
+            // -1/(1 + u^2), wherever acot is continuous (everywhere but at 0)
+            let denominator = pool.add2(ExprId::ONE, u_squared);
+            let inverse = pool.powi(denominator, -1);
+            pool.neg(inverse)
+        }
+        Func::Asec | Func::Acsc => {
+            // ±1/(abs(u)*sqrt(u^2 - 1))
+            let value = reciprocal_root(pool, u, u_squared, ExprId::MINUS_ONE);
+            if func == Func::Asec {
+                value
+            } else {
+                pool.neg(value)
+            }
+        }
+        Func::Sech | Func::Csch => {
+            // -sech(u)*tanh(u), -csch(u)*coth(u)
+            let other = if func == Func::Sech {
+                Func::Tanh
+            } else {
+                Func::Coth
+            };
+            let this = pool.call(func, u);
+            let other = pool.call(other, u);
+            pool.mul(&[ExprId::MINUS_ONE, this, other])
+        }
+        Func::Coth => {
+            // 1 - coth(u)^2
+            let coth = pool.call(Func::Coth, u);
+            let coth_squared = pool.powi(coth, 2);
+            pool.sub(ExprId::ONE, coth_squared)
+        }
+        Func::Asech => {
+            // -1/(u*sqrt(1 - u^2))
+            let radicand = pool.sub(ExprId::ONE, u_squared);
+            let minus_half = pool.num(Rational::MINUS_HALF);
+            let root = pool.pow(radicand, minus_half);
+            let inverse = pool.powi(u, -1);
+            pool.mul(&[ExprId::MINUS_ONE, inverse, root])
+        }
+        Func::Acsch => {
+            // -1/(abs(u)*sqrt(u^2 + 1))
+            let value = reciprocal_root(pool, u, u_squared, ExprId::ONE);
+            pool.neg(value)
+        }
+        Func::Acoth => {
+            let denominator = pool.sub(ExprId::ONE, u_squared);
+            pool.powi(denominator, -1)
+        }
+        Func::Erfc => {
+            let erf = derivative_of_func(pool, Func::Erf, u);
+            pool.neg(erf)
+        }
+        Func::Expm1 => pool.call(Func::Exp, u),
+        Func::Log1p => {
+            let denominator = pool.add2(ExprId::ONE, u);
+            pool.powi(denominator, -1)
+        }
+        Func::Gelu => {
+            // (1 + erf(u/sqrt(2)))/2 + u*exp(-u^2/2)/sqrt(2*pi)
+            let two = pool.int(2);
+            let minus_half = pool.num(Rational::MINUS_HALF);
+            let inv_sqrt_two = pool.pow(two, minus_half);
+            let scaled = pool.mul2(u, inv_sqrt_two);
+            let erf = pool.call(Func::Erf, scaled);
+            let sum = pool.add2(ExprId::ONE, erf);
+            let half = pool.num(Rational::HALF);
+            let cdf = pool.mul2(half, sum);
+            let exponent = pool.mul2(minus_half, u_squared);
+            let gauss = pool.call(Func::Exp, exponent);
+            let pi = pool.constant(crate::expr::Constant::Pi);
+            let two_pi = pool.mul2(two, pi);
+            let inv_root = pool.pow(two_pi, minus_half);
+            let density = pool.mul(&[u, gauss, inv_root]);
+            pool.add2(cdf, density)
+        }
+        Func::Silu => {
+            // sigmoid(u)*(1 + u*(1 - sigmoid(u)))
+            let sigmoid = pool.call(Func::Sigmoid, u);
+            let complement = pool.sub(ExprId::ONE, sigmoid);
+            let scaled = pool.mul2(u, complement);
+            let sum = pool.add2(ExprId::ONE, scaled);
+            pool.mul2(sigmoid, sum)
+        }
+        Func::Elu => {
+            // step(u) + exp(u)*step(-u)
+            let above = pool.call(Func::Step, u);
+            let minus_u = pool.neg(u);
+            let below = pool.call(Func::Step, minus_u);
+            let exp = pool.call(Func::Exp, u);
+            let left = pool.mul2(exp, below);
+            pool.add2(above, left)
+        }
     }
 }

@@ -10,7 +10,10 @@
 //!
 //! - `sec`, `csc`, `cot` are `1/cos`, `1/sin`, `1/tan`; `sigmoid(u)` is `1/(1 + exp(-u))`;
 //!   `sign`, `step`, `relu` and `softplus` are small helper functions emitted with the code
-//!   (and `erf` in Rust, whose standard library has none);
+//!   (and `erf` and `erfc` in Rust, whose standard library has none), and so are the
+//!   reciprocal and inverse reciprocal functions (`sech`, `acot`, …), `gelu`, `silu`, `elu`
+//!   `atan2` (NaN at the origin, `pi` on the whole negative x axis), and `min`, `max` and
+//!   `logsumexp` (nested pairwise, NaN if any argument is, `logsumexp` without overflow);
 //! - integer powers are `powi` (Rust), `pow` (C), `**` (Python), or repeated multiplication
 //!   for `x^2`, `x^3`, `x^-1`, … of a variable; `u^(1/2)` is a square root;
 //! - a power with a rational exponent of odd denominator is real for a negative base
@@ -429,9 +432,28 @@ enum Helper {
     Acos,
     Acosh,
     Atanh,
+    Acot,
+    Asec,
+    Acsc,
+    Sech,
+    Csch,
+    Coth,
+    Asech,
+    Acsch,
+    Acoth,
+    Erfc,
+    Expm1,
+    Log1p,
+    Gelu,
+    Silu,
+    Elu,
+    Atan2,
+    Max,
+    Min,
+    LogSumExp,
 }
 
-const HELPERS: [Helper; 19] = [
+const HELPERS: [Helper; 38] = [
     Helper::Sign,
     Helper::Step,
     Helper::Relu,
@@ -451,6 +473,25 @@ const HELPERS: [Helper; 19] = [
     Helper::Acos,
     Helper::Acosh,
     Helper::Atanh,
+    Helper::Acot,
+    Helper::Asec,
+    Helper::Acsc,
+    Helper::Sech,
+    Helper::Csch,
+    Helper::Coth,
+    Helper::Asech,
+    Helper::Acsch,
+    Helper::Acoth,
+    Helper::Erfc,
+    Helper::Expm1,
+    Helper::Log1p,
+    Helper::Gelu,
+    Helper::Silu,
+    Helper::Elu,
+    Helper::Atan2,
+    Helper::Max,
+    Helper::Min,
+    Helper::LogSumExp,
 ];
 
 impl Helper {
@@ -481,13 +522,34 @@ impl Helper {
             Helper::Acos => "deriv_acos(",
             Helper::Acosh => "deriv_acosh(",
             Helper::Atanh => "deriv_atanh(",
+            Helper::Acot => "deriv_acot(",
+            Helper::Asec => "deriv_asec(",
+            Helper::Acsc => "deriv_acsc(",
+            Helper::Sech => "deriv_sech(",
+            Helper::Csch => "deriv_csch(",
+            Helper::Coth => "deriv_coth(",
+            Helper::Asech => "deriv_asech(",
+            Helper::Acsch => "deriv_acsch(",
+            Helper::Acoth => "deriv_acoth(",
+            Helper::Erfc => "deriv_erfc(",
+            Helper::Expm1 => "deriv_expm1(",
+            Helper::Log1p => "deriv_log1p(",
+            Helper::Gelu => "deriv_gelu(",
+            Helper::Silu => "deriv_silu(",
+            Helper::Elu => "deriv_elu(",
+            Helper::Atan2 => "deriv_atan2(",
+            Helper::Max => "deriv_max(",
+            Helper::Min => "deriv_min(",
+            Helper::LogSumExp => "deriv_logsumexp(",
         }
     }
 
-    /// The helpers a Python helper calls.
-    fn needs(self) -> &'static [Helper] {
-        match self {
-            Helper::RootPow => &[Helper::Pow],
+    /// The helpers a helper calls in `lang`.
+    fn needs(self, lang: Language) -> &'static [Helper] {
+        match (lang, self) {
+            (Language::Python, Helper::RootPow) => &[Helper::Pow],
+            (Language::Rust, Helper::Erfc) => &[Helper::Erf],
+            (Language::Rust, Helper::Gelu) => &[Helper::Erfc, Helper::Erf],
             _ => &[],
         }
     }
@@ -522,6 +584,37 @@ impl Helper {
             Helper::RootPow => {
                 "fn deriv_root_pow(b: f64, e: f64, odd: bool) -> f64 {\n    if b.is_nan() || e.is_nan() {\n        f64::NAN\n    } else if b < 0.0 {\n        let m = (-b).powf(e);\n        if odd { -m } else { m }\n    } else {\n        b.powf(e)\n    }\n}\n"
             }
+            Helper::Acot => {
+                "fn deriv_acot(x: f64) -> f64 {\n    if x == 0.0 { std::f64::consts::FRAC_PI_2 } else { (1.0 / x).atan() }\n}\n"
+            }
+            Helper::Asec => "fn deriv_asec(x: f64) -> f64 {\n    (1.0 / x).acos()\n}\n",
+            Helper::Acsc => "fn deriv_acsc(x: f64) -> f64 {\n    (1.0 / x).asin()\n}\n",
+            Helper::Sech => "fn deriv_sech(x: f64) -> f64 {\n    1.0 / x.cosh()\n}\n",
+            Helper::Csch => "fn deriv_csch(x: f64) -> f64 {\n    1.0 / x.sinh()\n}\n",
+            Helper::Coth => "fn deriv_coth(x: f64) -> f64 {\n    1.0 / x.tanh()\n}\n",
+            Helper::Asech => "fn deriv_asech(x: f64) -> f64 {\n    (1.0 / x).acosh()\n}\n",
+            Helper::Acsch => "fn deriv_acsch(x: f64) -> f64 {\n    (1.0 / x).asinh()\n}\n",
+            Helper::Acoth => "fn deriv_acoth(x: f64) -> f64 {\n    (1.0 / x).atanh()\n}\n",
+            Helper::Erfc => RUST_ERFC,
+            Helper::Gelu => {
+                "fn deriv_gelu(x: f64) -> f64 {\n    0.5 * x * deriv_erfc(-x * std::f64::consts::FRAC_1_SQRT_2)\n}\n"
+            }
+            Helper::Silu => "fn deriv_silu(x: f64) -> f64 {\n    x / (1.0 + (-x).exp())\n}\n",
+            Helper::Elu => {
+                "fn deriv_elu(x: f64) -> f64 {\n    if x > 0.0 { x } else { x.exp_m1() }\n}\n"
+            }
+            Helper::Atan2 => {
+                "fn deriv_atan2(y: f64, x: f64) -> f64 {\n    if y == 0.0 && x == 0.0 {\n        f64::NAN\n    } else if y == 0.0 && x < 0.0 {\n        std::f64::consts::PI\n    } else {\n        y.atan2(x)\n    }\n}\n"
+            }
+            Helper::Max => {
+                "fn deriv_max(a: f64, b: f64) -> f64 {\n    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }\n}\n"
+            }
+            Helper::Min => {
+                "fn deriv_min(a: f64, b: f64) -> f64 {\n    if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }\n}\n"
+            }
+            Helper::LogSumExp => {
+                "fn deriv_logsumexp(a: f64, b: f64) -> f64 {\n    if a == b {\n        a + std::f64::consts::LN_2\n    } else {\n        a.max(b) + (-(a - b).abs()).exp().ln_1p()\n    }\n}\n"
+            }
             _ => return None,
         })
     }
@@ -545,6 +638,44 @@ impl Helper {
             }
             Helper::RootPow => {
                 "static double deriv_root_pow(double b, double e, int odd)\n{\n    if (isnan(b) || isnan(e))\n        return NAN;\n    if (b < 0.0)\n        return odd ? -pow(-b, e) : pow(-b, e);\n    return pow(b, e);\n}\n"
+            }
+            Helper::Acot => {
+                "static double deriv_acot(double x)\n{\n    return x == 0.0 ? 1.5707963267948966 : atan(1.0 / x);\n}\n"
+            }
+            Helper::Asec => "static double deriv_asec(double x)\n{\n    return acos(1.0 / x);\n}\n",
+            Helper::Acsc => "static double deriv_acsc(double x)\n{\n    return asin(1.0 / x);\n}\n",
+            Helper::Sech => "static double deriv_sech(double x)\n{\n    return 1.0 / cosh(x);\n}\n",
+            Helper::Csch => "static double deriv_csch(double x)\n{\n    return 1.0 / sinh(x);\n}\n",
+            Helper::Coth => "static double deriv_coth(double x)\n{\n    return 1.0 / tanh(x);\n}\n",
+            Helper::Asech => {
+                "static double deriv_asech(double x)\n{\n    return acosh(1.0 / x);\n}\n"
+            }
+            Helper::Acsch => {
+                "static double deriv_acsch(double x)\n{\n    return asinh(1.0 / x);\n}\n"
+            }
+            Helper::Acoth => {
+                "static double deriv_acoth(double x)\n{\n    return atanh(1.0 / x);\n}\n"
+            }
+            Helper::Gelu => {
+                "static double deriv_gelu(double x)\n{\n    return 0.5 * x * erfc(-x * 0.7071067811865476);\n}\n"
+            }
+            Helper::Silu => {
+                "static double deriv_silu(double x)\n{\n    return x / (1.0 + exp(-x));\n}\n"
+            }
+            Helper::Elu => {
+                "static double deriv_elu(double x)\n{\n    return x > 0.0 ? x : expm1(x);\n}\n"
+            }
+            Helper::Atan2 => {
+                "static double deriv_atan2(double y, double x)\n{\n    if (y == 0.0 && x == 0.0)\n        return NAN;\n    if (y == 0.0 && x < 0.0)\n        return 3.141592653589793;\n    return atan2(y, x);\n}\n"
+            }
+            Helper::Max => {
+                "static double deriv_max(double a, double b)\n{\n    return isnan(a) || isnan(b) ? NAN : fmax(a, b);\n}\n"
+            }
+            Helper::Min => {
+                "static double deriv_min(double a, double b)\n{\n    return isnan(a) || isnan(b) ? NAN : fmin(a, b);\n}\n"
+            }
+            Helper::LogSumExp => {
+                "static double deriv_logsumexp(double a, double b)\n{\n    if (a == b)\n        return a + 0.6931471805599453;\n    if (isnan(a) || isnan(b))\n        return NAN;\n    return fmax(a, b) + log1p(exp(-fabs(a - b)));\n}\n"
             }
             _ => return None,
         })
@@ -607,9 +738,80 @@ impl Helper {
             Helper::Atanh => {
                 "def deriv_atanh(x):\n    if -1.0 < x < 1.0:\n        return math.atanh(x)\n    if x == 1.0 or x == -1.0:\n        return math.copysign(math.inf, x)\n    return math.nan\n"
             }
+            Helper::Acot => {
+                "def deriv_acot(x):\n    if x == 0.0:\n        return math.pi / 2.0\n    return math.atan(1.0 / x)\n"
+            }
+            Helper::Asec => {
+                "def deriv_asec(x):\n    if x != x or -1.0 < x < 1.0:\n        return math.nan\n    return math.acos(1.0 / x)\n"
+            }
+            Helper::Acsc => {
+                "def deriv_acsc(x):\n    if x != x or -1.0 < x < 1.0:\n        return math.nan\n    return math.asin(1.0 / x)\n"
+            }
+            Helper::Sech => {
+                "def deriv_sech(x):\n    try:\n        return 1.0 / math.cosh(x)\n    except OverflowError:\n        return 0.0\n"
+            }
+            Helper::Csch => {
+                "def deriv_csch(x):\n    if x == 0.0:\n        return math.copysign(math.inf, x)\n    try:\n        return 1.0 / math.sinh(x)\n    except OverflowError:\n        return math.copysign(0.0, x)\n"
+            }
+            Helper::Coth => {
+                "def deriv_coth(x):\n    if x == 0.0:\n        return math.copysign(math.inf, x)\n    return 1.0 / math.tanh(x)\n"
+            }
+            Helper::Asech => {
+                "def deriv_asech(x):\n    if x == 0.0:\n        return math.inf\n    if 0.0 < x <= 1.0:\n        return math.acosh(1.0 / x)\n    return math.nan\n"
+            }
+            Helper::Acsch => {
+                "def deriv_acsch(x):\n    if x == 0.0:\n        return math.copysign(math.inf, x)\n    return math.asinh(1.0 / x)\n"
+            }
+            Helper::Acoth => {
+                "def deriv_acoth(x):\n    if x == 1.0 or x == -1.0:\n        return math.copysign(math.inf, x)\n    if x != x or -1.0 < x < 1.0:\n        return math.nan\n    return math.atanh(1.0 / x)\n"
+            }
+            Helper::Erfc => "def deriv_erfc(x):\n    return math.erfc(x)\n",
+            Helper::Expm1 => {
+                "def deriv_expm1(x):\n    try:\n        return math.expm1(x)\n    except OverflowError:\n        return math.inf\n"
+            }
+            Helper::Log1p => {
+                "def deriv_log1p(x):\n    if x > -1.0:\n        return math.log1p(x)\n    return -math.inf if x == -1.0 else math.nan\n"
+            }
+            Helper::Gelu => {
+                "def deriv_gelu(x):\n    return 0.5 * x * math.erfc(-x / math.sqrt(2.0))\n"
+            }
+            Helper::Silu => {
+                "def deriv_silu(x):\n    try:\n        return x / (1.0 + math.exp(-x))\n    except OverflowError:\n        return -0.0\n"
+            }
+            Helper::Elu => {
+                "def deriv_elu(x):\n    if x > 0.0:\n        return x\n    return math.expm1(x)\n"
+            }
+            Helper::Atan2 => {
+                "def deriv_atan2(y, x):\n    if y == 0.0 and x == 0.0:\n        return math.nan\n    if y == 0.0 and x < 0.0:\n        return math.pi\n    return math.atan2(y, x)\n"
+            }
+            Helper::Max => {
+                "def deriv_max(a, b):\n    if a != a or b != b:\n        return math.nan\n    return max(a, b)\n"
+            }
+            Helper::Min => {
+                "def deriv_min(a, b):\n    if a != a or b != b:\n        return math.nan\n    return min(a, b)\n"
+            }
+            Helper::LogSumExp => {
+                "def deriv_logsumexp(a, b):\n    if a == b:\n        return a + math.log(2.0)\n    if a != a or b != b:\n        return math.nan\n    return max(a, b) + math.log1p(math.exp(-abs(a - b)))\n"
+            }
         }
     }
 }
+
+/// The complementary error function of `func.rs`, for Rust, whose standard library has
+/// none: the error function near 0, the continued fraction further out.
+const RUST_ERFC: &str = "fn deriv_erfc(x: f64) -> f64 {
+    if x.abs() < 2.5 {
+        return 1.0 - deriv_erf(x);
+    }
+    let ax = x.abs();
+    let mut fraction = 0.0;
+    for k in (1..60).rev() {
+        fraction = (k as f64 / 2.0) / (ax + fraction);
+    }
+    let tail = (-ax * ax).exp() / (ax + fraction) / std::f64::consts::PI.sqrt();
+    if x < 0.0 { 2.0 - tail } else { tail }
+}
+";
 
 /// The error function of `func.rs`, for Rust, whose standard library has none.
 const RUST_ERF: &str = "fn deriv_erf(x: f64) -> f64 {
@@ -947,6 +1149,32 @@ impl Emitter<'_> {
                 None => self.power(*base, None, Some(*exp)),
             },
             Node::Call(func, arg) => self.call(*func, *arg),
+            Node::Atan2([y, x]) => (
+                ATOM,
+                vec![
+                    Piece::Text(self.helper(Helper::Atan2)),
+                    Piece::Expr(*y, 0),
+                    Piece::Text(", "),
+                    Piece::Expr(*x, 0),
+                    Piece::Text(")"),
+                ],
+            ),
+            Node::Min(args) | Node::Max(args) | Node::LogSumExp(args) => {
+                // deriv_max(deriv_max(a, b), c), as the tape folds them; NaN-propagating,
+                // unlike fmax and f64::max.
+                let helper = self.helper(match pool.node(id) {
+                    Node::Max(_) => Helper::Max,
+                    Node::Min(_) => Helper::Min,
+                    _ => Helper::LogSumExp,
+                });
+                let mut pieces: Vec<Piece> =
+                    args[1..].iter().map(|_| Piece::Text(helper)).collect();
+                pieces.push(Piece::Expr(args[0], 0));
+                for &arg in &args[1..] {
+                    pieces.extend([Piece::Text(", "), Piece::Expr(arg, 0), Piece::Text(")")]);
+                }
+                (ATOM, pieces)
+            }
             node @ (Node::Undefined | Node::Derivative { .. }) => {
                 return Err(no_value(pool, node).into());
             }
@@ -1221,9 +1449,7 @@ impl Emitter<'_> {
     /// Records that the code uses `helper`, and returns its name with `(`.
     fn helper(&mut self, helper: Helper) -> &'static str {
         self.helpers.insert(helper);
-        if self.lang == Language::Python {
-            self.helpers.extend(helper.needs());
-        }
+        self.helpers.extend(helper.needs(self.lang));
         helper.call()
     }
 
@@ -1236,6 +1462,27 @@ impl Emitter<'_> {
             (_, Func::Step) => self.helper(Helper::Step),
             (_, Func::Relu) => self.helper(Helper::Relu),
             (_, Func::Softplus) => self.helper(Helper::Softplus),
+            (_, Func::Acot) => self.helper(Helper::Acot),
+            (_, Func::Asec) => self.helper(Helper::Asec),
+            (_, Func::Acsc) => self.helper(Helper::Acsc),
+            (_, Func::Sech) => self.helper(Helper::Sech),
+            (_, Func::Csch) => self.helper(Helper::Csch),
+            (_, Func::Coth) => self.helper(Helper::Coth),
+            (_, Func::Asech) => self.helper(Helper::Asech),
+            (_, Func::Acsch) => self.helper(Helper::Acsch),
+            (_, Func::Acoth) => self.helper(Helper::Acoth),
+            (_, Func::Gelu) => self.helper(Helper::Gelu),
+            (_, Func::Silu) => self.helper(Helper::Silu),
+            (_, Func::Elu) => self.helper(Helper::Elu),
+            (Rust, Func::Erfc) => self.helper(Helper::Erfc),
+            (Rust, Func::Expm1) => "f64::exp_m1(",
+            (Rust, Func::Log1p) => "f64::ln_1p(",
+            (C, Func::Erfc) => "erfc(",
+            (C, Func::Expm1) => "expm1(",
+            (C, Func::Log1p) => "log1p(",
+            (Python, Func::Erfc) => "math.erfc(",
+            (Python, Func::Expm1) => self.helper(Helper::Expm1),
+            (Python, Func::Log1p) => self.helper(Helper::Log1p),
             (Rust, Func::Erf) => self.helper(Helper::Erf),
             (Rust, Func::Sin | Func::Csc) => "f64::sin(",
             (Rust, Func::Cos | Func::Sec) => "f64::cos(",
@@ -1536,8 +1783,12 @@ const C_RESERVED: &[&str] = &[
     "log10",
     "log2",
     "log1p",
+    "expm1",
+    "erfc",
+    "atan2",
     "fabs",
     "fmax",
+    "fmin",
     "pow",
     "sqrt",
     "erf",

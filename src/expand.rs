@@ -10,6 +10,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::expr::{ExprId, Node, Pool};
+use crate::subst::rebuild;
 use crate::together::together;
 
 /// The most terms an expansion may create in all before it gives up: expansion can grow
@@ -60,19 +61,16 @@ pub fn expand(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
                     _ => pool.pow(base, exp),
                 }
             }
-            Node::Call(func, arg) => {
-                let arg = get(&arg);
-                pool.call(func, arg)
-            }
-            Node::Apply { name, orders, args } => {
-                let args: Vec<ExprId> = args.iter().map(get).collect();
-                pool.apply(name, &orders, &args)
-            }
             Node::Undefined
             | Node::Num(_)
             | Node::Const(_)
             | Node::Sym(_)
             | Node::Derivative { .. } => id,
+            // Functions: their arguments expanded.
+            _ => {
+                let children: Vec<ExprId> = pool.children(id).iter().map(get).collect();
+                rebuild(pool, &node, &children)
+            }
         };
         done.insert(id, expanded);
     }

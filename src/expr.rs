@@ -86,6 +86,15 @@ pub enum Node {
     Pow([ExprId; 2]),
     /// A built-in function of one argument.
     Call(Func, ExprId),
+    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::Multi`]).
+    Atan2([ExprId; 2]),
+    /// The smallest of at least two arguments, in canonical order (see [`crate::Multi`]).
+    Min(Box<[ExprId]>),
+    /// The largest of at least two arguments, in canonical order.
+    Max(Box<[ExprId]>),
+    /// `ln(exp(a) + exp(b) + …)` of at least two arguments, in canonical order (repeats
+    /// count), evaluated without overflow.
+    LogSumExp(Box<[ExprId]>),
     /// An unknown function `f(u, v)`, possibly differentiated: `orders[k]` counts the
     /// derivatives taken in argument `k` (`f'(u)` has `orders == [1]`).
     Apply {
@@ -353,8 +362,13 @@ impl Pool {
             return id;
         }
         let slots = match &node {
-            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops.len(),
-            Node::Pow(_) => 2,
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::LogSumExp(ops)
+            | Node::Apply { args: ops, .. } => ops.len(),
+            Node::Pow(_) | Node::Atan2(_) => 2,
             _ => 1,
         };
         self.operand_slots += slots;
@@ -406,8 +420,12 @@ impl Pool {
                 self.name_hashes[symbol.0 as usize].hash(&mut hasher);
                 symbols = symbol_bit(*symbol);
             }
-            Node::Add(ops) | Node::Mul(ops) => children(ops, &mut hasher),
-            Node::Pow(pair) => children(pair, &mut hasher),
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::LogSumExp(ops) => children(ops, &mut hasher),
+            Node::Pow(pair) | Node::Atan2(pair) => children(pair, &mut hasher),
             Node::Call(func, arg) => {
                 func.hash(&mut hasher);
                 children(&[*arg], &mut hasher);
@@ -500,8 +518,13 @@ impl Pool {
     /// The direct children of a node, in order.
     pub fn children(&self, id: ExprId) -> &[ExprId] {
         match self.node(id) {
-            Node::Add(ops) | Node::Mul(ops) | Node::Apply { args: ops, .. } => ops,
-            Node::Pow(pair) => pair,
+            Node::Add(ops)
+            | Node::Mul(ops)
+            | Node::Min(ops)
+            | Node::Max(ops)
+            | Node::LogSumExp(ops)
+            | Node::Apply { args: ops, .. } => ops,
+            Node::Pow(pair) | Node::Atan2(pair) => pair,
             Node::Call(_, arg) => std::slice::from_ref(arg),
             Node::Undefined
             | Node::Num(_)
@@ -651,6 +674,10 @@ fn kind_rank(node: &Node) -> u8 {
         Node::Call(..) => 7,
         Node::Apply { .. } => 8,
         Node::Derivative { .. } => 9,
+        Node::Atan2(_) => 10,
+        Node::Min(_) => 11,
+        Node::Max(_) => 12,
+        Node::LogSumExp(_) => 13,
     }
 }
 

@@ -1,7 +1,10 @@
-//! The built-in functions of one argument: names, parity and numeric values.
+//! The built-in functions of one argument: names, aliases, parity and numeric values.
 
 /// A built-in function. `sqrt` and `cbrt` are not here: they are powers `u^(1/2)` and
-/// `u^(1/3)`, and `log` is another name for [`Func::Ln`].
+/// `u^(1/3)`, and `log` is another name for [`Func::Ln`]. The inverse functions of one
+/// over a function are those of the reciprocal: `acot(u)` is `atan(1/u)` (and `pi/2` at
+/// 0), `asec(u)` is `acos(1/u)`, `acsc(u)` is `asin(1/u)`, and the same for the
+/// hyperbolic ones. Functions of several arguments are in [`crate::Multi`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[allow(missing_docs, reason = "each variant is the function of the same name")]
 pub enum Func {
@@ -32,6 +35,60 @@ pub enum Func {
     Relu,
     /// The Heaviside step: 0 below zero, 1 above, 1/2 at zero.
     Step,
+    Acot,
+    Asec,
+    Acsc,
+    Sech,
+    Csch,
+    Coth,
+    Asech,
+    Acsch,
+    Acoth,
+    /// The complementary error function `1 - erf(u)`.
+    Erfc,
+    /// `exp(u) - 1`, accurate near 0.
+    Expm1,
+    /// `ln(1 + u)`, accurate near 0.
+    Log1p,
+    /// The Gaussian error linear unit `u*(1 + erf(u/sqrt(2)))/2`.
+    Gelu,
+    /// The sigmoid linear unit `u*sigmoid(u)`.
+    Silu,
+    /// The exponential linear unit: `u` above 0, `exp(u) - 1` below (alpha = 1).
+    Elu,
+}
+
+/// Other spellings of built-in functions, read as the function and printed in its name.
+pub const ALIASES: [(&str, Func); 21] = [
+    ("log", Func::Ln),
+    ("lg", Func::Log10),
+    ("heaviside", Func::Step),
+    ("arcsin", Func::Asin),
+    ("arccos", Func::Acos),
+    ("arctan", Func::Atan),
+    ("arcsec", Func::Asec),
+    ("arccsc", Func::Acsc),
+    ("arccot", Func::Acot),
+    ("arsinh", Func::Asinh),
+    ("arcsinh", Func::Asinh),
+    ("arcosh", Func::Acosh),
+    ("arccosh", Func::Acosh),
+    ("artanh", Func::Atanh),
+    ("arctanh", Func::Atanh),
+    ("arsech", Func::Asech),
+    ("arcsech", Func::Asech),
+    ("arcsch", Func::Acsch),
+    ("arccsch", Func::Acsch),
+    ("arcoth", Func::Acoth),
+    ("arccoth", Func::Acoth),
+];
+
+/// Whether `name` is the name of a built-in function (of one argument or several, or an
+/// alias), which cannot be a variable or an unknown function.
+pub fn is_builtin_name(name: &str) -> bool {
+    Func::from_name(name).is_some()
+        || crate::multi::Multi::from_name(name).is_some()
+        || matches!(name, "sqrt" | "cbrt" | "diff")
 }
 
 /// How a function treats a negated argument.
@@ -47,7 +104,7 @@ pub enum Parity {
 
 impl Func {
     /// Every built-in function, in a fixed order.
-    pub const ALL: [Func; 26] = [
+    pub const ALL: [Func; 41] = [
         Func::Sin,
         Func::Cos,
         Func::Tan,
@@ -74,6 +131,21 @@ impl Func {
         Func::Softplus,
         Func::Relu,
         Func::Step,
+        Func::Acot,
+        Func::Asec,
+        Func::Acsc,
+        Func::Sech,
+        Func::Csch,
+        Func::Coth,
+        Func::Asech,
+        Func::Acsch,
+        Func::Acoth,
+        Func::Erfc,
+        Func::Expm1,
+        Func::Log1p,
+        Func::Gelu,
+        Func::Silu,
+        Func::Elu,
     ];
 
     /// The name the function is printed with.
@@ -105,15 +177,36 @@ impl Func {
             Func::Softplus => "softplus",
             Func::Relu => "relu",
             Func::Step => "step",
+            Func::Acot => "acot",
+            Func::Asec => "asec",
+            Func::Acsc => "acsc",
+            Func::Sech => "sech",
+            Func::Csch => "csch",
+            Func::Coth => "coth",
+            Func::Asech => "asech",
+            Func::Acsch => "acsch",
+            Func::Acoth => "acoth",
+            Func::Erfc => "erfc",
+            Func::Expm1 => "expm1",
+            Func::Log1p => "log1p",
+            Func::Gelu => "gelu",
+            Func::Silu => "silu",
+            Func::Elu => "elu",
         }
     }
 
-    /// The function written `name` (`log` is `ln`).
+    /// The function written `name`, or one of its [`ALIASES`] (`log` is `ln`, `arcsin`
+    /// is `asin`).
     pub fn from_name(name: &str) -> Option<Func> {
-        if name == "log" {
-            return Some(Func::Ln);
-        }
-        Func::ALL.into_iter().find(|f| f.name() == name)
+        Func::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .or_else(|| {
+                ALIASES
+                    .iter()
+                    .find(|(alias, _)| *alias == name)
+                    .map(|&(_, f)| f)
+            })
     }
 
     /// Whether `f(-u)` is `-f(u)`, `f(u)` or neither.
@@ -130,8 +223,14 @@ impl Func {
             | Func::Asinh
             | Func::Atanh
             | Func::Sign
-            | Func::Erf => Parity::Odd,
-            Func::Cos | Func::Sec | Func::Cosh | Func::Abs => Parity::Even,
+            | Func::Erf
+            | Func::Acsc
+            | Func::Csch
+            | Func::Coth
+            | Func::Acsch
+            | Func::Acoth => Parity::Odd,
+            Func::Cos | Func::Sec | Func::Cosh | Func::Abs | Func::Sech => Parity::Even,
+            // acot(-u) = -acot(u) everywhere but at 0, where acot is pi/2.
             _ => Parity::None,
         }
     }
@@ -179,7 +278,68 @@ impl Func {
                     0.5
                 }
             }
+            Func::Acot => {
+                if x == 0.0 {
+                    std::f64::consts::FRAC_PI_2
+                } else {
+                    (1.0 / x).atan()
+                }
+            }
+            Func::Asec => (1.0 / x).acos(),
+            Func::Acsc => (1.0 / x).asin(),
+            Func::Sech => 1.0 / x.cosh(),
+            Func::Csch => 1.0 / x.sinh(),
+            Func::Coth => 1.0 / x.tanh(),
+            Func::Asech => (1.0 / x).acosh(),
+            Func::Acsch => (1.0 / x).asinh(),
+            Func::Acoth => (1.0 / x).atanh(),
+            Func::Erfc => erfc(x),
+            Func::Expm1 => x.exp_m1(),
+            Func::Log1p => x.ln_1p(),
+            Func::Gelu => 0.5 * x * erfc(-x * std::f64::consts::FRAC_1_SQRT_2),
+            Func::Silu => x / (1.0 + (-x).exp()),
+            Func::Elu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x.exp_m1()
+                }
+            }
         }
+    }
+}
+
+/// The larger (`max`) or smaller of `a` and `b`; NaN when either is.
+pub fn extremum(max: bool, a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if max {
+        a.max(b)
+    } else {
+        a.min(b)
+    }
+}
+
+/// `ln(exp(a) + exp(b))` without overflow: the larger plus `ln(1 + exp(-|a - b|))`.
+pub fn logsumexp(a: f64, b: f64) -> f64 {
+    if a == b {
+        // Also for two equal infinities, whose difference is NaN.
+        a + std::f64::consts::LN_2
+    } else {
+        a.max(b) + (-(a - b).abs()).exp().ln_1p()
+    }
+}
+
+/// The real two-argument arctangent: the angle of the point `(x, y)`, in `(-pi, pi]`;
+/// NaN at the origin, where it is undefined.
+pub fn atan2(y: f64, x: f64) -> f64 {
+    if y == 0.0 && x == 0.0 {
+        f64::NAN
+    } else if y == 0.0 && x < 0.0 {
+        // (-pi, pi]: the negative x axis is pi, whatever the sign of a zero y.
+        std::f64::consts::PI
+    } else {
+        y.atan2(x)
     }
 }
 
@@ -205,14 +365,30 @@ fn erf(x: f64) -> f64 {
         }
         sum * std::f64::consts::FRAC_2_SQRT_PI
     } else {
-        // Continued fraction for erfc, evaluated bottom-up (Lentz is not needed here).
-        let mut fraction = 0.0;
-        for k in (1..60).rev() {
-            fraction = (k as f64 / 2.0) / (ax + fraction);
-        }
-        1.0 - (-ax * ax).exp() / (ax + fraction) / std::f64::consts::PI.sqrt()
+        1.0 - erfc_tail(ax)
     };
     value.copysign(x)
+}
+
+/// `erfc(x)` for `x >= 2.5`: the continued fraction, evaluated bottom-up (Lentz is not
+/// needed here), accurate relatively however small the value.
+fn erfc_tail(x: f64) -> f64 {
+    let mut fraction = 0.0;
+    for k in (1..60).rev() {
+        fraction = (k as f64 / 2.0) / (x + fraction);
+    }
+    (-x * x).exp() / (x + fraction) / std::f64::consts::PI.sqrt()
+}
+
+/// The complementary error function `1 - erf(x)`, relatively accurate for large `x`.
+fn erfc(x: f64) -> f64 {
+    if x >= 2.5 {
+        erfc_tail(x)
+    } else if x <= -2.5 {
+        2.0 - erfc_tail(-x)
+    } else {
+        1.0 - erf(x)
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +402,10 @@ mod tests {
         }
         assert_eq!(Func::from_name("log"), Some(Func::Ln));
         assert_eq!(Func::from_name("sqrt"), None);
+        for (alias, f) in ALIASES {
+            assert_eq!(Func::from_name(alias), Some(f));
+            assert!(is_builtin_name(alias));
+        }
     }
 
     #[test]
@@ -233,5 +413,48 @@ mod tests {
         assert!((erf(0.5) - 0.520_499_877_813_046_5).abs() < 1e-14);
         assert!((erf(3.0) - 0.999_977_909_503_001_4).abs() < 1e-14);
         assert!((erf(-1.0) + 0.842_700_792_949_714_9).abs() < 1e-14);
+        // The complement keeps its relative accuracy far out.
+        assert!((erfc(5.0) / 1.537_459_794_428_034_8e-12 - 1.0).abs() < 1e-13);
+        assert!((erfc(-1.0) - 1.842_700_792_949_715).abs() < 1e-14);
+    }
+
+    #[test]
+    fn new_functions_match_known_values() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
+        let pi = std::f64::consts::PI;
+        assert!(close(Func::Acot.eval(1.0), pi / 4.0));
+        assert!(close(Func::Acot.eval(-1.0), -pi / 4.0));
+        assert!(close(Func::Acot.eval(0.0), pi / 2.0));
+        assert!(close(Func::Asec.eval(2.0), pi / 3.0));
+        assert!(close(Func::Asec.eval(-1.0), pi));
+        assert!(Func::Asec.eval(0.5).is_nan());
+        assert!(close(Func::Acsc.eval(2.0), pi / 6.0));
+        assert!(close(Func::Sech.eval(0.0), 1.0));
+        assert!(close(Func::Coth.eval(1.0), 1.0f64.cosh() / 1.0f64.sinh()));
+        assert!(close(Func::Csch.eval(1.0), 1.0 / 1.0f64.sinh()));
+        assert!(close(Func::Asech.eval(0.5), 2.0f64.acosh()));
+        assert!(close(Func::Acsch.eval(0.5), 2.0f64.asinh()));
+        assert!(close(Func::Acoth.eval(2.0), 0.5f64.atanh()));
+        assert!(Func::Acoth.eval(0.5).is_nan());
+        assert!(close(Func::Expm1.eval(1e-10), 1.000_000_000_05e-10));
+        assert!(close(Func::Log1p.eval(1e-10), 9.999_999_999_5e-11));
+        assert!(close(Func::Gelu.eval(1.0), 0.841_344_746_068_542_9));
+        assert!(close(Func::Silu.eval(1.0), 0.731_058_578_630_004_9));
+        assert!(close(Func::Elu.eval(-1.0), (-1.0f64).exp() - 1.0));
+        assert!(close(Func::Elu.eval(2.0), 2.0));
+        assert!(close(atan2(0.0, -1.0), pi));
+        assert!(close(atan2(-0.0, -1.0), pi));
+        assert!(close(atan2(-1.0, -1.0), -3.0 * pi / 4.0));
+        assert!(atan2(0.0, 0.0).is_nan());
+        assert!(close(
+            logsumexp(1000.0, 1000.0),
+            1000.0 + std::f64::consts::LN_2
+        ));
+        assert!(close(
+            logsumexp(-1.0, 2.0),
+            ((-1.0f64).exp() + 2.0f64.exp()).ln()
+        ));
+        assert_eq!(logsumexp(f64::NEG_INFINITY, 3.0), 3.0);
+        assert!(logsumexp(f64::NAN, 3.0).is_nan());
     }
 }

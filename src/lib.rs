@@ -31,6 +31,7 @@ mod expand;
 mod expr;
 mod func;
 pub mod model;
+mod multi;
 mod output;
 mod parse;
 mod print;
@@ -53,7 +54,8 @@ pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
 };
-pub use func::Func;
+pub use func::{ALIASES, Func, is_builtin_name};
+pub use multi::Multi;
 pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
 pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};

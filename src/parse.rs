@@ -14,6 +14,7 @@ use crate::diff::{Dependencies, diff, total_diff};
 use crate::error::{Error, Span};
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
+use crate::multi::Multi;
 use crate::rational::Rational;
 use crate::subst::Substitution;
 
@@ -589,14 +590,19 @@ fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<
         _ if is_function_name(name) => Err(Error::Name {
             message: format!("`{name}` is a function, not a variable"),
             span,
-            help: Some(format!("call it with an argument: {name}(x)")),
+            help: Some(match Multi::from_name(name) {
+                Some(multi) if !multi.takes(1) => {
+                    format!("call it with its arguments: {}", multi.usage())
+                }
+                _ => format!("call it with an argument: {name}(x)"),
+            }),
         }),
         _ => Ok(lowerer.pool.var(name)),
     }
 }
 
 fn is_function_name(name: &str) -> bool {
-    Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff")
+    crate::func::is_builtin_name(name)
 }
 
 fn lower_args(
@@ -659,6 +665,21 @@ fn lower_call(
             let mut lowerer = lowerer.borrow_mut();
             let exp = lowerer.pool.num(exp);
             lowerer.pool.pow(arg, exp)
+        }
+        _ if let Some(multi) = Multi::from_name(name) => {
+            if !multi.takes(args.len()) {
+                return Err(Error::Name {
+                    message: format!(
+                        "`{name}` takes {}, but was given {}",
+                        multi.arity_text(),
+                        args.len()
+                    ),
+                    span,
+                    help: Some(format!("write {}", multi.usage())),
+                });
+            }
+            let args: Vec<ExprId> = args.iter().map(|&(arg, _)| arg).collect();
+            lowerer.borrow_mut().pool.multi(multi, &args)
         }
         _ => match Func::from_name(name) {
             Some(func) => {

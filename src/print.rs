@@ -392,6 +392,25 @@ impl<'a> Writer<'a> {
                     }
                 }
                 Node::Call(func, arg) => self.layout_call(*func, *arg),
+                Node::Atan2(pair) => {
+                    self.layout_multi(("atan2", "\\operatorname{atan2}"), pair);
+                    Prec::Atom
+                }
+                Node::Min(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("min", "\\min"), &args);
+                    Prec::Atom
+                }
+                Node::Max(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("max", "\\max"), &args);
+                    Prec::Atom
+                }
+                Node::LogSumExp(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("logsumexp", "\\operatorname{logsumexp}"), &args);
+                    Prec::Atom
+                }
                 Node::Apply { name, orders, args } => {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
@@ -441,6 +460,25 @@ impl<'a> Writer<'a> {
             }
         }
         Prec::Atom
+    }
+
+    /// A built-in function of several arguments, by its plain and LaTeX names:
+    /// `atan2(y, x)`, `\\max\\left(a, b\\right)`.
+    fn layout_multi(&mut self, (plain, latex): (&'static str, &'static str), args: &[ExprId]) {
+        if self.latex() {
+            self.text(latex);
+            self.text("\\left(");
+        } else {
+            self.text(plain);
+            self.text("(");
+        }
+        for (k, &arg) in args.iter().enumerate() {
+            if k > 0 {
+                self.text(", ");
+            }
+            self.push(Task::Item(Item::Expr(arg), Prec::Sum));
+        }
+        self.text(if self.latex() { "\\right)" } else { ")" });
     }
 
     /// `^{n}` after a `d` of a LaTeX derivative of order `n > 1`.
@@ -934,7 +972,10 @@ impl<'a> Writer<'a> {
         let pool = self.pool;
         let ops = pool.children(id);
         let order: Rc<[ExprId]> = match pool.node(id) {
-            Node::Add(_) => sum_order(pool, ops).into(),
+            // min and max list their arguments like the terms of a sum.
+            Node::Add(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => {
+                sum_order(pool, ops).into()
+            }
             _ => product_order(pool, ops).into(),
         };
         self.sorted.insert(id, order.clone());
@@ -974,6 +1015,10 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
         Node::Apply { name, .. } => (3, pool.symbol_name(*name)),
         Node::Derivative { of, .. } => (3, pool.symbol_name(*of)),
         Node::Call(func, _) => (4, func.name()),
+        Node::Atan2(_) => (4, "atan2"),
+        Node::Min(_) => (4, "min"),
+        Node::Max(_) => (4, "max"),
+        Node::LogSumExp(_) => (4, "logsumexp"),
         Node::Add(_) => (5, ""),
         _ => (6, ""),
     };
@@ -1076,6 +1121,21 @@ fn latex_function(func: Func) -> &'static str {
         Func::Softplus => "\\operatorname{softplus}",
         Func::Relu => "\\operatorname{ReLU}",
         Func::Step => "\\operatorname{step}",
+        Func::Acot => "\\operatorname{arccot}",
+        Func::Asec => "\\operatorname{arcsec}",
+        Func::Acsc => "\\operatorname{arccsc}",
+        Func::Sech => "\\operatorname{sech}",
+        Func::Csch => "\\operatorname{csch}",
+        Func::Coth => "\\coth",
+        Func::Asech => "\\operatorname{asech}",
+        Func::Acsch => "\\operatorname{acsch}",
+        Func::Acoth => "\\operatorname{acoth}",
+        Func::Erfc => "\\operatorname{erfc}",
+        Func::Expm1 => "\\operatorname{expm1}",
+        Func::Log1p => "\\operatorname{log1p}",
+        Func::Gelu => "\\operatorname{GELU}",
+        Func::Silu => "\\operatorname{SiLU}",
+        Func::Elu => "\\operatorname{ELU}",
     }
 }
 

@@ -365,7 +365,7 @@ pub fn check_variable(name: &str) -> Result<(), String> {
     if matches!(name, "pi" | "π" | "e") {
         return Err(format!("`{name}` is a constant, not a variable"));
     }
-    if crate::Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff") {
+    if crate::is_builtin_name(name) {
         return Err(format!("`{name}` is a function, not a variable"));
     }
     Ok(())

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::cse::{Program, prefix};
-use crate::diff::derivative_of_func;
+use crate::diff::{atan2_derivative, derivative_of_func, extremum_weight, softmax_weight};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::subst::rebuild;
@@ -157,6 +157,27 @@ fn local_partial(
                 }
             }
             pool.add(&parts)
+        }
+        Node::Atan2([y, x]) => {
+            // The gradient of atan2(y, x) is (x, -y)/(x^2 + y^2), taken once per occurrence.
+            let one_if = |hit: bool| if hit { ExprId::ONE } else { ExprId::ZERO };
+            let (dy, dx) = (one_if(child == y), one_if(child == x));
+            atan2_derivative(pool, value[&y], value[&x], dy, dx)
+        }
+        Node::Min(args) | Node::Max(args) => {
+            let max = matches!(pool.node(n), Node::Max(_));
+            let mapped: Vec<ExprId> = args.iter().map(|a| value[a]).collect();
+            match args.iter().position(|&a| a == child) {
+                Some(k) => extremum_weight(pool, max, &mapped, k),
+                None => ExprId::ZERO,
+            }
+        }
+        Node::LogSumExp(args) => {
+            // Once per occurrence of the child: logsumexp(x, x) has 2*exp(x - itself).
+            let count = args.iter().filter(|&&a| a == child).count();
+            let weight = softmax_weight(pool, value[&n], value[&child]);
+            let count = pool.int(count as i64);
+            pool.mul2(count, weight)
         }
         Node::Call(func, _) => {
             let u = value[&child];
@@ -317,6 +338,11 @@ mod tests {
             "1/(1 + exp(-(a*x + b*y + c)))",
             "sqrt(x^2 + y^2)*atan(y/x) - cos(x - y)^3",
             "1/2*(t - w1/(1 + exp(-(u1*x + u2*y + c))) - w2*tanh(v*x))^2",
+            // The nodes of several arguments, with a child that occurs twice.
+            "atan2(y, x)*atan2(x, x) + atan2(x^2, y - x)",
+            "max(x, y, x*y) + min(x^2, y)*max(x, x^2)",
+            "logsumexp(x, x, y) + logsumexp(x*y, y)",
+            "sech(x)*acot(y) + gelu(x*y) + elu(x - y) + silu(y)*erfc(x)",
         ];
         for text in cases {
             let mut pool = Pool::new();

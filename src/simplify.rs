@@ -196,6 +196,10 @@ impl Pool {
                 | Node::Const(_)
                 | Node::Pow(_)
                 | Node::Call(..)
+                | Node::Atan2(_)
+                | Node::Min(_)
+                | Node::Max(_)
+                | Node::LogSumExp(_)
                 | Node::Apply { .. }
                 | Node::Derivative { .. }
         ) {
@@ -789,9 +793,10 @@ impl Pool {
             return value;
         }
         match (func, self.node(arg).clone()) {
-            (Func::Exp, Node::Call(Func::Ln, inner)) | (Func::Ln, Node::Call(Func::Exp, inner)) => {
-                inner
-            }
+            (Func::Exp, Node::Call(Func::Ln, inner))
+            | (Func::Ln, Node::Call(Func::Exp, inner))
+            | (Func::Expm1, Node::Call(Func::Log1p, inner))
+            | (Func::Log1p, Node::Call(Func::Expm1, inner)) => inner,
             // exp(k*ln(n)) = n^k for a positive number n (`ln(4)` is `2*ln(2)`, and
             // `exp(ln(4))` is still 4).
             (Func::Exp, Node::Mul(factors)) if factors.len() == 2 => {
@@ -896,11 +901,59 @@ impl Pool {
         };
         match func {
             // An odd function defined at 0 vanishes there.
-            _ if zero && func.parity() == Parity::Odd && !matches!(func, Func::Csc | Func::Cot) => {
+            _ if zero
+                && func.parity() == Parity::Odd
+                && !matches!(
+                    func,
+                    Func::Csc | Func::Cot | Func::Csch | Func::Coth | Func::Acsch
+                ) =>
+            {
+                // acsc(0) and acoth(0) are outside the domain: below.
+                if matches!(func, Func::Acsc | Func::Acoth) {
+                    return not_real(self, "not real (the argument is inside (-1, 1))");
+                }
                 Some(ExprId::ZERO)
             }
-            Func::Cos | Func::Sec | Func::Cosh | Func::Exp if zero => Some(ExprId::ONE),
-            Func::Csc | Func::Cot if zero => not_real(self, "undefined (a pole)"),
+            Func::Cos | Func::Sec | Func::Cosh | Func::Exp | Func::Sech | Func::Erfc if zero => {
+                Some(ExprId::ONE)
+            }
+            Func::Expm1 | Func::Log1p | Func::Gelu | Func::Silu | Func::Elu if zero => {
+                Some(ExprId::ZERO)
+            }
+            Func::Csc | Func::Cot | Func::Csch | Func::Coth | Func::Acsch if zero => {
+                not_real(self, "undefined (a pole)")
+            }
+            Func::Acot if zero => Some(self.pi_times(Rational::HALF)),
+            Func::Acot if one => Some(self.pi_times(Rational::new(1, 4)?)),
+            Func::Acot if *x == Rational::MINUS_ONE => Some(self.pi_times(Rational::new(-1, 4)?)),
+            Func::Asec | Func::Acsc if x.abs() < Rational::ONE => {
+                not_real(self, "not real (the argument is inside (-1, 1))")
+            }
+            Func::Asec if one => Some(ExprId::ZERO),
+            Func::Asec if *x == Rational::MINUS_ONE => Some(self.pi_times(Rational::ONE)),
+            Func::Asec if *x == Rational::int(2) => Some(self.pi_times(Rational::new(1, 3)?)),
+            Func::Asec if *x == Rational::int(-2) => Some(self.pi_times(Rational::new(2, 3)?)),
+            Func::Acsc if one => Some(self.pi_times(Rational::HALF)),
+            Func::Acsc if *x == Rational::int(2) => Some(self.pi_times(Rational::new(1, 6)?)),
+            Func::Asech if x.is_negative() || zero || *x > Rational::ONE => {
+                not_real(self, "not real (the argument is outside (0, 1])")
+            }
+            Func::Asech if one => Some(ExprId::ZERO),
+            Func::Acoth if x.abs() < Rational::ONE => {
+                not_real(self, "not real (the argument is inside (-1, 1))")
+            }
+            Func::Acoth if one => not_real(self, "undefined (a pole)"),
+            Func::Log1p if *x == Rational::MINUS_ONE => {
+                not_real(self, "undefined (the logarithm of zero)")
+            }
+            Func::Log1p if *x < Rational::MINUS_ONE => {
+                not_real(self, "not real (the logarithm of a negative number)")
+            }
+            Func::Elu if !x.is_negative() => Some(self.num(x.clone())),
+            Func::Elu => {
+                let x = self.num(x.clone());
+                Some(self.call(Func::Expm1, x))
+            }
             Func::Asin | Func::Acos if x.abs() > Rational::ONE => {
                 not_real(self, "not real (the argument is outside [-1, 1])")
             }

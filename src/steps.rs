@@ -290,6 +290,22 @@ impl Tracer<'_> {
                     None => (rule, None),
                 }
             }
+            Node::Atan2(_) => (
+                "atan2 rule: (atan2(v, u))' = (u*v' - v*u')/(u^2 + v^2)".into(),
+                None,
+            ),
+            Node::Max(_) => (
+                "max rule: (max(u, v))' = u'*step(u - v) + v'*step(v - u)".into(),
+                None,
+            ),
+            Node::Min(_) => (
+                "min rule: (min(u, v))' = u'*step(v - u) + v'*step(u - v)".into(),
+                None,
+            ),
+            Node::LogSumExp(_) => (
+                "logsumexp rule: the softmax weights, (logsumexp(u, v))' = u'*exp(u - logsumexp(u, v)) + v'*exp(v - logsumexp(u, v))".into(),
+                None,
+            ),
             Node::Apply { name, .. } => (
                 format!(
                     "chain rule for the unknown function {}",
@@ -331,6 +347,21 @@ fn function_rule(func: Func) -> String {
         Func::Sigmoid => "sigmoid' = sigmoid*(1 - sigmoid)",
         Func::Softplus => "softplus' = sigmoid",
         Func::Relu => "relu' = step (away from 0)",
+        Func::Acot => "acot'(u) = -1/(1 + u^2) (away from 0)",
+        Func::Asec => "asec'(u) = 1/(abs(u)*sqrt(u^2 - 1))",
+        Func::Acsc => "acsc'(u) = -1/(abs(u)*sqrt(u^2 - 1))",
+        Func::Sech => "sech' = -sech*tanh",
+        Func::Csch => "csch' = -csch*coth",
+        Func::Coth => "coth' = 1 - coth^2",
+        Func::Asech => "asech'(u) = -1/(u*sqrt(1 - u^2))",
+        Func::Acsch => "acsch'(u) = -1/(abs(u)*sqrt(u^2 + 1))",
+        Func::Acoth => "acoth'(u) = 1/(1 - u^2)",
+        Func::Erfc => "erfc'(u) = -2*exp(-u^2)/sqrt(pi)",
+        Func::Expm1 => "expm1' = exp",
+        Func::Log1p => "logarithm rule: log1p'(u) = 1/(1 + u)",
+        Func::Gelu => "gelu'(u) = (1 + erf(u/sqrt(2)))/2 + u*exp(-u^2/2)/sqrt(2*pi)",
+        Func::Silu => "silu' = sigmoid*(1 + u*(1 - sigmoid))",
+        Func::Elu => "elu'(u) = step(u) + exp(u)*step(-u)",
     };
     rule.to_string()
 }

@@ -211,6 +211,10 @@ pub(crate) fn rebuild(pool: &mut Pool, node: &Node, children: &[ExprId]) -> Expr
         Node::Mul(_) => pool.mul(children),
         Node::Pow(_) => pool.pow(children[0], children[1]),
         Node::Call(func, _) => pool.call(*func, children[0]),
+        Node::Atan2(_) => pool.atan2(children[0], children[1]),
+        Node::Min(_) => pool.extremum(false, children),
+        Node::Max(_) => pool.extremum(true, children),
+        Node::LogSumExp(_) => pool.logsumexp(children),
         Node::Apply { name, orders, .. } => pool.apply(*name, orders, children),
         Node::Undefined
         | Node::Num(_)

@@ -328,6 +328,59 @@ fn every_function_power_and_constant() {
 }
 
 #[test]
+fn every_newer_function() {
+    let texts = [
+        "acot(x) + acot(y) + asec(z) + asec(-z) + acsc(z) + acsc(-z)",
+        "sech(y) + csch(x) + coth(z) + asech(z/3) + acsch(y) + acoth(z)",
+        "erfc(y) + erfc(z*2) + erfc(-z*2) + expm1(x) + log1p(y) + log1p(z)",
+        "gelu(y) + gelu(z) + gelu(-9*z) + silu(y) + silu(z) + elu(x) + elu(y)",
+        "atan2(y, x) + atan2(x, y) + atan2(z, -z - 1)",
+        "max(x, y) + min(x, y, z) + max(x*y, z, 1) + leaky_relu(x, 1/10)",
+        "log(z, 3) + hypot(x, y, z) + logsumexp(x, y, z)",
+        // Without overflow, where ln(exp(2500) + exp(y)) would be infinite.
+        "logsumexp(1000*z, y) + logsumexp(-1000*z, y, y)",
+        // Outside the domain: NaN (or an infinity at a pole), as the tape says.
+        "asec(x)",
+        "acoth(x)",
+        "asech(y)",
+        "log1p(-1 - z)",
+        "max(ln(y), x)",
+    ];
+    let mut pool = Pool::new();
+    let results: Vec<ExprId> = texts.iter().map(|t| parse(&mut pool, t).unwrap()).collect();
+    let inputs: Vec<SymbolId> = ["x", "y", "z"].iter().map(|n| pool.symbol(n)).collect();
+    let program = Program {
+        temps: Vec::new(),
+        results,
+    };
+    // The last point is on the negative x axis of atan2(y, x), where it is pi.
+    let points = vec![
+        vec![0.3, -0.7, 2.5],
+        vec![0.45, -0.05, 1.2],
+        vec![-1.5, 0.0, 0.8],
+    ];
+    check_everywhere(
+        "newer_functions",
+        &pool,
+        &program,
+        |lang| {
+            let mut spec = EmitSpec::new(lang, "values", &inputs);
+            for k in 0..texts.len() {
+                spec.outputs.push(Output {
+                    name: format!("v{k}"),
+                    role: Role::Value,
+                });
+            }
+            spec
+        },
+        &points,
+    );
+    let tape = Tape::compile(&pool, &program, &inputs).unwrap();
+    let angles = std::f64::consts::PI - std::f64::consts::FRAC_PI_2 + 0.8f64.atan2(-1.8);
+    assert!(close(tape.eval(&points[2])[4], angles));
+}
+
+#[test]
 fn names_that_are_keywords_or_not_ascii() {
     let text = "θ*type + λ^2*int - def*math + out*NAN + M_PI*deriv_sign + theta*pow + \
                 lambda*fn*self + None*True + α_1*double + t1*ŷ";

@@ -8,6 +8,7 @@
 //!
 //! Set `PROPTEST_CASES` to search harder (`PROPTEST_CASES=500 cargo test --test properties`).
 
+use std::f64::consts::{FRAC_PI_2, PI};
 use std::fmt::Write as _;
 
 use deriv::{
@@ -24,7 +25,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 const VARS: [&str; 3] = ["x", "y", "z"];
 
-/// Every function name the parser knows, including the aliases `log`, `sqrt` and `cbrt`.
+/// Every function name of one argument the parser knows, including the aliases `log`,
+/// `sqrt`, `cbrt`, and some of the textbook spellings (`arcsin`, `arsinh`, `lg`, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fun {
     Sin,
@@ -56,10 +58,30 @@ enum Fun {
     Softplus,
     Relu,
     Step,
+    Acot,
+    Asec,
+    Acsc,
+    Sech,
+    Csch,
+    Coth,
+    Asech,
+    Acsch,
+    Acoth,
+    Erfc,
+    Expm1,
+    Log1p,
+    Gelu,
+    Silu,
+    Elu,
+    Arcsin,
+    Arsinh,
+    Arccoth,
+    Lg,
+    Heaviside,
 }
 
 impl Fun {
-    const ALL: [Fun; 29] = [
+    const ALL: [Fun; 49] = [
         Fun::Sin,
         Fun::Cos,
         Fun::Tan,
@@ -89,6 +111,26 @@ impl Fun {
         Fun::Softplus,
         Fun::Relu,
         Fun::Step,
+        Fun::Acot,
+        Fun::Asec,
+        Fun::Acsc,
+        Fun::Sech,
+        Fun::Csch,
+        Fun::Coth,
+        Fun::Asech,
+        Fun::Acsch,
+        Fun::Acoth,
+        Fun::Erfc,
+        Fun::Expm1,
+        Fun::Log1p,
+        Fun::Gelu,
+        Fun::Silu,
+        Fun::Elu,
+        Fun::Arcsin,
+        Fun::Arsinh,
+        Fun::Arccoth,
+        Fun::Lg,
+        Fun::Heaviside,
     ];
 
     fn name(self) -> &'static str {
@@ -122,6 +164,26 @@ impl Fun {
             Fun::Softplus => "softplus",
             Fun::Relu => "relu",
             Fun::Step => "step",
+            Fun::Acot => "acot",
+            Fun::Asec => "asec",
+            Fun::Acsc => "acsc",
+            Fun::Sech => "sech",
+            Fun::Csch => "csch",
+            Fun::Coth => "coth",
+            Fun::Asech => "asech",
+            Fun::Acsch => "acsch",
+            Fun::Acoth => "acoth",
+            Fun::Erfc => "erfc",
+            Fun::Expm1 => "expm1",
+            Fun::Log1p => "log1p",
+            Fun::Gelu => "gelu",
+            Fun::Silu => "silu",
+            Fun::Elu => "elu",
+            Fun::Arcsin => "arcsin",
+            Fun::Arsinh => "arsinh",
+            Fun::Arccoth => "arccoth",
+            Fun::Lg => "lg",
+            Fun::Heaviside => "heaviside",
         }
     }
 
@@ -179,13 +241,152 @@ impl Fun {
                     0.0
                 }
             }
-            Fun::Step => {
+            Fun::Step | Fun::Heaviside => {
                 if x > 0.0 {
                     1.0
                 } else if x < 0.0 {
                     0.0
                 } else {
                     0.5
+                }
+            }
+            Fun::Arcsin => x.asin(),
+            Fun::Arsinh => x.asinh(),
+            Fun::Lg => x.ln() / std::f64::consts::LN_10,
+            // acot(x) = pi/2 - atan(x) above 0 and -pi/2 - atan(x) below (odd, jumps at
+            // 0); atan(1/x) far out, where the difference would cancel.
+            Fun::Acot => {
+                if x.abs() > 1.0 {
+                    (1.0 / x).atan()
+                } else if x >= 0.0 {
+                    FRAC_PI_2 - x.atan()
+                } else {
+                    -FRAC_PI_2 - x.atan()
+                }
+            }
+            // asec(x) = atan(sqrt(x^2 - 1)) for x >= 1, pi minus that for x <= -1.
+            Fun::Asec | Fun::Acsc if x.abs() < 1.0 => f64::NAN,
+            Fun::Asec => {
+                let t = (x * x - 1.0).sqrt().atan();
+                if x > 0.0 { t } else { PI - t }
+            }
+            Fun::Acsc => (1.0 / (x * x - 1.0).sqrt()).atan().copysign(x),
+            Fun::Sech => 2.0 / (x.exp() + (-x).exp()),
+            Fun::Csch => 2.0 / (x.exp() - (-x).exp()),
+            Fun::Coth => (x.exp() + (-x).exp()) / (x.exp() - (-x).exp()),
+            Fun::Asech if x > 0.0 && x <= 1.0 => ((1.0 + (1.0 - x * x).sqrt()) / x).ln(),
+            Fun::Asech => f64::NAN,
+            // ln(t + sqrt(t^2 + 1)) for t = 1/|x|, without cancellation for small t.
+            Fun::Acsch => {
+                let t = 1.0 / x.abs();
+                (t + t * t / ((t * t + 1.0).sqrt() + 1.0))
+                    .ln_1p()
+                    .copysign(x)
+            }
+            Fun::Acoth | Fun::Arccoth if x.abs() > 1.0 => 0.5 * (2.0 / (x - 1.0)).ln_1p(),
+            Fun::Acoth | Fun::Arccoth => f64::NAN,
+            Fun::Erfc => 1.0 - erf_by_quadrature(x),
+            Fun::Expm1 => x.exp_m1(),
+            Fun::Log1p => x.ln_1p(),
+            Fun::Gelu => x * (1.0 + erf_by_quadrature(x / 2f64.sqrt())) / 2.0,
+            Fun::Silu => x / (1.0 + (-x).exp()),
+            Fun::Elu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x.exp() - 1.0
+                }
+            }
+        }
+    }
+}
+
+/// The functions of several arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Multi {
+    Atan2,
+    LogBase,
+    Hypot,
+    Min,
+    Max,
+    LogSumExp,
+    LeakyRelu,
+}
+
+impl Multi {
+    const ALL: [Multi; 7] = [
+        Multi::Atan2,
+        Multi::LogBase,
+        Multi::Hypot,
+        Multi::Min,
+        Multi::Max,
+        Multi::LogSumExp,
+        Multi::LeakyRelu,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Multi::Atan2 => "atan2",
+            Multi::LogBase => "log",
+            Multi::Hypot => "hypot",
+            Multi::Min => "min",
+            Multi::Max => "max",
+            Multi::LogSumExp => "logsumexp",
+            Multi::LeakyRelu => "leaky_relu",
+        }
+    }
+
+    /// Whether the function takes any number of arguments (from 2).
+    fn variadic(self) -> bool {
+        matches!(
+            self,
+            Multi::Hypot | Multi::Min | Multi::Max | Multi::LogSumExp
+        )
+    }
+
+    /// The real value, written independently of the library; NaN outside the domain.
+    fn apply(self, v: &[f64]) -> f64 {
+        match self {
+            Multi::Atan2 => {
+                let (y, x) = (v[0], v[1]);
+                if y == 0.0 && x == 0.0 {
+                    f64::NAN
+                } else if x > 0.0 {
+                    (y / x).atan()
+                } else if x == 0.0 {
+                    FRAC_PI_2.copysign(y)
+                } else if y >= 0.0 {
+                    (y / x).atan() + PI
+                } else {
+                    (y / x).atan() - PI
+                }
+            }
+            Multi::LogBase => v[0].ln() / v[1].ln(),
+            Multi::Hypot => v.iter().map(|a| a * a).sum::<f64>().sqrt(),
+            Multi::Min => v.iter().copied().fold(f64::INFINITY, f64::min),
+            Multi::Max => v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Multi::LogSumExp => {
+                // top + ln(1 + the sum of exp(a - top) over the others).
+                let (k, top) =
+                    v.iter()
+                        .copied()
+                        .enumerate()
+                        .fold((0, f64::NEG_INFINITY), |best, (k, a)| {
+                            if a > best.1 { (k, a) } else { best }
+                        });
+                let rest: f64 = v
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .map(|(_, a)| (a - top).exp())
+                    .sum();
+                top + rest.ln_1p()
+            }
+            Multi::LeakyRelu => {
+                if v[0] > 0.0 {
+                    v[0]
+                } else {
+                    v[1] * v[0]
                 }
             }
         }
@@ -233,6 +434,8 @@ enum Tree {
     Bin(Op, Box<Tree>, Box<Tree>),
     Pow(Box<Tree>, Box<Tree>),
     Call(Fun, Box<Tree>),
+    /// A built-in function of several arguments.
+    Multi(Multi, Vec<Tree>),
     /// An unknown function (only in the printing tests, where values do not matter):
     /// `f(u)` with `primes` primes, or `g(u, v)` differentiated in the listed arguments.
     Unknown(Unknown),
@@ -300,6 +503,17 @@ impl Tree {
                 out.push_str(f.name());
                 out.push('(');
                 a.write(out);
+                out.push(')');
+            }
+            Tree::Multi(m, args) => {
+                out.push_str(m.name());
+                out.push('(');
+                for (k, arg) in args.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    arg.write(out);
+                }
                 out.push(')');
             }
             Tree::Unknown(Unknown::F { primes, arg }) => {
@@ -468,11 +682,15 @@ fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
         Tree::Call(f, a) => {
             let a = raw_eval(a, point);
             let mut value = propagate(&[a], |v| f.apply(v[0]));
-            if *f == Fun::Erf {
+            if matches!(f, Fun::Erf | Fun::Erfc | Fun::Gelu) {
                 // The quadrature is accurate to about 1e-13, not to a few ulps.
                 value.error += 1e-12;
             }
             value
+        }
+        Tree::Multi(m, args) => {
+            let args: Vec<Approx> = args.iter().map(|a| raw_eval(a, point)).collect();
+            propagate(&args, |v| m.apply(v))
         }
         Tree::Unknown(_) => Approx {
             value: f64::NAN,
@@ -521,6 +739,20 @@ fn fun() -> impl Strategy<Value = Fun> {
     prop::sample::select(Fun::ALL.to_vec())
 }
 
+/// A function of several arguments and how many it gets.
+fn multi() -> impl Strategy<Value = (Multi, usize)> {
+    (prop::sample::select(Multi::ALL.to_vec()), 2usize..=3)
+        .prop_map(|(m, n)| (m, if m.variadic() { n } else { 2 }))
+}
+
+/// A call of a function of several arguments, the arguments drawn from `inner`.
+fn multi_call(inner: impl Strategy<Value = Tree> + Clone) -> impl Strategy<Value = Tree> {
+    (multi(), prop::collection::vec(inner, 3)).prop_map(|((m, n), mut args)| {
+        args.truncate(n);
+        Tree::Multi(m, args)
+    })
+}
+
 /// Random expression trees of depth at most `depth` and about `size` nodes.
 fn tree_with(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
     leaf().prop_recursive(depth, size, 2, |inner| {
@@ -531,7 +763,8 @@ fn tree_with(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
             2 => (inner.clone(), exponent()).prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
             1 => (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
-            3 => (fun(), inner).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+            3 => (fun(), inner.clone()).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+            1 => multi_call(inner),
         ]
     })
 }
@@ -547,6 +780,7 @@ fn tree_with_unknowns(depth: u32, size: u32) -> impl Strategy<Value = Tree> {
             1 => (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| Tree::Pow(Box::new(a), Box::new(b))),
             3 => (fun(), inner.clone()).prop_map(|(f, a)| Tree::Call(f, Box::new(a))),
+            1 => multi_call(inner.clone()),
             1 => (0usize..=4, inner.clone())
                 .prop_map(|(primes, a)| Tree::Unknown(Unknown::F { primes, arg: Box::new(a) })),
             1 => (prop::collection::vec(1u8..=2, 0..4), inner.clone(), inner)
@@ -695,13 +929,18 @@ fn leaves_the_floating_point_range(
 }
 
 /// Arguments of the canonical DAG under `roots` where the expression may fail to be smooth:
-/// arguments of `abs`, `sign`, `step`, `relu`, bases of non-integer powers, and the
-/// exponent of `0^u`.
+/// arguments of `abs`, `sign`, `step`, `relu`, `acot`, `elu`, the `y` of `atan2(y, x)`,
+/// bases of non-integer powers, and the exponent of `0^u`.
 fn kink_arguments(pool: &Pool, roots: &[ExprId]) -> Vec<ExprId> {
     let mut found = Vec::new();
     for id in reachable(pool, roots) {
         match pool.node(id) {
-            Node::Call(Func::Abs | Func::Sign | Func::Step | Func::Relu, arg) => found.push(*arg),
+            Node::Call(
+                Func::Abs | Func::Sign | Func::Step | Func::Relu | Func::Acot | Func::Elu,
+                arg,
+            ) => found.push(*arg),
+            // atan2 jumps across the negative x axis.
+            Node::Atan2([y, _]) => found.push(*y),
             Node::Pow([base, exp]) if !pool.as_num(*exp).is_some_and(|e| e.is_integer()) => {
                 if !pool.is_constant(*base) {
                     found.push(*base);
