@@ -74,7 +74,7 @@ pub struct Cli {
     pub file: Option<PathBuf>,
 
     /// Constraint VAR=EXPR, applied before differentiating (repeatable; chains resolve).
-    #[arg(short, long, value_name = "VAR=EXPR")]
+    #[arg(short, long, value_name = "VAR=EXPR", allow_hyphen_values = true)]
     pub subst: Vec<String>,
 
     /// The total derivative: variables tied to the differentiation variable by --subst or
@@ -102,7 +102,7 @@ pub struct Cli {
 
     /// Substitute VAR=EXPR into the result, after differentiating (repeatable,
     /// comma-separated: `--at x=1,y=2`).
-    #[arg(long, value_name = "VAR=EXPR")]
+    #[arg(long, value_name = "VAR=EXPR", allow_hyphen_values = true)]
     pub at: Vec<String>,
 
     /// Also print a decimal approximation of each constant result.
@@ -167,7 +167,7 @@ pub struct Cli {
 
     /// Is ANSWER the derivative? Prints `correct` (exit 0) or `incorrect`, the derivative
     /// and a point where they differ (exit 1).
-    #[arg(long, value_name = "ANSWER", conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
+    #[arg(long, value_name = "ANSWER", allow_hyphen_values = true, conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
     pub check: Option<String>,
 
     /// Colour errors and labels: auto (only on a terminal, and not when NO_COLOR is
@@ -207,7 +207,7 @@ pub struct Cli {
 
     /// The gradient as stochastic-gradient-descent update rules `w := w - ETA*diff(E, w)`
     /// for each parameter (implies --grad); ETA is an expression (`0.1`, `eta`).
-    #[arg(long, value_name = "ETA", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
+    #[arg(long, value_name = "ETA", allow_hyphen_values = true, conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
     pub sgd: Option<String>,
 
     /// Write the function's value and gradient (and with --sgd the updated parameters) as
@@ -413,6 +413,13 @@ impl Cli {
         if mode == Mode::Implicit && self.wrt.is_empty() {
             return usage("--implicit needs --wrt: the variable the implicit function depends on");
         }
+        let values = (self.check.iter().map(|v| ("--check", v)))
+            .chain(self.sgd.iter().map(|v| ("--sgd", v)))
+            .chain(self.subst.iter().map(|v| ("--subst", v)))
+            .chain(self.at.iter().map(|v| ("--at", v)));
+        for (option, text) in values {
+            option_as_value(option, text)?;
+        }
         let mut depends = Vec::new();
         for text in &self.depends {
             let (var, on) = match text.split_once('(') {
@@ -508,14 +515,57 @@ fn learning_rate(text: &str) -> Assignment {
     }
 }
 
+/// Reads `VAR=EXPR` options; a point (`--at`) gives each variable one value.
 fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment>, OptionError> {
-    let mut parsed = Vec::new();
+    let mut parsed: Vec<Assignment> = Vec::new();
     for text in values {
         for (start, part) in split_top_level(text) {
-            parsed.push(parse_assignment(text, part, start, option)?);
+            let assignment = parse_assignment(text, part, start, option)?;
+            if option == "--at"
+                && let Some(first) = parsed.iter().find(|a| a.var == assignment.var)
+            {
+                let var_start = start + part.find(assignment.var.as_str()).unwrap_or(0);
+                return Err(OptionError {
+                    error: Error::Syntax {
+                        message: format!("`{}` is given a value twice", assignment.var),
+                        span: Span::new(var_start, var_start + assignment.var.len()),
+                        help: Some(format!(
+                            "give each variable one value: {}={} is already given",
+                            first.var,
+                            first.expr.trim()
+                        )),
+                    },
+                    text: text.clone(),
+                    option,
+                    exit_code: 2,
+                });
+            }
+            parsed.push(assignment);
         }
     }
     Ok(parsed)
+}
+
+/// An option value that is another option (`--check --verify`): values may start with
+/// `-` (`--check -x/y`), so a forgotten value would take the next option as its own.
+fn option_as_value(option: &str, value: &str) -> Result<(), Usage> {
+    let Some(name) = value.strip_prefix("--") else {
+        return Ok(());
+    };
+    let name = name.split('=').next().unwrap_or(name);
+    let command = <Cli as clap::CommandFactory>::command();
+    if command.get_arguments().any(|a| a.get_long() == Some(name)) || name == "help" {
+        return Err(Usage::Message(format!(
+            "{option} needs a value, but the option `--{name}` follows it: give the value \
+             first, for example {option} {}",
+            if option == "--check" || option == "--sgd" {
+                "-x/y"
+            } else {
+                "x=-1"
+            }
+        )));
+    }
+    Ok(())
 }
 
 /// Where the expressions come from.

@@ -130,6 +130,23 @@ const OPTIONS: &[(&str, &[&str])] = &[
     ("wrt_substituted", &["t*x", "-w", "t", "-s", "t=x"]),
     ("at_no_equals", &["x", "--at", "x"]),
     ("at_bad_expression", &["x", "--at", "x=2*"]),
+    ("at_same_variable_twice", &["x*y", "--at", "x=1,y=2,x=3"]),
+    (
+        "at_same_variable_in_two_options",
+        &["x*y", "--at", "x=1", "--at", "y=2,x=-1"],
+    ),
+    (
+        "check_followed_by_option",
+        &["x^2", "-w", "x", "--check", "--verify"],
+    ),
+    (
+        "at_followed_by_option",
+        &["x^2", "-w", "x", "--at", "--numeric"],
+    ),
+    (
+        "subst_negative_without_variable",
+        &["t*x", "-w", "x", "-s", "-x"],
+    ),
     (
         "depends_without_total",
         &["x*y", "-w", "x", "--depends", "y"],
