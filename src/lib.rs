@@ -39,6 +39,7 @@ mod reverse;
 mod simplify;
 mod steps;
 mod subst;
+mod suggest;
 mod together;
 mod verify;
 
@@ -46,14 +47,14 @@ pub use compile::{CompileError, Scratch, Tape, value_and_gradient, value_and_gra
 pub use cse::{Program, cse};
 pub use diff::{Dependencies, diff, total_diff};
 pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
-pub use error::{Error, Span};
+pub use error::{Error, Span, Warning};
 pub use eval::{eval, eval_constant};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
 };
 pub use func::Func;
 pub use output::Format;
-pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
+pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with};
 pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
 pub use reverse::{gradient_program, gradient_program_named};

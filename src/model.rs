@@ -331,6 +331,12 @@ impl Model {
         self.order.is_empty()
     }
 
+    /// Whether `name` is a defined variable or function.
+    pub fn defines(&self, pool: &Pool, name: &str) -> bool {
+        pool.find_symbol(name)
+            .is_some_and(|s| self.values.contains_key(&s) || pool.functions.contains_key(&s))
+    }
+
     /// The value of a defined variable.
     pub fn value(&self, name: SymbolId) -> Option<ExprId> {
         self.values.get(&name).copied()

@@ -11,11 +11,12 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rustc_hash::FxHashMap;
 
 use crate::diff::{Dependencies, diff, total_diff};
-use crate::error::{Error, Span};
+use crate::error::{Error, Span, Warning};
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
 use crate::subst::Substitution;
+use crate::suggest;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/expr.pest"]
@@ -80,6 +81,25 @@ impl Default for ParseOptions {
 
 /// Parses `input` with the given options.
 pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
+    parse_warned(pool, input, options).map(|(id, _)| id)
+}
+
+/// Parses `input` with the given options, with warnings about what it probably does not
+/// mean: unknown functions named like a built-in (`Sin(x)`) and variables named like a
+/// constant (`E^x`), each name once.
+///
+/// ```
+/// use deriv::{ParseOptions, Pool, parse_warned};
+/// let mut pool = Pool::new();
+/// let (_, warnings) = parse_warned(&mut pool, "Sin(x) + E", &ParseOptions::default()).unwrap();
+/// assert_eq!(warnings.len(), 2);
+/// assert_eq!(warnings[0].help.as_deref(), Some("did you mean `sin`?"));
+/// ```
+pub fn parse_warned(
+    pool: &mut Pool,
+    input: &str,
+    options: &ParseOptions,
+) -> Result<(ExprId, Vec<Warning>), Error> {
     let depth = scan(input, options.max_depth)?;
     if depth <= SHALLOW_DEPTH {
         return parse_checked(pool, input, options);
@@ -100,7 +120,11 @@ pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Resul
     })
 }
 
-fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
+fn parse_checked(
+    pool: &mut Pool,
+    input: &str,
+    options: &ParseOptions,
+) -> Result<(ExprId, Vec<Warning>), Error> {
     let mut pairs = Grammar::parse(Rule::input, input).map_err(|e| syntax_error(input, &e))?;
     let mut sides = pairs
         .next()
@@ -115,10 +139,11 @@ fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result
         pool,
         arities: FxHashMap::default(),
         depends: &options.depends,
+        warnings: Vec::new(),
     });
     let (lhs, _) = lower_expr(&lowerer, lhs)?;
     let Some(rhs) = rhs else {
-        return Ok(lhs);
+        return Ok((lhs, lowerer.into_inner().warnings));
     };
     let span = span_of(&rhs);
     if !options.equation {
@@ -131,7 +156,8 @@ fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result
     }
     let (rhs, _) = lower_expr(&lowerer, rhs)?;
     let difference = lowerer.borrow_mut().pool.sub(lhs, rhs);
-    checked(&lowerer, difference, span)
+    let difference = checked(&lowerer, difference, span)?;
+    Ok((difference, lowerer.into_inner().warnings))
 }
 
 fn empty_error(input: &str) -> Error {
@@ -429,6 +455,19 @@ struct Lowerer<'p> {
     arities: FxHashMap<SymbolId, (usize, Span)>,
     /// Dependent variables, for `diff(...)`.
     depends: &'p [(SymbolId, SymbolId)],
+    /// What the input probably does not mean, each name once.
+    warnings: Vec<Warning>,
+}
+
+impl Lowerer<'_> {
+    /// Adds a warning, unless one about the same name is already there.
+    fn warn(&mut self, warning: Option<Warning>) {
+        if let Some(warning) = warning
+            && !self.warnings.iter().any(|w| w.name == warning.name)
+        {
+            self.warnings.push(warning);
+        }
+    }
 }
 
 /// A lowered operand. Chains of `+ -` and `* /` are collected and built once, so that a
@@ -591,11 +630,17 @@ fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<
             span,
             help: Some(format!("call it with an argument: {name}(x)")),
         }),
-        _ => Ok(lowerer.pool.var(name)),
+        _ => {
+            if matches!(name, "E" | "Pi" | "PI" | "I") {
+                lowerer.warn(suggest::constant_like_variable(name, span));
+            }
+            Ok(lowerer.pool.var(name))
+        }
     }
 }
 
-fn is_function_name(name: &str) -> bool {
+/// Whether `name` is a built-in function: a [`Func`], or `sqrt`, `cbrt`, `diff`.
+pub(crate) fn is_function_name(name: &str) -> bool {
     Func::from_name(name).is_some() || matches!(name, "sqrt" | "cbrt" | "diff")
 }
 
@@ -706,6 +751,9 @@ fn apply_unknown(
 ) -> Result<ExprId, Error> {
     let mut lowerer = lowerer.borrow_mut();
     let symbol = lowerer.pool.symbol(name);
+    if !lowerer.arities.contains_key(&symbol) {
+        lowerer.warn(suggest::unknown_function(name, name_span));
+    }
     let (arity, _) = *lowerer
         .arities
         .entry(symbol)

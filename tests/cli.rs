@@ -119,6 +119,9 @@ fn higher_and_mixed_partials_apply_in_order() {
     x*y^2*exp(x*y) + 2*y*exp(x*y)
 
     ----- stderr -----
+    warning: --wrt y: `y` does not occur in the expression, so the derivative is 0
+     --> <stdin>:1
+      = help: if a variable depends on `y`, say so: --total --depends 'VAR(y)'
     ");
 }
 
@@ -131,6 +134,8 @@ fn variable_absent_from_the_expression_gives_zero() {
     0
 
     ----- stderr -----
+    warning: --wrt x: `x` does not occur in the expression, so the derivative is 0
+      = help: if a variable depends on `x`, say so: --total --depends 'VAR(x)'
     ");
 }
 
