@@ -181,9 +181,63 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
     let mut max_seen = 0usize;
     // Whether the previous significant character ends an operand.
     let mut after_operand = false;
+    // Whether the previous significant character opens an absolute value `|`.
+    let mut after_open_bar = false;
     let mut chars = input.char_indices().peekable();
     while let Some((pos, c)) = chars.next() {
+        let open_bar_before = after_open_bar;
+        if !c.is_whitespace() {
+            after_open_bar = false;
+        }
         match c {
+            // `|` opens an absolute value where an operand is expected and closes the
+            // innermost one after an operand, exactly as the grammar reads it.
+            '|' if !after_operand => {
+                if open_bar_before {
+                    return Err(Error::Syntax {
+                        message: "two `|` in a row open two absolute values at once".into(),
+                        span: Span::new(pos, pos + 1),
+                        help: Some(
+                            "a norm ||x|| is not supported: write |x| or abs(x); nest absolute \
+                             values as abs(|x| + 1)"
+                                .into(),
+                        ),
+                    });
+                }
+                open.push((c, pos, depth_outside));
+                depth_outside += chain + 1;
+                chain = 0;
+                after_open_bar = true;
+            }
+            '|' => match open.last() {
+                Some(&('|', _, outside)) => {
+                    open.pop();
+                    depth_outside = outside;
+                    chain = 0;
+                }
+                Some(&(kind, open_pos, _)) if open.iter().any(|&(k, _, _)| k == '|') => {
+                    return Err(Error::Syntax {
+                        message: format!("`|` does not match the `{kind}` it closes"),
+                        span: Span::new(pos, pos + 1),
+                        help: Some(format!(
+                            "the `{kind}` at column {} needs `{}`",
+                            input[..open_pos].chars().count() + 1,
+                            closer(kind)
+                        )),
+                    });
+                }
+                _ => return Err(stray_bar(input, pos)),
+            },
+            '!' if after_operand => {
+                return Err(Error::Syntax {
+                    message: "unexpected character `!`".into(),
+                    span: Span::new(pos, pos + 1),
+                    help: Some("factorial is not supported".into()),
+                });
+            }
+            '%' if input[pos + 1..].starts_with(char::is_alphabetic) => {
+                return Err(maxima_constant(input, pos));
+            }
             '(' | '[' => {
                 open.push((c, pos, depth_outside));
                 depth_outside += chain + 1;
@@ -204,7 +258,7 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                             help: Some(format!(
                                 "the `{kind}` at column {} needs `{}`",
                                 input[..open_pos].chars().count() + 1,
-                                if kind == '(' { ')' } else { ']' }
+                                closer(kind)
                             )),
                         });
                     }
@@ -277,14 +331,60 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
         }
     }
     if let Some(&(kind, pos, _)) = open.last() {
-        let close = if kind == '(' { ')' } else { ']' };
         return Err(Error::Syntax {
             message: format!("unclosed `{kind}`"),
             span: Span::new(pos, pos + 1),
-            help: Some(format!("add the `{close}` that closes it")),
+            help: Some(format!("add the `{}` that closes it", closer(kind))),
         });
     }
     Ok(max_seen)
+}
+
+/// The bracket that closes `open`: `)`, `]`, or `|` for an absolute value.
+fn closer(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        other => other,
+    }
+}
+
+/// The error for a `|` after an operand where no absolute value is open: `2|x|` (a
+/// missing `*`) or a `|` alone.
+fn stray_bar(input: &str, pos: usize) -> Error {
+    let span = Span::new(pos, pos + 1);
+    let Some(end) = input[pos + 1..].find('|').map(|i| pos + 1 + i) else {
+        return Error::Syntax {
+            message: "unmatched `|`".into(),
+            span,
+            help: Some("remove it, or add the `|` that opens the absolute value".into()),
+        };
+    };
+    let previous = operand_before(input[..pos].trim_end());
+    let next = shorten(&input[pos..=end], false);
+    Error::Syntax {
+        message: "missing operator before `|`".into(),
+        span,
+        help: Some(format!(
+            "implicit multiplication is not supported: write {previous}*{next}"
+        )),
+    }
+}
+
+/// The error for Maxima's `%pi`, `%e`, `%i` at `pos`.
+fn maxima_constant(input: &str, pos: usize) -> Error {
+    let name = token_at(&input[pos + 1..]).unwrap_or_default();
+    let help = match name {
+        "pi" => "write pi".to_string(),
+        "e" => "write e".to_string(),
+        "i" => "deriv works in the real numbers and has no imaginary unit".to_string(),
+        _ => format!("`%{name}` is another system's constant: deriv knows pi and e"),
+    };
+    Error::Syntax {
+        message: format!("unexpected character `%` in `%{name}`"),
+        span: Span::new(pos, pos + 1 + name.len()),
+        help: Some(help),
+    }
 }
 
 /// Turns pest's error into a message in words, with a hint for common mistakes.
@@ -307,10 +407,11 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     let span = Span::new(pos, span_end);
     let before = input[..pos].trim_end();
     let starts_operand = found_char.is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '.');
+    // A `|` before an operand that the grammar refused closes an absolute value.
     let ends_operand = before
         .chars()
         .next_back()
-        .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '.');
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ')' | '.' | '|'));
     let after_number = before
         .chars()
         .next_back()
@@ -320,6 +421,24 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
             message: "a number has at most one decimal point".into(),
             span,
             help: Some("write a decimal as 1.25 or .5".into()),
+        };
+    }
+    if found_char == Some('[') && before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return Error::Syntax {
+            message: format!("expected an operator or the end of the expression, found {found}"),
+            span,
+            help: Some(bracket_call_help(before, &input[pos..])),
+        };
+    }
+    if before.ends_with("D[") && !found_char.is_some_and(|c| c.is_ascii_digit() || c == ']') {
+        let inner = bracketed(&input[before.len() - 1..]);
+        return Error::Syntax {
+            message: format!("expected an argument number such as 1, found {found}"),
+            span,
+            help: Some(format!(
+                "write diff({inner}) for a derivative; D[k](g)(u, v) is an unknown function g \
+                 differentiated in its k-th argument"
+            )),
         };
     }
     if starts_operand && ends_operand {
@@ -349,7 +468,13 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     let wants_operand = positives.iter().any(|rule| {
         matches!(
             rule,
-            Rule::expr | Rule::number | Rule::name | Rule::call | Rule::partial | Rule::neg
+            Rule::expr
+                | Rule::number
+                | Rule::name
+                | Rule::call
+                | Rule::partial
+                | Rule::neg
+                | Rule::abs
         )
     });
     let expected = if wants_operand {
@@ -366,6 +491,77 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     }
 }
 
+/// The help for a call with square brackets (Mathematica's `Sin[x]`) at the start of
+/// `rest`, after the name that ends `before`: deriv's spelling of it.
+fn bracket_call_help(before: &str, rest: &str) -> String {
+    let name = &before[before.len() - token_end_back(before)..];
+    let inner = bracketed(rest);
+    let args: Vec<&str> = crate::request::split_top_level(&inner)
+        .into_iter()
+        .map(|(_, arg)| arg.trim())
+        .collect();
+    let ours = deriv_spelling(name);
+    if let ("ln", [base, arg]) = (ours.as_str(), &args[..]) {
+        return format!(
+            "Mathematica's {name}[b, x] is the logarithm of x to base b: write ln({arg})/ln({base})"
+        );
+    }
+    if !is_function_name(&ours) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+        return format!(
+            "an indexed variable is written {name}_{inner}; a function call, {name}({inner})"
+        );
+    }
+    format!("function arguments go in parentheses: write {ours}({inner})")
+}
+
+/// What is between the `[` that starts `text` and the `]` that matches it, with calls in
+/// square brackets written in deriv's spelling (`Cos[x]` as `cos(x)`), shortened.
+fn bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut inner = String::new();
+    let mut name = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            name.push(c);
+            continue;
+        }
+        match c {
+            '[' if depth > 0 && name.chars().next().is_some_and(char::is_alphabetic) => {
+                inner.push_str(&deriv_spelling(&name));
+                inner.push('(');
+            }
+            ']' if depth == 1 => {
+                inner.push_str(&name);
+                return shorten(inner.trim(), false);
+            }
+            _ => {
+                inner.push_str(&name);
+                inner.push(match c {
+                    ']' => ')',
+                    '[' if depth == 0 => ' ',
+                    other => other,
+                });
+            }
+        }
+        name.clear();
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    "...".into()
+}
+
+/// The built-in function `name` means, in deriv's spelling (`Cos` is `cos`), or `name`.
+fn deriv_spelling(name: &str) -> String {
+    if is_function_name(name) {
+        name.to_string()
+    } else {
+        suggest::other_spelling(name).unwrap_or_else(|| name.to_string())
+    }
+}
+
 /// The name or number at the start of `text`, if it starts with one.
 fn token_at(text: &str) -> Option<&str> {
     let end = text
@@ -378,7 +574,9 @@ fn token_at(text: &str) -> Option<&str> {
 /// The operand that ends `text`: a name, a number or a parenthesized group with the
 /// function name before it (`sin(x)`), shortened when long.
 fn operand_before(text: &str) -> String {
-    let start = if text.ends_with(')') {
+    let start = if text.ends_with('|') {
+        bar_group_start(text)
+    } else if text.ends_with(')') {
         let mut depth = 0usize;
         let mut open = 0;
         for (i, c) in text.char_indices().rev() {
@@ -422,6 +620,28 @@ fn operand_after(text: &str) -> String {
         }
     }
     shorten(&text[..end], false)
+}
+
+/// Where the absolute value `|...|` that ends `text` starts, reading its bars as the
+/// grammar does (one opens where an operand is expected).
+fn bar_group_start(text: &str) -> usize {
+    let mut opened = Vec::new();
+    let mut start = 0;
+    let mut after_operand = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '|' if !after_operand => opened.push(i),
+            '|' => start = opened.pop().unwrap_or(0),
+            c if c.is_alphanumeric() || matches!(c, ')' | ']' | '.' | '_' | '\'') => {
+                after_operand = true;
+                continue;
+            }
+            c if c.is_whitespace() => continue,
+            _ => {}
+        }
+        after_operand = c == '|' && after_operand;
+    }
+    start
 }
 
 /// The length of the name or number at the end of `text`.
@@ -611,6 +831,16 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
         Rule::name => lower_name(lowerer, pair.as_str(), span),
         Rule::expr => Ok(lower_expr(lowerer, pair)?.0),
         Rule::call => lower_call(lowerer, pair, span),
+        Rule::abs => {
+            let inner = pair.into_inner().next().ok_or_else(|| Error::Syntax {
+                message: "malformed absolute value".into(),
+                span,
+                help: None,
+            })?;
+            let (arg, _) = lower_expr(lowerer, inner)?;
+            let id = lowerer.borrow_mut().pool.call(Func::Abs, arg);
+            checked(lowerer, id, span)
+        }
         Rule::partial => lower_partial(lowerer, pair, span),
         rule => Err(Error::Syntax {
             message: format!("unexpected {rule:?}"),
