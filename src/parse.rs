@@ -501,7 +501,7 @@ fn bracket_call_help(before: &str, rest: &str) -> String {
         .map(|(_, arg)| arg.trim())
         .collect();
     let ours = deriv_spelling(name);
-    if let ("ln", [base, arg]) = (ours.as_str(), &args[..]) {
+    if let ("Log", [base, arg]) = (name, &args[..]) {
         return format!(
             "Mathematica's {name}[b, x] is the logarithm of x to base b: write ln({arg})/ln({base})"
         );

@@ -649,7 +649,11 @@ impl Request {
         inputs: &[ExprId],
         lines: &[Line],
     ) -> Vec<Warning> {
-        if matches!(self.mode, Mode::Explain | Mode::Implicit) || !self.params.is_empty() {
+        if matches!(
+            self.mode,
+            Mode::Explain | Mode::Implicit | Mode::Differential
+        ) || !self.params.is_empty()
+        {
             return Vec::new();
         }
         let mut present = FxHashSet::default();
@@ -663,15 +667,18 @@ impl Request {
             if present.contains(&var) || warnings.iter().any(|w| w.name.as_ref() == Some(name)) {
                 continue;
             }
+            // An `--sgd` update rule of a zero derivative leaves its parameter as it is.
+            let unchanged = pool.sym(var);
             let all_zero = lines
                 .iter()
                 .filter(|line| match &line.label {
                     Label::Derivative { vars, .. } => vars.contains(name),
+                    Label::Update { param } => param == name,
                     _ => true,
                 })
-                .all(|line| {
-                    line.value == ExprId::ZERO
-                        && line.differentials.iter().all(|&(c, _)| c == ExprId::ZERO)
+                .all(|line| match line.label {
+                    Label::Update { .. } => line.value == unchanged,
+                    _ => line.value == ExprId::ZERO,
                 });
             if !all_zero {
                 continue;

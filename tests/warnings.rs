@@ -38,6 +38,7 @@ const CASES: &[(&str, &[&str])] = &[
     // `--wrt` a variable that does not occur.
     ("wrt_absent_gradient", &["x*y", "--grad", "--wrt", "x,z"]),
     ("wrt_absent_other_case", &["X^2", "--wrt", "x"]),
+    ("wrt_absent_sgd", &["x*y", "--sgd", "0.1", "--wrt", "x,z"]),
     (
         "wrt_absent_total",
         &["a*b", "--wrt", "t", "--total", "--depends", "a(x)"],
