@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::model::{Definition, Script};
-use crate::output::{json_lines, json_steps, json_temps, write_lines, write_steps, write_temps};
+use crate::output::{
+    json_lines, json_steps, json_temps, json_warnings, write_lines, write_steps, write_temps,
+};
 use crate::print::printed_len_sum;
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
@@ -1065,21 +1067,6 @@ fn verify_warnings(
         warnings.push(warning(message, help));
     }
     warnings
-}
-
-/// The JSON form of warnings: each with its message, help, and span in the input (byte
-/// offsets), or `null`.
-fn json_warnings(warnings: &[Warning]) -> serde_json::Value {
-    warnings
-        .iter()
-        .map(|w| {
-            serde_json::json!({
-                "message": w.message,
-                "help": w.help,
-                "span": w.span.map(|s| serde_json::json!({"start": s.start, "end": s.end})),
-            })
-        })
-        .collect()
 }
 
 /// Compares `--check`'s answer with the one result.

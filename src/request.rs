@@ -496,7 +496,11 @@ impl Request {
             warnings.extend(
                 found
                     .into_iter()
-                    .filter(|w| !w.name.as_deref().is_some_and(|n| model.defines(pool, n)))
+                    .filter(|w| {
+                        !w.name
+                            .as_deref()
+                            .is_some_and(|n| self.declares(pool, &model, n))
+                    })
                     .map(|w| w.shifted(start)),
             );
             offset += text.len() + 1;
@@ -638,6 +642,19 @@ impl Request {
             code: None,
             warnings,
         })
+    }
+
+    /// Whether `name` is the user's own by a definition, or a variable by an option
+    /// (`--wrt E`, `--at Pi=3`): then a name like a constant's or a built-in's is meant.
+    fn declares(&self, pool: &Pool, model: &Model, name: &str) -> bool {
+        model.defines(pool, name)
+            || self.wrt.iter().any(|v| v == name)
+            || self.subst.iter().chain(&self.at).any(|a| a.var == name)
+            || self
+                .depends
+                .iter()
+                .any(|(v, on)| v == name || on.as_deref() == Some(name))
+            || self.implicit.as_deref() == Some(name)
     }
 
     /// Warnings for `--wrt` variables that occur in no input, even after substitution,

@@ -86,6 +86,8 @@ const SILENT: &[&[&str]] = &[
     &["Sin(x)", "--wrt", "x", "-q"],
     &["sinc(x)", "--wrt", "x", "--def", "sinc(x)=sin(x)/x"],
     &["E^x", "--wrt", "x", "--def", "E=3"],
+    &["E^x", "--wrt", "E"],
+    &["Pi*x", "--wrt", "x", "--at", "Pi=3"],
     &["cost(x) + sine(x) + phi(x) + f(x)", "--wrt", "x"],
     &["e^x + pi*x", "--wrt", "x"],
     &["y", "--wrt", "x", "--total", "--depends", "y"],
