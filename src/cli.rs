@@ -505,11 +505,23 @@ impl Cli {
                     return Err(fail(error, 2));
                 }
             };
+            let warnings = script.warnings(&definition, &options);
             script
                 .define(definition, 0, &options)
                 .map_err(|error| fail(error, 1))?;
+            self.warn(&warnings, text, "--def", 1);
         }
         Ok(script.definitions)
+    }
+
+    /// Reports `warnings` about `source` on stderr, unless `--quiet`.
+    fn warn(&self, warnings: &[Warning], source: &str, origin: &str, line: usize) {
+        if self.quiet {
+            return;
+        }
+        for warning in warnings {
+            report(&warning.render(source, origin, line));
+        }
     }
 }
 
@@ -794,8 +806,20 @@ fn run_lines(
             _ => Definition::read(text),
         };
         if let Some(definition) = definition {
-            match definition.and_then(|d| script.define(d, line_no, &options)) {
-                Ok(()) => request.definitions = script.definitions.clone(),
+            let defined = definition.and_then(|d| {
+                let warnings = script.warnings(&d, &options);
+                script.define(d, line_no, &options).map(|()| warnings)
+            });
+            match defined {
+                Ok(warnings) => {
+                    request.definitions = script.definitions.clone();
+                    if !warnings.is_empty() {
+                        if let Err(e) = out.flush() {
+                            return io_exit(&e);
+                        }
+                        cli.warn(&warnings, text, origin, line_no);
+                    }
+                }
                 Err(error) => {
                     if let Err(e) = out.flush() {
                         return io_exit(&e);
@@ -867,13 +891,10 @@ fn emit(
         let implicit = request.mode == Mode::Implicit;
         warnings.extend(verify_warnings(pool, outcome, verification, implicit));
     }
-    if !cli.quiet && !warnings.is_empty() {
+    if !warnings.is_empty() {
         // Warnings come before the result they are about, in the order of the inputs.
         out.flush()?;
-        let source = texts.join(" ");
-        for warning in &warnings {
-            report(&warning.render(&source, origin, line_no.unwrap_or(1)));
-        }
+        cli.warn(&warnings, &texts.join(" "), origin, line_no.unwrap_or(1));
     }
     let verified = |out: &mut dyn Write| -> io::Result<u8> {
         let Some(verification) = &verification else {

@@ -158,8 +158,8 @@ pub fn misspelling(name: &str) -> Option<String> {
 /// derivatives.
 fn builtin_names() -> impl Iterator<Item = &'static str> {
     Func::ALL
-        .into_iter()
-        .map(Func::name)
+        .iter()
+        .map(|f| f.name())
         .chain(["sqrt", "cbrt", "diff"])
 }
 

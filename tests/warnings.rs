@@ -57,6 +57,11 @@ const CASES: &[(&str, &[&str])] = &[
         &["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--verify"],
     ),
     ("verify_without_wrt", &["x^2", "--verify"]),
+    // Definitions: the body is read like an expression.
+    (
+        "definition_option",
+        &["g(x)", "--wrt", "x", "--def", "g(x)=Sin(x)"],
+    ),
     // Where warnings go.
     (
         "json_record",
@@ -87,6 +92,8 @@ const SILENT: &[&[&str]] = &[
     &["sinc(x)", "--wrt", "x", "--def", "sinc(x)=sin(x)/x"],
     &["E^x", "--wrt", "x", "--def", "E=3"],
     &["E^x", "--wrt", "E"],
+    &["g(x)", "--wrt", "x", "--def", "g(E)=E^2"],
+    &["Gamma(x)", "--wrt", "x", "--def", "Gamma(t)=t^2"],
     &["Pi*x", "--wrt", "x", "--at", "Pi=3"],
     &["cost(x) + sine(x) + phi(x) + f(x)", "--wrt", "x"],
     &["e^x + pi*x", "--wrt", "x"],
@@ -109,4 +116,10 @@ fn no_warning_for_what_is_meant() {
 fn batch_warnings_name_the_line() {
     let input = "x^2\nSin(x)\n# comment\ny\n";
     assert_cmd_snapshot!(deriv().args(["-", "--wrt", "x"]).pass_stdin(input));
+}
+
+#[test]
+fn definition_lines_warn_on_their_line() {
+    let input = "phi(s) = 1/(1 + Exp(-s))\nh = phi(w*x) + Pi\nh\n";
+    assert_cmd_snapshot!(deriv().args(["-", "--wrt", "w"]).pass_stdin(input));
 }
