@@ -684,19 +684,14 @@ impl Request {
             if present.contains(&var) || warnings.iter().any(|w| w.name.as_ref() == Some(name)) {
                 continue;
             }
-            // An `--sgd` update rule of a zero derivative leaves its parameter as it is.
-            let unchanged = pool.sym(var);
+            // Before `--sgd` writes them as update rules.
             let all_zero = lines
                 .iter()
                 .filter(|line| match &line.label {
                     Label::Derivative { vars, .. } => vars.contains(name),
-                    Label::Update { param } => param == name,
                     _ => true,
                 })
-                .all(|line| match line.label {
-                    Label::Update { .. } => line.value == unchanged,
-                    _ => line.value == ExprId::ZERO,
-                });
+                .all(|line| line.value == ExprId::ZERO);
             if !all_zero {
                 continue;
             }
