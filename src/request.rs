@@ -685,12 +685,19 @@ impl Request {
                 continue;
             }
             // Before `--sgd` writes them as update rules.
-            let all_zero = lines
-                .iter()
-                .filter(|line| match &line.label {
+            let in_var = |label: &Label| {
+                let mut label = label;
+                while let Label::After(inner, _) = label {
+                    label = inner;
+                }
+                match label {
                     Label::Derivative { vars, .. } => vars.contains(name),
                     _ => true,
-                })
+                }
+            };
+            let all_zero = lines
+                .iter()
+                .filter(|line| in_var(&line.label))
                 .all(|line| line.value == ExprId::ZERO);
             if !all_zero {
                 continue;

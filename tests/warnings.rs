@@ -38,6 +38,10 @@ const CASES: &[(&str, &[&str])] = &[
     // `--wrt` a variable that does not occur.
     ("wrt_absent_gradient", &["x*y", "--grad", "--wrt", "x,z"]),
     ("wrt_absent_other_case", &["X^2", "--wrt", "x"]),
+    (
+        "wrt_absent_gradient_at_a_point",
+        &["x*y", "--grad", "--wrt", "x,z", "--at", "y=2"],
+    ),
     ("wrt_absent_sgd", &["x*y", "--sgd", "0.1", "--wrt", "x,z"]),
     (
         "wrt_absent_total",
