@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::model::{Definition, Script};
-use crate::output::{json_lines, json_steps, json_temps, write_lines, write_steps, write_temps};
+use crate::output::{
+    json_lines, json_steps, json_temps, json_warnings, write_lines, write_steps, write_temps,
+};
 use crate::print::printed_len_sum;
 use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
@@ -16,8 +18,8 @@ use crate::request::{
 };
 use crate::verify::POINTS;
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Notation,
-    ParseOptions, Pool, Span, Verdict, compare, verify,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Node,
+    Notation, ParseOptions, Pool, Report, Span, Verdict, Warning, compare, verify,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -74,7 +76,7 @@ pub struct Cli {
     pub file: Option<PathBuf>,
 
     /// Constraint VAR=EXPR, applied before differentiating (repeatable; chains resolve).
-    #[arg(short, long, value_name = "VAR=EXPR")]
+    #[arg(short, long, value_name = "VAR=EXPR", allow_hyphen_values = true)]
     pub subst: Vec<String>,
 
     /// The total derivative: variables tied to the differentiation variable by --subst or
@@ -102,7 +104,7 @@ pub struct Cli {
 
     /// Substitute VAR=EXPR into the result, after differentiating (repeatable,
     /// comma-separated: `--at x=1,y=2`).
-    #[arg(long, value_name = "VAR=EXPR")]
+    #[arg(long, value_name = "VAR=EXPR", allow_hyphen_values = true)]
     pub at: Vec<String>,
 
     /// Also print a decimal approximation of each constant result.
@@ -165,9 +167,13 @@ pub struct Cli {
     #[arg(long)]
     pub verify: bool,
 
+    /// Do not print warnings (JSON records still carry them).
+    #[arg(short, long)]
+    pub quiet: bool,
+
     /// Is ANSWER the derivative? Prints `correct` (exit 0) or `incorrect`, the derivative
     /// and a point where they differ (exit 1).
-    #[arg(long, value_name = "ANSWER", conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
+    #[arg(long, value_name = "ANSWER", allow_hyphen_values = true, conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
     pub check: Option<String>,
 
     /// Colour errors and labels: auto (only on a terminal, and not when NO_COLOR is
@@ -207,7 +213,7 @@ pub struct Cli {
 
     /// The gradient as stochastic-gradient-descent update rules `w := w - ETA*diff(E, w)`
     /// for each parameter (implies --grad); ETA is an expression (`0.1`, `eta`).
-    #[arg(long, value_name = "ETA", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
+    #[arg(long, value_name = "ETA", allow_hyphen_values = true, conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check"])]
     pub sgd: Option<String>,
 
     /// Write the function's value and gradient (and with --sgd the updated parameters) as
@@ -281,10 +287,11 @@ static STDERR_COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 const RED: &str = "\x1b[1;31m";
 const BOLD: &str = "\x1b[1m";
 const CYAN: &str = "\x1b[36m";
+const YELLOW: &str = "\x1b[1;33m";
 const RESET: &str = "\x1b[0m";
 
-/// Writes an error report to stderr: `error` in red, carets in red, help in cyan, when
-/// colour is on.
+/// Writes an error or warning report to stderr: `error` in red, `warning` in yellow, carets
+/// in red, help in cyan, when colour is on.
 fn report(text: &str) {
     if !STDERR_COLOR.get().copied().unwrap_or(false) {
         eprint!("{text}");
@@ -301,6 +308,8 @@ fn report(text: &str) {
             && body.chars().all(|c| matches!(c, ' ' | '|' | '^'));
         if let Some(rest) = body.strip_prefix("error:") {
             painted.push_str(&format!("{RED}error{RESET}{BOLD}:{rest}{RESET}"));
+        } else if let Some(rest) = body.strip_prefix("warning:") {
+            painted.push_str(&format!("{YELLOW}warning{RESET}{BOLD}:{rest}{RESET}"));
         } else if is_caret {
             let k = body.find('^').unwrap_or(0);
             painted.push_str(&format!("{}{RED}{}{RESET}", &body[..k], &body[k..]));
@@ -413,6 +422,13 @@ impl Cli {
         if mode == Mode::Implicit && self.wrt.is_empty() {
             return usage("--implicit needs --wrt: the variable the implicit function depends on");
         }
+        let values = (self.check.iter().map(|v| ("--check", v)))
+            .chain(self.sgd.iter().map(|v| ("--sgd", v)))
+            .chain(self.subst.iter().map(|v| ("--subst", v)))
+            .chain(self.at.iter().map(|v| ("--at", v)));
+        for (option, text) in values {
+            option_as_value(option, text)?;
+        }
         let mut depends = Vec::new();
         for text in &self.depends {
             let (var, on) = match text.split_once('(') {
@@ -489,11 +505,23 @@ impl Cli {
                     return Err(fail(error, 2));
                 }
             };
+            let warnings = script.warnings(&definition, &options);
             script
                 .define(definition, 0, &options)
                 .map_err(|error| fail(error, 1))?;
+            self.warn(&warnings, text, "--def", 1);
         }
         Ok(script.definitions)
+    }
+
+    /// Reports `warnings` about `source` on stderr, unless `--quiet`.
+    fn warn(&self, warnings: &[Warning], source: &str, origin: &str, line: usize) {
+        if self.quiet {
+            return;
+        }
+        for warning in warnings {
+            report(&warning.render(source, origin, line));
+        }
     }
 }
 
@@ -508,14 +536,57 @@ fn learning_rate(text: &str) -> Assignment {
     }
 }
 
+/// Reads `VAR=EXPR` options; a point (`--at`) gives each variable one value.
 fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment>, OptionError> {
-    let mut parsed = Vec::new();
+    let mut parsed: Vec<Assignment> = Vec::new();
     for text in values {
         for (start, part) in split_top_level(text) {
-            parsed.push(parse_assignment(text, part, start, option)?);
+            let assignment = parse_assignment(text, part, start, option)?;
+            if option == "--at"
+                && let Some(first) = parsed.iter().find(|a| a.var == assignment.var)
+            {
+                let var_start = start + part.find(assignment.var.as_str()).unwrap_or(0);
+                return Err(OptionError {
+                    error: Error::Syntax {
+                        message: format!("`{}` is given a value twice", assignment.var),
+                        span: Span::new(var_start, var_start + assignment.var.len()),
+                        help: Some(format!(
+                            "give each variable one value: {}={} is already given",
+                            first.var,
+                            first.expr.trim()
+                        )),
+                    },
+                    text: text.clone(),
+                    option,
+                    exit_code: 2,
+                });
+            }
+            parsed.push(assignment);
         }
     }
     Ok(parsed)
+}
+
+/// An option value that is another option (`--check --verify`): values may start with
+/// `-` (`--check -x/y`), so a forgotten value would take the next option as its own.
+fn option_as_value(option: &str, value: &str) -> Result<(), Usage> {
+    let Some(name) = value.strip_prefix("--") else {
+        return Ok(());
+    };
+    let name = name.split('=').next().unwrap_or(name);
+    let command = <Cli as clap::CommandFactory>::command();
+    if command.get_arguments().any(|a| a.get_long() == Some(name)) || name == "help" {
+        return Err(Usage::Message(format!(
+            "{option} needs a value, but the option `--{name}` follows it: give the value \
+             first, for example {option} {}",
+            if option == "--check" || option == "--sgd" {
+                "-x/y"
+            } else {
+                "x=-1"
+            }
+        )));
+    }
+    Ok(())
 }
 
 /// Where the expressions come from.
@@ -564,7 +635,8 @@ pub fn run(cli: Cli) -> u8 {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             match evaluate(&cli, &request, &texts) {
                 Ok((mut pool, outcome)) => {
-                    let code = emit(&mut out, &cli, &request, &texts, None, &mut pool, &outcome);
+                    let place = ("<expr>", None);
+                    let code = emit(&mut out, &cli, &request, &texts, place, &mut pool, &outcome);
                     leave_to_exit(Some(pool));
                     match code {
                         Ok(code) => code,
@@ -665,7 +737,8 @@ fn run_target(
     let text = target.name.as_str();
     match evaluate(cli, &request, &[text]) {
         Ok((mut pool, outcome)) => {
-            match emit(out, cli, &request, &[text], None, &mut pool, &outcome) {
+            let place = ("--of", None);
+            match emit(out, cli, &request, &[text], place, &mut pool, &outcome) {
                 Ok(code) => code,
                 Err(e) => io_exit(&e),
             }
@@ -733,8 +806,20 @@ fn run_lines(
             _ => Definition::read(text),
         };
         if let Some(definition) = definition {
-            match definition.and_then(|d| script.define(d, line_no, &options)) {
-                Ok(()) => request.definitions = script.definitions.clone(),
+            let defined = definition.and_then(|d| {
+                let warnings = script.warnings(&d, &options);
+                script.define(d, line_no, &options).map(|()| warnings)
+            });
+            match defined {
+                Ok(warnings) => {
+                    request.definitions = script.definitions.clone();
+                    if !warnings.is_empty() {
+                        if let Err(e) = out.flush() {
+                            return io_exit(&e);
+                        }
+                        cli.warn(&warnings, text, origin, line_no);
+                    }
+                }
                 Err(error) => {
                     if let Err(e) = out.flush() {
                         return io_exit(&e);
@@ -754,15 +839,8 @@ fn run_lines(
         let request = &request;
         match evaluate(cli, request, &[text]) {
             Ok((mut pool, outcome)) => {
-                match emit(
-                    out,
-                    cli,
-                    request,
-                    &[text],
-                    Some(line_no),
-                    &mut pool,
-                    &outcome,
-                ) {
+                let place = (origin, Some(line_no));
+                match emit(out, cli, request, &[text], place, &mut pool, &outcome) {
                     Ok(result) => code = code.max(result),
                     Err(e) => return io_exit(&e),
                 }
@@ -794,35 +872,43 @@ fn leave_to_exit(pool: Option<Pool>) {
     std::mem::forget(pool);
 }
 
-/// Writes the results of one input in the chosen format.
+/// Writes the results of one input in the chosen format, after its warnings; `place` is
+/// where the input comes from (`<expr>`, a file and a line number) for the warnings.
 fn emit(
     out: &mut impl Write,
     cli: &Cli,
     request: &Request,
     texts: &[&str],
-    line_no: Option<usize>,
+    place: (&str, Option<usize>),
     pool: &mut Pool,
     outcome: &Outcome,
 ) -> io::Result<u8> {
     let notation = cli.output_notation();
-    let verified = |out: &mut dyn Write, pool: &Pool| -> io::Result<u8> {
-        if !request.verify {
-            return Ok(0);
-        }
+    let (origin, line_no) = place;
+    let verification = request.verify.then(|| verify(pool, &outcome.checks));
+    let mut warnings = outcome.warnings.clone();
+    if let Some(verification) = &verification {
+        let implicit = request.mode == Mode::Implicit;
+        warnings.extend(verify_warnings(pool, outcome, verification, implicit));
+    }
+    if !warnings.is_empty() {
+        // Warnings come before the result they are about, in the order of the inputs.
         out.flush()?;
-        Ok(report_verification(
-            pool,
-            outcome,
-            line_no,
-            request.mode == Mode::Implicit,
-        ))
+        cli.warn(&warnings, &texts.join(" "), origin, line_no.unwrap_or(1));
+    }
+    let verified = |out: &mut dyn Write| -> io::Result<u8> {
+        let Some(verification) = &verification else {
+            return Ok(0);
+        };
+        out.flush()?;
+        Ok(report_verification(verification, line_no))
     };
     if let Some(answer) = &cli.check {
         let verdict = check_answer(request, pool, answer, outcome);
         return match verdict {
             Ok(verdict) => {
                 write_verdict(out, cli, pool, outcome, &verdict)?;
-                let code = verified(out, pool)?;
+                let code = verified(out)?;
                 Ok(code.max(u8::from(!verdict_is_correct(&verdict))))
             }
             Err(error) => {
@@ -834,7 +920,7 @@ fn emit(
     }
     if let Some(code) = &outcome.code {
         out.write_all(code.as_bytes())?;
-        return verified(out, pool);
+        return verified(out);
     }
     let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {
@@ -869,6 +955,9 @@ fn emit(
                     json_steps(pool, &outcome.derivations, notation),
                 );
             }
+            if !warnings.is_empty() {
+                record.insert("warnings".into(), json_warnings(&warnings));
+            }
             serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
             writeln!(out)?;
         }
@@ -886,7 +975,7 @@ fn emit(
             }
         }
     }
-    verified(out, pool)
+    verified(out)
 }
 
 /// The outcome with its results rewritten over shared intermediates (`--cse`), and the
@@ -918,37 +1007,87 @@ fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
     (shared, program)
 }
 
-/// Checks the outcome's claims and reports on stderr; 1 when one fails.
-fn report_verification(
-    pool: &Pool,
-    outcome: &Outcome,
-    line_no: Option<usize>,
-    implicit: bool,
-) -> u8 {
-    let report = verify(pool, &outcome.checks);
+/// Reports the outcome of `--verify` on stderr; 1 when a claim failed.
+fn report_verification(verification: &Report, line_no: Option<usize>) -> u8 {
     let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
-    for label in &report.unchecked {
-        eprintln!("{prefix}verify: {label} could not be evaluated at any test point; not checked");
-    }
-    if let Some(failure) = &report.failure {
+    if let Some(failure) = &verification.failure {
         eprintln!("{prefix}verify: FAILED: {failure}");
         return 1;
     }
-    if report.checked == 0 {
-        if implicit {
-            eprintln!("{prefix}verify: implicit derivatives are not checked numerically");
-        } else if report.unchecked.is_empty() {
-            eprintln!("{prefix}verify: no derivative to check");
-        }
+    if verification.checked == 0 {
         return 0;
     }
     eprintln!(
         "{prefix}verify: {} result{} checked against finite differences at {POINTS} points each, largest relative error {:.1e}",
-        report.checked,
-        if report.checked == 1 { "" } else { "s" },
-        report.max_error
+        verification.checked,
+        if verification.checked == 1 { "" } else { "s" },
+        verification.max_error
     );
     0
+}
+
+/// Warnings for what `--verify` could not check, each saying why.
+fn verify_warnings(
+    pool: &Pool,
+    outcome: &Outcome,
+    verification: &Report,
+    implicit: bool,
+) -> Vec<Warning> {
+    let warning = |message: String, help: &str| Warning {
+        message,
+        span: None,
+        help: Some(help.to_string()),
+        name: None,
+    };
+    if verification.checked == 0 && verification.unchecked.is_empty() {
+        let message = if implicit {
+            "--verify: implicit derivatives are not checked numerically"
+        } else {
+            "--verify: no derivative to check"
+        };
+        let help = if implicit {
+            "check an answer on the curve with --check, or differentiate an explicit solution"
+        } else {
+            "give the variable to differentiate in with --wrt"
+        };
+        return vec![warning(message.to_string(), help)];
+    }
+    let mut warnings = Vec::new();
+    for label in &verification.unchecked {
+        let mut unknown = Vec::new();
+        for check in outcome.checks.iter().filter(|c| &c.label == label) {
+            for id in pool.reachable_from(&[check.base, check.value], |_| true) {
+                if let Node::Apply { name, .. } = pool.node(id) {
+                    let name = format!("`{}`", pool.symbol_name(*name));
+                    if !unknown.contains(&name) {
+                        unknown.push(name);
+                    }
+                }
+            }
+        }
+        let (message, help) = if unknown.is_empty() {
+            (
+                format!(
+                    "--verify: {label} was not checked: it could not be evaluated at any test point"
+                ),
+                "the function or its derivative may be defined nowhere near the test points \
+                 (about -2 to 2 in each variable)",
+            )
+        } else {
+            (
+                format!(
+                    "--verify: {label} was not checked: it holds the unknown function{} {}, \
+                     which {} no numeric value",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", "),
+                    if unknown.len() == 1 { "has" } else { "have" }
+                ),
+                "define a function with --def 'f(x)=...' to check it numerically",
+            )
+        };
+        warnings.push(warning(message, help));
+    }
+    warnings
 }
 
 /// Compares `--check`'s answer with the one result.

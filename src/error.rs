@@ -175,18 +175,70 @@ impl Error {
     /// `first_line`) with a caret, then a hint.
     pub fn render(&self, source: &str, origin: &str, first_line: usize) -> String {
         let mut out = format!("error: {self}\n");
-        match self.span() {
-            Some(span) => render_snippet(&mut out, source, origin, first_line, span),
-            // A single expression needs no pointer; a batch line does.
-            None if origin != "<expr>" && !matches!(self, Error::Usage { .. }) => {
-                let _ = writeln!(out, " --> {origin}:{first_line}");
-            }
-            None => {}
-        }
+        let locate = !matches!(self, Error::Usage { .. });
+        render_place(&mut out, self.span(), locate, source, origin, first_line);
         if let Some(help) = self.help() {
             let _ = writeln!(out, "  = help: {help}");
         }
         out
+    }
+}
+
+/// An input that is valid but probably not what was meant: `Sin(x)` (an unknown function
+/// named like a built-in), `E^x` (a variable named like a constant), `--wrt` a variable
+/// that does not occur. The result is still computed; the warning goes with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// What is probably wrong.
+    pub message: String,
+    /// Where, when it is a place in the input.
+    pub span: Option<Span>,
+    /// What was probably meant.
+    pub help: Option<String>,
+    /// The name it is about, if any: a definition of that name (`--def`) silences it.
+    pub name: Option<String>,
+}
+
+impl Warning {
+    /// The full message for a person, as [`Error::render`] writes errors: `warning:`,
+    /// where it is in `source` with a caret, then a hint.
+    pub fn render(&self, source: &str, origin: &str, first_line: usize) -> String {
+        let mut out = format!("warning: {}\n", self.message);
+        render_place(&mut out, self.span, true, source, origin, first_line);
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+
+    /// The same warning with its span moved `offset` bytes right, as [`Error::shifted`].
+    pub fn shifted(self, offset: usize) -> Warning {
+        Warning {
+            span: self
+                .span
+                .map(|span| Span::new(span.start + offset, span.end + offset)),
+            ..self
+        }
+    }
+}
+
+/// Writes where a report is: the snippet with a caret under `span`, or without a span, the
+/// line of a batch (`locate`: when the report is about a line at all).
+fn render_place(
+    out: &mut String,
+    span: Option<Span>,
+    locate: bool,
+    source: &str,
+    origin: &str,
+    first_line: usize,
+) {
+    match span {
+        Some(span) => render_snippet(out, source, origin, first_line, span),
+        // A single expression needs no pointer; a batch line does.
+        None if origin != "<expr>" && locate => {
+            let _ = writeln!(out, " --> {origin}:{first_line}");
+        }
+        None => {}
     }
 }
 

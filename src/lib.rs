@@ -41,6 +41,7 @@ mod reverse;
 mod simplify;
 mod steps;
 mod subst;
+mod suggest;
 mod together;
 mod verify;
 
@@ -48,7 +49,7 @@ pub use compile::{CompileError, Scratch, Tape, value_and_gradient, value_and_gra
 pub use cse::{Program, cse};
 pub use diff::{Dependencies, DependencyError, diff, total_diff};
 pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
-pub use error::{Error, Span};
+pub use error::{Error, Span, Warning};
 pub use eval::{eval, eval_constant};
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use expr::{
@@ -57,7 +58,7 @@ pub use expr::{
 pub use func::{ALIASES, Func, is_builtin_name};
 pub use multi::Multi;
 pub use output::Format;
-pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
+pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with};
 pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
 pub use reverse::{gradient_program, gradient_program_named};

@@ -8,10 +8,10 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::error::{Error, Span};
+use crate::error::{Error, Span, Warning};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
-use crate::parse::{ParseOptions, parse_with};
+use crate::parse::{ParseOptions, parse_warned, parse_with};
 use crate::print::printed_len;
 use crate::request::check_variable;
 use crate::subst::{rebuild, replace};
@@ -206,6 +206,26 @@ pub struct Script {
 }
 
 impl Script {
+    /// What the body of `definition` probably does not mean (`Sin(s)`, `E^s`), with spans
+    /// in its text; its parameters and the names defined before it are meant.
+    pub fn warnings(&self, definition: &Definition, options: &ParseOptions) -> Vec<Warning> {
+        let Ok((_, warnings)) = parse_warned(&mut Pool::new(), definition.body(), options) else {
+            return Vec::new();
+        };
+        let params = definition.params.as_deref().unwrap_or_default();
+        warnings
+            .into_iter()
+            .filter(|w| {
+                w.name.as_ref().is_none_or(|name| {
+                    !(params.contains(name)
+                        || *name == definition.name
+                        || self.defined.contains_key(name))
+                })
+            })
+            .map(|w| w.shifted(definition.body_offset))
+            .collect()
+    }
+
     /// Adds a definition read on `line` (0 for `--def`), checked against what came before
     /// (a pool with the earlier definitions is used to check its expression).
     pub fn define(
@@ -329,6 +349,12 @@ impl Model {
     /// Whether there are no definitions.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
+    }
+
+    /// Whether `name` is a defined variable or function.
+    pub fn defines(&self, pool: &Pool, name: &str) -> bool {
+        pool.find_symbol(name)
+            .is_some_and(|s| self.values.contains_key(&s) || pool.functions.contains_key(&s))
     }
 
     /// The value of a defined variable.

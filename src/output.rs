@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use crate::error::Warning;
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::print::{BatchPrinter, Notation, Printer, Style, write_name, write_superscript};
 use crate::request::{Label, Line};
@@ -492,4 +493,19 @@ pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation)
             })
             .collect(),
     )
+}
+
+/// The JSON form of warnings: each with its message, help, and span in the input (byte
+/// offsets), or `null`.
+pub fn json_warnings(warnings: &[Warning]) -> Value {
+    warnings
+        .iter()
+        .map(|w| {
+            json!({
+                "message": w.message,
+                "help": w.help,
+                "span": w.span.map(|s| json!({"start": s.start, "end": s.end})),
+            })
+        })
+        .collect()
 }

@@ -11,12 +11,13 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rustc_hash::FxHashMap;
 
 use crate::diff::{Dependencies, diff, total_diff};
-use crate::error::{Error, Span};
+use crate::error::{Error, Span, Warning};
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::multi::Multi;
 use crate::rational::Rational;
 use crate::subst::Substitution;
+use crate::suggest;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/expr.pest"]
@@ -81,6 +82,25 @@ impl Default for ParseOptions {
 
 /// Parses `input` with the given options.
 pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
+    parse_warned(pool, input, options).map(|(id, _)| id)
+}
+
+/// Parses `input` with the given options, with warnings about what it probably does not
+/// mean: unknown functions named like a built-in (`Sin(x)`) and variables named like a
+/// constant (`E^x`), each name once.
+///
+/// ```
+/// use deriv::{ParseOptions, Pool, parse_warned};
+/// let mut pool = Pool::new();
+/// let (_, warnings) = parse_warned(&mut pool, "Sin(x) + E", &ParseOptions::default()).unwrap();
+/// assert_eq!(warnings.len(), 2);
+/// assert_eq!(warnings[0].help.as_deref(), Some("did you mean `sin`?"));
+/// ```
+pub fn parse_warned(
+    pool: &mut Pool,
+    input: &str,
+    options: &ParseOptions,
+) -> Result<(ExprId, Vec<Warning>), Error> {
     let depth = scan(input, options.max_depth)?;
     if depth <= SHALLOW_DEPTH {
         return parse_checked(pool, input, options);
@@ -101,7 +121,11 @@ pub fn parse_with(pool: &mut Pool, input: &str, options: &ParseOptions) -> Resul
     })
 }
 
-fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result<ExprId, Error> {
+fn parse_checked(
+    pool: &mut Pool,
+    input: &str,
+    options: &ParseOptions,
+) -> Result<(ExprId, Vec<Warning>), Error> {
     let mut pairs = Grammar::parse(Rule::input, input).map_err(|e| syntax_error(input, &e))?;
     let mut sides = pairs
         .next()
@@ -116,10 +140,11 @@ fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result
         pool,
         arities: FxHashMap::default(),
         depends: &options.depends,
+        warnings: Vec::new(),
     });
     let (lhs, _) = lower_expr(&lowerer, lhs)?;
     let Some(rhs) = rhs else {
-        return Ok(lhs);
+        return Ok((lhs, lowerer.into_inner().warnings));
     };
     let span = span_of(&rhs);
     if !options.equation {
@@ -132,7 +157,8 @@ fn parse_checked(pool: &mut Pool, input: &str, options: &ParseOptions) -> Result
     }
     let (rhs, _) = lower_expr(&lowerer, rhs)?;
     let difference = lowerer.borrow_mut().pool.sub(lhs, rhs);
-    checked(&lowerer, difference, span)
+    let difference = checked(&lowerer, difference, span)?;
+    Ok((difference, lowerer.into_inner().warnings))
 }
 
 fn empty_error(input: &str) -> Error {
@@ -156,9 +182,63 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
     let mut max_seen = 0usize;
     // Whether the previous significant character ends an operand.
     let mut after_operand = false;
+    // Whether the previous significant character opens an absolute value `|`.
+    let mut after_open_bar = false;
     let mut chars = input.char_indices().peekable();
     while let Some((pos, c)) = chars.next() {
+        let open_bar_before = after_open_bar;
+        if !c.is_whitespace() {
+            after_open_bar = false;
+        }
         match c {
+            // `|` opens an absolute value where an operand is expected and closes the
+            // innermost one after an operand, exactly as the grammar reads it.
+            '|' if !after_operand => {
+                if open_bar_before {
+                    return Err(Error::Syntax {
+                        message: "two `|` in a row open two absolute values at once".into(),
+                        span: Span::new(pos, pos + 1),
+                        help: Some(
+                            "a norm ||x|| is not supported: write |x| or abs(x); nest absolute \
+                             values as abs(|x| + 1)"
+                                .into(),
+                        ),
+                    });
+                }
+                open.push((c, pos, depth_outside));
+                depth_outside += chain + 1;
+                chain = 0;
+                after_open_bar = true;
+            }
+            '|' => match open.last() {
+                Some(&('|', _, outside)) => {
+                    open.pop();
+                    depth_outside = outside;
+                    chain = 0;
+                }
+                Some(&(kind, open_pos, _)) if open.iter().any(|&(k, _, _)| k == '|') => {
+                    return Err(Error::Syntax {
+                        message: format!("`|` does not match the `{kind}` it closes"),
+                        span: Span::new(pos, pos + 1),
+                        help: Some(format!(
+                            "the `{kind}` at column {} needs `{}`",
+                            input[..open_pos].chars().count() + 1,
+                            closer(kind)
+                        )),
+                    });
+                }
+                _ => return Err(stray_bar(input, pos)),
+            },
+            '!' if after_operand => {
+                return Err(Error::Syntax {
+                    message: "unexpected character `!`".into(),
+                    span: Span::new(pos, pos + 1),
+                    help: Some("factorial is not supported".into()),
+                });
+            }
+            '%' if input[pos + 1..].starts_with(char::is_alphabetic) => {
+                return Err(maxima_constant(input, pos));
+            }
             '(' | '[' => {
                 open.push((c, pos, depth_outside));
                 depth_outside += chain + 1;
@@ -179,7 +259,7 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                             help: Some(format!(
                                 "the `{kind}` at column {} needs `{}`",
                                 input[..open_pos].chars().count() + 1,
-                                if kind == '(' { ')' } else { ']' }
+                                closer(kind)
                             )),
                         });
                     }
@@ -252,14 +332,60 @@ fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
         }
     }
     if let Some(&(kind, pos, _)) = open.last() {
-        let close = if kind == '(' { ')' } else { ']' };
         return Err(Error::Syntax {
             message: format!("unclosed `{kind}`"),
             span: Span::new(pos, pos + 1),
-            help: Some(format!("add the `{close}` that closes it")),
+            help: Some(format!("add the `{}` that closes it", closer(kind))),
         });
     }
     Ok(max_seen)
+}
+
+/// The bracket that closes `open`: `)`, `]`, or `|` for an absolute value.
+fn closer(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        other => other,
+    }
+}
+
+/// The error for a `|` after an operand where no absolute value is open: `2|x|` (a
+/// missing `*`) or a `|` alone.
+fn stray_bar(input: &str, pos: usize) -> Error {
+    let span = Span::new(pos, pos + 1);
+    let Some(end) = input[pos + 1..].find('|').map(|i| pos + 1 + i) else {
+        return Error::Syntax {
+            message: "unmatched `|`".into(),
+            span,
+            help: Some("remove it, or add the `|` that opens the absolute value".into()),
+        };
+    };
+    let previous = operand_before(input[..pos].trim_end());
+    let next = shorten(&input[pos..=end], false);
+    Error::Syntax {
+        message: "missing operator before `|`".into(),
+        span,
+        help: Some(format!(
+            "implicit multiplication is not supported: write {previous}*{next}"
+        )),
+    }
+}
+
+/// The error for Maxima's `%pi`, `%e`, `%i` at `pos`.
+fn maxima_constant(input: &str, pos: usize) -> Error {
+    let name = token_at(&input[pos + 1..]).unwrap_or_default();
+    let help = match name {
+        "pi" => "write pi".to_string(),
+        "e" => "write e".to_string(),
+        "i" => "deriv works in the real numbers and has no imaginary unit".to_string(),
+        _ => format!("`%{name}` is another system's constant: deriv knows pi and e"),
+    };
+    Error::Syntax {
+        message: format!("unexpected character `%` in `%{name}`"),
+        span: Span::new(pos, pos + 1 + name.len()),
+        help: Some(help),
+    }
 }
 
 /// Turns pest's error into a message in words, with a hint for common mistakes.
@@ -282,10 +408,11 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     let span = Span::new(pos, span_end);
     let before = input[..pos].trim_end();
     let starts_operand = found_char.is_some_and(|c| c.is_alphanumeric() || c == '(' || c == '.');
+    // A `|` before an operand that the grammar refused closes an absolute value.
     let ends_operand = before
         .chars()
         .next_back()
-        .is_some_and(|c| c.is_alphanumeric() || c == ')' || c == '.');
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ')' | '.' | '|'));
     let after_number = before
         .chars()
         .next_back()
@@ -295,6 +422,24 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
             message: "a number has at most one decimal point".into(),
             span,
             help: Some("write a decimal as 1.25 or .5".into()),
+        };
+    }
+    if found_char == Some('[') && before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return Error::Syntax {
+            message: format!("expected an operator or the end of the expression, found {found}"),
+            span,
+            help: Some(bracket_call_help(before, &input[pos..])),
+        };
+    }
+    if before.ends_with("D[") && !found_char.is_some_and(|c| c.is_ascii_digit() || c == ']') {
+        let inner = bracketed(&input[before.len() - 1..]);
+        return Error::Syntax {
+            message: format!("expected an argument number such as 1, found {found}"),
+            span,
+            help: Some(format!(
+                "write diff({inner}) for a derivative; D[k](g)(u, v) is an unknown function g \
+                 differentiated in its k-th argument"
+            )),
         };
     }
     if starts_operand && ends_operand {
@@ -324,7 +469,13 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     let wants_operand = positives.iter().any(|rule| {
         matches!(
             rule,
-            Rule::expr | Rule::number | Rule::name | Rule::call | Rule::partial | Rule::neg
+            Rule::expr
+                | Rule::number
+                | Rule::name
+                | Rule::call
+                | Rule::partial
+                | Rule::neg
+                | Rule::abs
         )
     });
     let expected = if wants_operand {
@@ -341,6 +492,77 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
     }
 }
 
+/// The help for a call with square brackets (Mathematica's `Sin[x]`) at the start of
+/// `rest`, after the name that ends `before`: deriv's spelling of it.
+fn bracket_call_help(before: &str, rest: &str) -> String {
+    let name = &before[before.len() - token_end_back(before)..];
+    let inner = bracketed(rest);
+    let args: Vec<&str> = crate::request::split_top_level(&inner)
+        .into_iter()
+        .map(|(_, arg)| arg.trim())
+        .collect();
+    let ours = deriv_spelling(name);
+    if let ("Log", [base, arg]) = (name, &args[..]) {
+        return format!(
+            "Mathematica's {name}[b, x] is the logarithm of x to base b: write ln({arg})/ln({base})"
+        );
+    }
+    if !is_function_name(&ours) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+        return format!(
+            "an indexed variable is written {name}_{inner}; a function call, {name}({inner})"
+        );
+    }
+    format!("function arguments go in parentheses: write {ours}({inner})")
+}
+
+/// What is between the `[` that starts `text` and the `]` that matches it, with calls in
+/// square brackets written in deriv's spelling (`Cos[x]` as `cos(x)`), shortened.
+fn bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut inner = String::new();
+    let mut name = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            name.push(c);
+            continue;
+        }
+        match c {
+            '[' if depth > 0 && name.chars().next().is_some_and(char::is_alphabetic) => {
+                inner.push_str(&deriv_spelling(&name));
+                inner.push('(');
+            }
+            ']' if depth == 1 => {
+                inner.push_str(&name);
+                return shorten(inner.trim(), false);
+            }
+            _ => {
+                inner.push_str(&name);
+                inner.push(match c {
+                    ']' => ')',
+                    '[' if depth == 0 => ' ',
+                    other => other,
+                });
+            }
+        }
+        name.clear();
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    "...".into()
+}
+
+/// The built-in function `name` means, in deriv's spelling (`Cos` is `cos`), or `name`.
+fn deriv_spelling(name: &str) -> String {
+    if is_function_name(name) {
+        name.to_string()
+    } else {
+        suggest::other_spelling(name).unwrap_or_else(|| name.to_string())
+    }
+}
+
 /// The name or number at the start of `text`, if it starts with one.
 fn token_at(text: &str) -> Option<&str> {
     let end = text
@@ -353,7 +575,9 @@ fn token_at(text: &str) -> Option<&str> {
 /// The operand that ends `text`: a name, a number or a parenthesized group with the
 /// function name before it (`sin(x)`), shortened when long.
 fn operand_before(text: &str) -> String {
-    let start = if text.ends_with(')') {
+    let start = if text.ends_with('|') {
+        bar_group_start(text)
+    } else if text.ends_with(')') {
         let mut depth = 0usize;
         let mut open = 0;
         for (i, c) in text.char_indices().rev() {
@@ -399,6 +623,28 @@ fn operand_after(text: &str) -> String {
     shorten(&text[..end], false)
 }
 
+/// Where the absolute value `|...|` that ends `text` starts, reading its bars as the
+/// grammar does (one opens where an operand is expected).
+fn bar_group_start(text: &str) -> usize {
+    let mut opened = Vec::new();
+    let mut start = 0;
+    let mut after_operand = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '|' if !after_operand => opened.push(i),
+            '|' => start = opened.pop().unwrap_or(0),
+            c if c.is_alphanumeric() || matches!(c, ')' | ']' | '.' | '_' | '\'') => {
+                after_operand = true;
+                continue;
+            }
+            c if c.is_whitespace() => continue,
+            _ => {}
+        }
+        after_operand = c == '|' && after_operand;
+    }
+    start
+}
+
 /// The length of the name or number at the end of `text`.
 fn token_end_back(text: &str) -> usize {
     text.chars()
@@ -430,6 +676,19 @@ struct Lowerer<'p> {
     arities: FxHashMap<SymbolId, (usize, Span)>,
     /// Dependent variables, for `diff(...)`.
     depends: &'p [(SymbolId, SymbolId)],
+    /// What the input probably does not mean, each name once.
+    warnings: Vec<Warning>,
+}
+
+impl Lowerer<'_> {
+    /// Adds a warning, unless one about the same name is already there.
+    fn warn(&mut self, warning: Option<Warning>) {
+        if let Some(warning) = warning
+            && !self.warnings.iter().any(|w| w.name == warning.name)
+        {
+            self.warnings.push(warning);
+        }
+    }
 }
 
 /// A lowered operand. Chains of `+ -` and `* /` are collected and built once, so that a
@@ -573,6 +832,16 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
         Rule::name => lower_name(lowerer, pair.as_str(), span),
         Rule::expr => Ok(lower_expr(lowerer, pair)?.0),
         Rule::call => lower_call(lowerer, pair, span),
+        Rule::abs => {
+            let inner = pair.into_inner().next().ok_or_else(|| Error::Syntax {
+                message: "malformed absolute value".into(),
+                span,
+                help: None,
+            })?;
+            let (arg, _) = lower_expr(lowerer, inner)?;
+            let id = lowerer.borrow_mut().pool.call(Func::Abs, arg);
+            checked(lowerer, id, span)
+        }
         Rule::partial => lower_partial(lowerer, pair, span),
         rule => Err(Error::Syntax {
             message: format!("unexpected {rule:?}"),
@@ -597,11 +866,17 @@ fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<
                 _ => format!("call it with an argument: {name}(x)"),
             }),
         }),
-        _ => Ok(lowerer.pool.var(name)),
+        _ => {
+            if matches!(name, "E" | "Pi" | "PI" | "I") {
+                lowerer.warn(suggest::constant_like_variable(name, span));
+            }
+            Ok(lowerer.pool.var(name))
+        }
     }
 }
 
-fn is_function_name(name: &str) -> bool {
+/// Whether `name` is a built-in function (see [`crate::func::is_builtin_name`]).
+pub(crate) fn is_function_name(name: &str) -> bool {
     crate::func::is_builtin_name(name)
 }
 
@@ -727,6 +1002,9 @@ fn apply_unknown(
 ) -> Result<ExprId, Error> {
     let mut lowerer = lowerer.borrow_mut();
     let symbol = lowerer.pool.symbol(name);
+    if !lowerer.arities.contains_key(&symbol) {
+        lowerer.warn(suggest::unknown_function(name, name_span));
+    }
     let (arity, _) = *lowerer
         .arities
         .entry(symbol)

@@ -10,11 +10,11 @@ use crate::compile::value_and_gradient_named;
 use crate::cse::Program;
 use crate::diff::{Dependencies, DependencyError, diff, rates_of_change, total_diff};
 use crate::emit::{EmitSpec, Language};
-use crate::error::{Error, Span};
+use crate::error::{Error, Span, Warning};
 use crate::expand::{expand, is_zero};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
-use crate::parse::{ParseOptions, parse_with};
+use crate::parse::{ParseOptions, parse_warned, parse_with};
 use crate::print::print;
 use crate::rational::Rational;
 use crate::steps::{Derivation, derivation};
@@ -243,6 +243,8 @@ pub struct Outcome {
     pub program: Option<Program>,
     /// With `--emit`: the generated source, in place of the lines.
     pub code: Option<String>,
+    /// What the input probably does not mean; spans are in the inputs joined by spaces.
+    pub warnings: Vec<Warning>,
 }
 
 /// An error in an option's argument, shown against that argument's text.
@@ -553,9 +555,25 @@ impl Request {
             &self.parse_options(Vec::new(), false),
         )?;
         let mut inputs = Vec::with_capacity(texts.len());
+        let mut warnings = Vec::new();
+        // Spans are shown in the inputs joined by spaces.
+        let mut offset = 0;
         for text in texts {
-            let parsed = parse_with(pool, text, &parse_options)?;
-            let expanded = model.expand(pool, parsed, text)?;
+            let start = offset;
+            let shift = |error: Error| error.shifted(start);
+            let (parsed, found) = parse_warned(pool, text, &parse_options).map_err(shift)?;
+            warnings.extend(
+                found
+                    .into_iter()
+                    .filter(|w| {
+                        !w.name
+                            .as_deref()
+                            .is_some_and(|n| self.declares(pool, &model, n))
+                    })
+                    .map(|w| w.shifted(start)),
+            );
+            offset += text.len() + 1;
+            let expanded = model.expand(pool, parsed, text).map_err(shift)?;
             inputs.push(if self.inline {
                 pool.inline_functions(expanded)
             } else {
@@ -597,6 +615,7 @@ impl Request {
                 inputs,
                 checks,
                 code: Some(code),
+                warnings,
                 ..Outcome::default()
             });
         }
@@ -633,6 +652,7 @@ impl Request {
             Mode::Implicit => self.implicit(pool, &context, input),
         };
         let mut lines = self.finish(pool, &context, lines)?;
+        warnings.extend(self.absent_variables(pool, &context, &inputs, &lines));
         if let Some(rate) = &self.sgd {
             let eta = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
                 .map_err(|e| e.error)?;
@@ -689,7 +709,91 @@ impl Request {
             checks,
             program,
             code: None,
+            warnings,
         })
+    }
+
+    /// Whether `name` is the user's own by a definition, or a variable by an option
+    /// (`--wrt E`, `--at Pi=3`): then a name like a constant's or a built-in's is meant.
+    fn declares(&self, pool: &Pool, model: &Model, name: &str) -> bool {
+        model.defines(pool, name)
+            || self.wrt.iter().any(|v| v == name)
+            || self.subst.iter().chain(&self.at).any(|a| a.var == name)
+            || self
+                .depends
+                .iter()
+                .any(|(v, on)| v == name || on.as_deref() == Some(name))
+            || self.implicit.as_deref() == Some(name)
+    }
+
+    /// Warnings for `--wrt` variables that occur in no input, even after substitution,
+    /// and whose derivatives are all 0.
+    fn absent_variables(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        inputs: &[ExprId],
+        lines: &[Line],
+    ) -> Vec<Warning> {
+        if matches!(
+            self.mode,
+            Mode::Explain | Mode::Implicit | Mode::Differential
+        ) || !self.params.is_empty()
+        {
+            return Vec::new();
+        }
+        let mut present = FxHashSet::default();
+        for &input in inputs {
+            let constrained = context.substitution.apply(pool, input);
+            present.extend(free_symbols(pool, constrained));
+        }
+        let mut warnings: Vec<Warning> = Vec::new();
+        for name in &self.wrt {
+            let var = pool.symbol(name);
+            if present.contains(&var) || warnings.iter().any(|w| w.name.as_ref() == Some(name)) {
+                continue;
+            }
+            // Before `--sgd` writes them as update rules.
+            let in_var = |label: &Label| {
+                let mut label = label;
+                while let Label::After(inner, _) = label {
+                    label = inner;
+                }
+                match label {
+                    Label::Derivative { vars, .. } => vars.contains(name),
+                    _ => true,
+                }
+            };
+            let all_zero = lines
+                .iter()
+                .filter(|line| in_var(&line.label))
+                .all(|line| line.value == ExprId::ZERO);
+            if !all_zero {
+                continue;
+            }
+            let similar = present
+                .iter()
+                .map(|&s| pool.symbol_name(s))
+                .find(|other| other.to_lowercase() == name.to_lowercase());
+            warnings.push(Warning {
+                message: format!(
+                    "--wrt {name}: `{name}` does not occur in the expression, so the derivative \
+                     is 0"
+                ),
+                span: None,
+                help: Some(match similar {
+                    Some(other) => format!("did you mean --wrt {other}?"),
+                    None if self.total => format!(
+                        "declare what varies with `{name}` with --depends, --const or --vary-all"
+                    ),
+                    None => format!(
+                        "if a variable depends on `{name}`, say so: --total --depends 'VAR({name})'"
+                    ),
+                }),
+                name: Some(name.clone()),
+            });
+        }
+        warnings
     }
 
     /// `--emit`: the source of a function of the parameters and then the other variables

@@ -115,6 +115,32 @@ const EXPRESSIONS: &[(&str, &str)] = &[
     ("two_equals", "x = y = z"),
     ("error_on_second_line", "x +\n* y"),
     ("error_after_unicode", "θ + φ $"),
+    // Notation from other systems: deriv's spelling in the help.
+    ("factorial", "n!"),
+    ("maxima_pi", "2*%pi"),
+    ("maxima_e", "%e^x"),
+    ("maxima_i", "x + %i"),
+    ("mathematica_sin", "Sin[x]"),
+    ("mathematica_exp", "Exp[x^2]"),
+    ("mathematica_log", "Log[x]"),
+    ("mathematica_log_base", "Log[2, x]"),
+    ("mathematica_sqrt", "Sqrt[x + 1]"),
+    ("mathematica_arctan", "ArcTan[x]"),
+    ("mathematica_nested", "Sin[Cos[x]]"),
+    ("mathematica_derivative", "D[x^2, x]"),
+    ("bracket_call", "f[x]"),
+    ("bracket_index", "w[1]*x"),
+    // Absolute values `|x|`: what they cannot mean.
+    ("bars_norm", "||x||"),
+    ("bars_nested_at_once", "| |x| + 1|"),
+    ("bars_implicit_product", "2|x|"),
+    ("bars_implicit_product_of_two", "|x| |y|"),
+    ("bars_then_name", "|x|y"),
+    ("bars_unclosed", "|x + 1"),
+    ("bars_unopened", "x|"),
+    ("bars_across_parentheses", "|(x|)"),
+    ("parenthesis_across_bars", "(|x)|"),
+    ("bars_empty", "x + ||"),
 ];
 
 #[test]
@@ -148,6 +174,23 @@ const OPTIONS: &[(&str, &[&str])] = &[
     ("wrt_substituted", &["t*x", "-w", "t", "-s", "t=x"]),
     ("at_no_equals", &["x", "--at", "x"]),
     ("at_bad_expression", &["x", "--at", "x=2*"]),
+    ("at_same_variable_twice", &["x*y", "--at", "x=1,y=2,x=3"]),
+    (
+        "at_same_variable_in_two_options",
+        &["x*y", "--at", "x=1", "--at", "y=2,x=-1"],
+    ),
+    (
+        "check_followed_by_option",
+        &["x^2", "-w", "x", "--check", "--verify"],
+    ),
+    (
+        "at_followed_by_option",
+        &["x^2", "-w", "x", "--at", "--numeric"],
+    ),
+    (
+        "subst_negative_without_variable",
+        &["t*x", "-w", "x", "-s", "-x"],
+    ),
     (
         "depends_without_total",
         &["x*y", "-w", "x", "--depends", "y"],

@@ -50,6 +50,36 @@ fn expression_starting_with_minus_is_positional() {
     ");
 }
 
+/// Values that start with `-` need no `=`: an answer, a point and a substitution.
+#[test]
+fn option_values_may_start_with_minus() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "check_negative_answer",
+            &[
+                "x^2 + y^2 = 1",
+                "--implicit",
+                "y",
+                "-w",
+                "x",
+                "--check",
+                "-x/y",
+            ],
+        ),
+        (
+            "at_negative_values",
+            &["x^3*y", "--grad", "--at", "x=-1,y=-2"],
+        ),
+        (
+            "subst_negative_value",
+            &["t^2", "-w", "x", "--total", "-s", "t=-x"],
+        ),
+    ];
+    for (name, args) in cases {
+        assert_cmd_snapshot!(*name, deriv_with(args));
+    }
+}
+
 #[test]
 fn every_builtin_function_differentiates_by_the_chain_rule() {
     let functions = [
@@ -127,6 +157,9 @@ fn higher_and_mixed_partials_apply_in_order() {
     x*y^2*exp(x*y) + 2*y*exp(x*y)
 
     ----- stderr -----
+    warning: --wrt y: `y` does not occur in the expression, so the derivative is 0
+     --> <stdin>:1
+      = help: if a variable depends on `y`, say so: --total --depends 'VAR(y)'
     ");
 }
 
@@ -139,6 +172,8 @@ fn variable_absent_from_the_expression_gives_zero() {
     0
 
     ----- stderr -----
+    warning: --wrt x: `x` does not occur in the expression, so the derivative is 0
+      = help: if a variable depends on `x`, say so: --total --depends 'VAR(x)'
     ");
 }
 

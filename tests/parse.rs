@@ -175,3 +175,19 @@ fn numbers_past_the_power_limit_round_trip() {
         assert_eq!(parse(&mut pool, &text).unwrap(), id, "{input}");
     }
 }
+
+/// `|u|` is `abs(u)`: a `|` opens where an operand is expected and closes after one.
+#[rustfmt::skip]
+#[test]
+fn bars_are_absolute_values() {
+    prints("|x|", "abs(x)");
+    prints("|-x|", "abs(x)");
+    prints("|x|*|y|", "abs(y)*abs(x)");
+    prints("|x - |y||", "abs(x - abs(y))");
+    prints("|x|^2", "x^2");
+    prints("-|x|^3", "-x^2*abs(x)");
+    prints("2^|x|", "2^abs(x)");
+    prints("sin(|x + 1|)/|x|", "sin(abs(x + 1))/abs(x)");
+    prints("f(|x|, | y |)", "f(abs(x), abs(y))");
+    prints("|-3/4| + |x|", "abs(x) + 3/4");
+}

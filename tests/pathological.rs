@@ -52,6 +52,24 @@ fn hundred_thousand_nested_functions() {
 }
 
 #[test]
+fn nested_absolute_values_to_the_depth_limit() {
+    // Each `|-` is two levels: the absolute value and the sign.
+    let n = 49_999;
+    let input = format!("{}x{}\n", "|-".repeat(n), "|".repeat(n));
+    let output = run(&["-", "--wrt", "x"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "sign(x)\n");
+    let wide = format!("{}\n", vec!["|x - y|"; 1_000_000].join(" + "));
+    let output = run(&["-", "--wrt", "y"], wide.as_bytes());
+    assert_eq!(
+        stdout(&output),
+        "-1000000*sign(x - y)\n",
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn hundred_thousand_prefix_signs_and_powers() {
     let signs = format!("{}x\n", "-".repeat(100_000));
     let output = run(&["-"], signs.as_bytes());

@@ -840,6 +840,39 @@ fn parse_defined(pool: &mut Pool, text: &str) -> Result<Option<ExprId>, TestCase
     }
 }
 
+/// `text` with each `abs(u)` written `|u|`, or `|(u)|` where `u` starts with another
+/// absolute value (two bars in a row are refused).
+fn with_bars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Per open parenthesis: what closes it.
+    let mut closers: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(inner) = rest.strip_prefix("abs(") {
+            let nested = inner.starts_with("abs(");
+            out.push_str(if nested { "|(" } else { "|" });
+            closers.push(if nested { ")|" } else { "|" });
+            rest = inner;
+            continue;
+        }
+        match c {
+            '(' => {
+                closers.push(")");
+                out.push('(');
+            }
+            ')' => out.push_str(closers.pop().unwrap_or(")")),
+            other => out.push(other),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[test]
+fn with_bars_writes_absolute_values_with_bars() {
+    assert_eq!(with_bars("(abs((-x))*abs(abs(y)))"), "(|(-x)|*|(|y|)|)");
+}
+
 fn symbols(pool: &mut Pool) -> [SymbolId; 3] {
     VARS.map(|name| pool.symbol(name))
 }
@@ -1192,6 +1225,20 @@ proptest! {
                 prop_assert_eq!(batch.print(id), alone.as_str(), "from `{}`", text);
             }
         }
+    }
+
+    /// `|u|` is `abs(u)`: the text with every `abs(u)` written with bars parses to the
+    /// same expression.
+    #[test]
+    fn bars_parse_as_abs(a in tree_with_unknowns(3, 12), b in tree_with_unknowns(3, 12)) {
+        // Products, sums and nests of absolute values, besides those in the trees.
+        let (a, b) = (a.text(), b.text());
+        let text = format!("abs({a})*abs(-{b} - abs(abs({a})/2)) + abs({b})");
+        let bars = with_bars(&text);
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        let g = parse_defined(&mut pool, &bars)?;
+        prop_assert_eq!(Some(f), g, "`{}` and `{}`", text, bars);
     }
 
     #[test]
