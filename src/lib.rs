@@ -32,6 +32,7 @@ mod func;
 pub mod model;
 mod output;
 mod parse;
+mod precise;
 mod print;
 mod rational;
 pub mod request;
@@ -54,6 +55,7 @@ pub use expr::{
 pub use func::Func;
 pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_with};
+pub use precise::Decimal;
 pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};
 pub use rational::Rational;
 pub use reverse::{gradient_program, gradient_program_named};
