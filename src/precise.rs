@@ -43,6 +43,9 @@ pub(crate) enum Stop {
     /// No numeric value: a variable without a value, an unknown function, an unevaluated
     /// derivative.
     NotNumeric,
+    /// A value beyond the exponent range (about `2^±2^31`): finite, but too large or
+    /// small to bound.
+    Overflow,
 }
 
 /// A decimal approximation, right to the digits it shows.
@@ -172,8 +175,19 @@ impl Evaluator<'_> {
 
     /// The bounds of a computed value `r`: `r` itself when the operation was exact.
     fn around(&self, r: BigFloat, trust_exact: bool) -> Result<Interval, Stop> {
-        if r.is_nan() || r.is_inf() {
+        if r.is_inf() {
+            return Err(Stop::Overflow);
+        }
+        if r.is_nan() {
             return Err(Stop::Undecided);
+        }
+        if r.is_zero() && (!trust_exact || r.inexact()) {
+            // Perhaps an underflow: a value too small for the exponent range.
+            let tiny = BigFloat::min_positive(WORD_BIT_SIZE);
+            return Ok(Interval {
+                lo: tiny.neg(),
+                hi: tiny,
+            });
         }
         if r.is_zero() || (trust_exact && !r.inexact()) {
             return Ok(self.point(r));
@@ -827,21 +841,22 @@ fn precisions() -> impl Iterator<Item = usize> {
 
 /// Whether `expr` (a constant, or with the variables in `values`) is defined: `Ok`, or the
 /// smallest node that is surely not ([`Stop::Undefined`]), [`Stop::Undecided`] when even
-/// the largest precision does not tell, [`Stop::NotNumeric`] for what has no value.
+/// the largest precision does not tell, [`Stop::NotNumeric`] for what has no value. A
+/// value beyond the exponent range counts as defined.
 pub(crate) fn defined(
     pool: &Pool,
     expr: ExprId,
     values: &FxHashMap<SymbolId, BigFloat>,
 ) -> Result<(), Stop> {
-    let mut last = Stop::Undecided;
     for p in precisions() {
         match enclose(pool, expr, values, p) {
-            Ok(_) => return Ok(()),
-            Err(Stop::Undecided) => last = Stop::Undecided,
+            // A value too large to bound is still a value.
+            Ok(_) | Err(Stop::Overflow) => return Ok(()),
+            Err(Stop::Undecided) => {}
             Err(stop) => return Err(stop),
         }
     }
-    Err(last)
+    Err(Stop::Undecided)
 }
 
 /// The sign of `expr`, decided at growing precision; `Equal` only for an exact zero.
@@ -936,9 +951,19 @@ pub(crate) fn decimal(pool: &Pool, expr: ExprId) -> Option<Decimal> {
     }
     let i = last?;
     let (lo, hi) = (to_f64(&i.lo), to_f64(&i.hi));
-    let (mid, radius) = (lo / 2.0 + hi / 2.0, (hi - lo) / 2.0);
-    (mid.is_finite() && radius.is_finite()).then(|| Decimal {
-        text: format!("{} ± {radius:.1e}", show_f64(mid)),
+    let mid = lo / 2.0 + hi / 2.0;
+    let radius = i.hi.sub(&i.lo, WORD_BIT_SIZE, RM);
+    let f64_radius = to_f64(&radius);
+    let radius = if f64_radius.is_normal() {
+        // One more unit covers the rounding of the midpoint.
+        format!("{:.1e}", f64_radius * 1.01)
+    } else {
+        // Below f64's range: a power of ten above it.
+        let e = radius.exponent()?;
+        format!("1e{}", (f64::from(e) * std::f64::consts::LOG10_2).ceil())
+    };
+    mid.is_finite().then(|| Decimal {
+        text: format!("{} ± {radius}", show_f64(mid)),
         value: None,
     })
 }

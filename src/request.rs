@@ -11,7 +11,7 @@ use crate::cse::Program;
 use crate::diff::{Dependencies, diff, total_diff};
 use crate::emit::{EmitSpec, Language};
 use crate::error::{Error, Span};
-use crate::expr::{ExprId, Pool, SymbolId};
+use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, parse_with};
 use crate::print::print;
@@ -198,8 +198,8 @@ pub struct Line {
     pub differentials: Vec<(ExprId, SymbolId)>,
     /// A remark such as `(y is held constant)`.
     pub note: Option<String>,
-    /// The value as a decimal, with `--numeric`.
-    pub decimal: Option<f64>,
+    /// The value as a decimal, right to the digits it shows, with `--numeric`.
+    pub decimal: Option<crate::precise::Decimal>,
 }
 
 impl Line {
@@ -563,6 +563,11 @@ impl Request {
             Mode::Hessian => self.hessian(pool, &context, input),
             Mode::Implicit => self.implicit(pool, &context, input),
         };
+        let functions = match self.mode {
+            Mode::Jacobian => &inputs[..],
+            _ => &inputs[..1],
+        };
+        self.check_defined(pool, &context, functions)?;
         let mut lines = self.finish(pool, &context, lines)?;
         if let Some(rate) = &self.sgd {
             let eta = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
@@ -1042,12 +1047,44 @@ impl Request {
             for (coefficient, _) in &mut line.differentials {
                 *coefficient = replace(pool, *coefficient, &context.at);
             }
-            if self.numeric {
-                line.decimal = crate::eval::eval_constant(pool, line.value);
+            if self.numeric && pool.is_constant(line.value) {
+                line.decimal = crate::precise::decimal(pool, line.value);
             }
             done.push(line);
         }
         Ok(done)
+    }
+
+    /// With `--at`: each function (after `--subst`) must be defined at the point, or its
+    /// derivatives there mean nothing. Exactly where the values are exact; else decided
+    /// numerically with enough precision, an undecidable case being an error too.
+    fn check_defined(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        functions: &[ExprId],
+    ) -> Result<(), Error> {
+        if context.at.is_empty() {
+            return Ok(());
+        }
+        for &f in functions {
+            let f = context.substitution.apply(pool, f);
+            let f = pool.inline_functions(f);
+            if let Some((offender, reason)) = undefined_part(pool, f, &context.at) {
+                let mut points: Vec<&str> = self.at.iter().map(|a| a.text.as_str()).collect();
+                points.dedup();
+                return Err(Error::Undefined {
+                    reason: format!(
+                        "{} is undefined at {}: {reason}; a derivative exists only where the \
+                         function is defined",
+                        print(pool, offender),
+                        points.join(", ")
+                    ),
+                    span: None,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The derivative of `input` in `vars`, in order, partial or total.
@@ -1406,6 +1443,78 @@ fn parse_option_expr(
         option: assignment.option,
         exit_code: 1,
     })
+}
+
+/// The smallest part of `f` that is undefined with the replacements `at` made, and why:
+/// exactly (`ln(0)`), or numerically (`ln(1 - e)`, `acos(exp(2) + 1)`), or because the
+/// numeric test cannot decide even at its highest precision.
+fn undefined_part(
+    pool: &mut Pool,
+    f: ExprId,
+    at: &FxHashMap<ExprId, ExprId>,
+) -> Option<(ExprId, String)> {
+    use crate::precise::{Stop, defined};
+    let none = FxHashMap::default();
+    let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    let order = pool.reachable(f, |_| true);
+    for &id in &order {
+        let replaced = match at.get(&id) {
+            Some(&replacement) => replacement,
+            None => {
+                let children = pool.children(id);
+                let mapped: Vec<ExprId> = children
+                    .iter()
+                    .map(|c| new.get(c).copied().unwrap_or(*c))
+                    .collect();
+                if mapped == children {
+                    id
+                } else {
+                    let node = pool.node(id).clone();
+                    crate::subst::rebuild(pool, &node, &mapped)
+                }
+            }
+        };
+        if replaced == ExprId::UNDEFINED {
+            let reason = pool
+                .undefined_reason()
+                .unwrap_or("the value is undefined")
+                .to_string();
+            return Some((id, reason));
+        }
+        new.insert(id, replaced);
+    }
+    let value = new.get(&f).copied().unwrap_or(f);
+    // The whole value first: where it is defined, so is every part.
+    if defined(pool, value, &none).is_ok() {
+        return None;
+    }
+    for &id in &order {
+        let replaced = new.get(&id).copied().unwrap_or(id);
+        if !matches!(pool.node(id), Node::Call(..) | Node::Pow(_)) || !pool.is_constant(replaced) {
+            continue;
+        }
+        let undecided = match defined(pool, replaced, &none) {
+            Ok(()) | Err(Stop::NotNumeric | Stop::Overflow) => continue,
+            Err(Stop::Undefined(_)) => false,
+            Err(Stop::Undecided) => true,
+        };
+        // `printed_len` is an upper bound: short values are shown.
+        let shown = if crate::print::printed_len(pool, replaced) <= 200 {
+            print(pool, replaced)
+        } else {
+            "its value at the point".to_string()
+        };
+        let why = if undecided {
+            format!(
+                "deriv cannot decide whether {shown} is a real number: its argument is too \
+                 close to the edge of the domain to tell, even with 2,500 digits"
+            )
+        } else {
+            format!("{shown} is not a real number")
+        };
+        return Some((id, why));
+    }
+    None
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {
