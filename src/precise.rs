@@ -7,8 +7,6 @@
 //! (correctly, it documents); the bounds are widened by two units in the last place around
 //! every inexact result, so they hold even for a result off by one unit.
 
-use std::cmp::Ordering;
-
 use astro_float::{BigFloat, Consts, RoundingMode, Sign, WORD_BIT_SIZE, Word};
 use num_bigint::BigInt;
 use rustc_hash::FxHashMap;
@@ -162,7 +160,7 @@ struct Evaluator<'a> {
     pool: &'a Pool,
     p: usize,
     cc: Consts,
-    values: &'a FxHashMap<SymbolId, BigFloat>,
+    values: &'a FxHashMap<SymbolId, Rational>,
 }
 
 impl Evaluator<'_> {
@@ -785,7 +783,7 @@ impl Evaluator<'_> {
                     self.around(e, false)
                 }
                 Node::Sym(symbol) => match self.values.get(symbol) {
-                    Some(x) => Ok(self.point(x.clone())),
+                    Some(x) => self.number(x),
                     None => Err(Stop::NotNumeric),
                 },
                 Node::Add(ops) => {
@@ -821,7 +819,7 @@ impl Evaluator<'_> {
 fn enclose(
     pool: &Pool,
     root: ExprId,
-    values: &FxHashMap<SymbolId, BigFloat>,
+    values: &FxHashMap<SymbolId, Rational>,
     p: usize,
 ) -> Result<Interval, Stop> {
     let cc = Consts::new().map_err(|_| Stop::Undecided)?;
@@ -846,31 +844,13 @@ fn precisions() -> impl Iterator<Item = usize> {
 pub(crate) fn defined(
     pool: &Pool,
     expr: ExprId,
-    values: &FxHashMap<SymbolId, BigFloat>,
+    values: &FxHashMap<SymbolId, Rational>,
 ) -> Result<(), Stop> {
     for p in precisions() {
         match enclose(pool, expr, values, p) {
             // A value too large to bound is still a value.
             Ok(_) | Err(Stop::Overflow) => return Ok(()),
             Err(Stop::Undecided) => {}
-            Err(stop) => return Err(stop),
-        }
-    }
-    Err(Stop::Undecided)
-}
-
-/// The sign of `expr`, decided at growing precision; `Equal` only for an exact zero.
-pub(crate) fn sign(
-    pool: &Pool,
-    expr: ExprId,
-    values: &FxHashMap<SymbolId, BigFloat>,
-) -> Result<Ordering, Stop> {
-    for p in precisions() {
-        match enclose(pool, expr, values, p) {
-            Ok(i) if is_positive(&i.lo) => return Ok(Ordering::Greater),
-            Ok(i) if is_negative(&i.hi) => return Ok(Ordering::Less),
-            Ok(i) if i.lo.is_zero() && i.hi.is_zero() => return Ok(Ordering::Equal),
-            Ok(_) | Err(Stop::Undecided) => {}
             Err(stop) => return Err(stop),
         }
     }
@@ -973,8 +953,8 @@ pub(crate) fn decimal(pool: &Pool, expr: ExprId) -> Option<Decimal> {
 pub(crate) enum Comparison {
     /// Equal to at least 30 significant digits (or exactly).
     Agree,
-    /// Surely different: both values.
-    Differ(Decimal, Decimal),
+    /// Surely different: both values and their difference.
+    Differ(Decimal, Decimal, Decimal),
     /// Not decided: a value is undefined, not numeric, or too close to tell.
     Unknown,
 }
@@ -985,7 +965,7 @@ pub(crate) fn compare_at(
     pool: &Pool,
     a: ExprId,
     b: ExprId,
-    values: &FxHashMap<SymbolId, BigFloat>,
+    values: &FxHashMap<SymbolId, Rational>,
 ) -> Comparison {
     for p in precisions() {
         let Ok(cc) = Consts::new() else {
@@ -1015,7 +995,11 @@ pub(crate) fn compare_at(
                     }
                 })
             };
-            return Comparison::Differ(show(&mut ev, &x), show(&mut ev, &y));
+            return Comparison::Differ(
+                show(&mut ev, &x),
+                show(&mut ev, &y),
+                show(&mut ev, &difference),
+            );
         }
         // Agreement: the difference is within 2^-100 (about 10^-30) of the larger value.
         let width = ev.upper(difference.hi.sub(&difference.lo, ev.p, RM), true);
@@ -1038,11 +1022,6 @@ fn relative(scale: &BigFloat, k: i64) -> Option<BigFloat> {
     let e = i64::from(r.exponent()?).checked_add(k)?;
     r.set_exponent(i32::try_from(e).ok()?);
     Some(r)
-}
-
-/// An `f64` as an exact value for [`compare_at`] and [`defined`].
-pub(crate) fn exact(x: f64) -> BigFloat {
-    BigFloat::from_f64(x, 64)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Numerical proof of symbolic results: each result is compared with central finite
 //! differences (Richardson-extrapolated) of what it is the derivative of, at several
 //! pseudo-random points where both are defined; and a user's answer is compared with the
-//! derivative, exactly or numerically.
+//! derivative, by a proof or with rigorous error bounds at points across scales.
 
 use std::rc::Rc;
 
@@ -9,7 +9,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::{Scratch, Tape};
 use crate::cse::Program;
-use crate::expr::{ExprId, Pool, SymbolId};
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::precise::{Comparison, Decimal, compare_at};
+use crate::rational::Rational;
 use crate::subst::{Substitution, free_symbols};
 use crate::together::together;
 
@@ -357,28 +360,93 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
 /// Whether a user's answer equals the derivative.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
-    /// The same expression after canonicalization.
+    /// Proved: the same expression after canonicalization, or their difference simplifies
+    /// to 0.
     Equal,
-    /// Different forms, equal at every test point.
+    /// Not proved, but equal to 30 significant digits at every test point where both are
+    /// defined, the values computed with rigorous error bounds.
     NumericallyEqual {
         /// How many points agreed.
         points: usize,
     },
-    /// Different: a point where they differ, and both values there.
+    /// Surely different: a point where they differ, and both values there (right to the
+    /// digits shown).
     Different {
         /// The point, described.
         point: String,
         /// The answer's value.
-        answer: f64,
+        answer: Decimal,
         /// The derivative's value.
-        expected: f64,
+        expected: Decimal,
+        /// The answer's value less the derivative's, for values too close to tell apart
+        /// in the digits shown.
+        difference: Decimal,
     },
     /// Neither equal in form nor comparable numerically (no point where both are defined).
     Undecided,
 }
 
-/// Compares `answer` with `expected`: exactly, then over a common denominator, then at
-/// pseudo-random points (relative tolerance 1e-9).
+/// How many test points [`compare`] draws, besides two on each side of each kink.
+pub const CHECK_POINTS: usize = 24;
+
+/// `v` to `digits` significant digits, as the shortest decimal text of that `f64`.
+fn round_to_digits(v: f64, digits: i32) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return "0".into();
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    format!("{}", (v * scale).round() / scale)
+}
+
+/// Test values for `--check`: small integers, then magnitudes spread evenly in logarithm
+/// from 1e-3 to 1e3 with either sign, to three significant digits.
+fn check_value(points: &mut Points, k: usize, var: usize) -> String {
+    const SMALL: [&str; 6] = ["1", "-1", "2", "-2", "3", "-3"];
+    if k < SMALL.len() {
+        return SMALL[(k + var) % SMALL.len()].into();
+    }
+    let magnitude = 10f64.powf(6.0 * points.unit() - 3.0);
+    let sign = if points.unit() < 0.5 { -1.0 } else { 1.0 };
+    round_to_digits(sign * magnitude, 3)
+}
+
+/// The points where a piece of `abs`, `sign`, `relu` or `step` in `exprs` changes, when its
+/// argument is linear in one variable: the variable and where the argument is 0.
+fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
+    let mut found = Vec::new();
+    let mut args = Vec::new();
+    for &e in exprs {
+        for id in pool.reachable(e, |_| true) {
+            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) = pool.node(id)
+            {
+                args.push(*arg);
+            }
+        }
+    }
+    for arg in args {
+        let [var] = free_symbols(pool, arg)[..] else {
+            continue;
+        };
+        let slope = crate::diff::diff(pool, arg, var);
+        let map: FxHashMap<SymbolId, ExprId> = [(var, ExprId::ZERO)].into_iter().collect();
+        let at_zero = crate::subst::substitute(pool, arg, &map);
+        let (Some(slope), Some(at_zero)) = (pool.as_num(slope), pool.as_num(at_zero)) else {
+            continue;
+        };
+        if let Some(ratio) = at_zero.checked_div(slope) {
+            let x0 = -ratio.to_f64();
+            if x0.is_finite() && !found.contains(&(var, x0)) {
+                found.push((var, x0));
+            }
+        }
+    }
+    found
+}
+
+/// Compares `answer` with `expected`: a proof when their difference simplifies to 0; else
+/// at test points across scales and signs (and on both sides of each kink), each value
+/// bounded rigorously at a precision raised until they surely differ or agree to 30
+/// significant digits.
 pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     if answer == expected {
         return Verdict::Equal;
@@ -387,33 +455,57 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     if difference == ExprId::ZERO || together(pool, difference) == ExprId::ZERO {
         return Verdict::Equal;
     }
+    let (answer, expected) = (
+        pool.inline_functions(answer),
+        pool.inline_functions(expected),
+    );
     let vars = variables(pool, &[answer, expected]);
-    let tape = Tape::compile_exprs(pool, &[answer, expected], &vars).ok();
+    let mut tests: Vec<Vec<String>> = Vec::new();
     let mut points = Points::new();
-    let mut agreed = 0;
-    for attempt in 0..60 {
-        if agreed == 8 {
-            break;
-        }
-        let values: Vec<f64> = vars.iter().map(|_| points.value(attempt)).collect();
-        let (a, e) = match &tape {
-            Some(tape) => {
-                let both = tape.eval(&values);
-                (both[0], both[1])
-            }
-            None => (f64::NAN, f64::NAN),
-        };
-        if !a.is_finite() || !e.is_finite() {
+    let count = if vars.is_empty() { 1 } else { CHECK_POINTS };
+    for k in 0..count {
+        tests.push(
+            (0..vars.len())
+                .map(|j| check_value(&mut points, k, j))
+                .collect(),
+        );
+    }
+    for (var, x0) in kinks(pool, &[answer, expected]) {
+        let Some(index) = vars.iter().position(|&v| v == var) else {
             continue;
+        };
+        for offset in [-0.5, -1e-3, 1e-3, 0.5] {
+            let mut test: Vec<String> = (0..vars.len())
+                .map(|j| check_value(&mut points, CHECK_POINTS, j))
+                .collect();
+            test[index] = round_to_digits(x0 + offset * x0.abs().max(1.0), 6);
+            tests.push(test);
         }
-        if relative_error(a, e) > 1e-9 {
-            return Verdict::Different {
-                point: describe_point(pool, vars.iter().copied().zip(values)),
-                answer: a,
-                expected: e,
-            };
+    }
+    let mut agreed = 0;
+    for test in tests {
+        let values: FxHashMap<SymbolId, Rational> = vars
+            .iter()
+            .zip(&test)
+            .filter_map(|(&v, x)| Some((v, Rational::parse_decimal(x, 400)?)))
+            .collect();
+        match compare_at(pool, answer, expected, &values) {
+            Comparison::Agree => agreed += 1,
+            Comparison::Differ(answer, expected, difference) => {
+                let point: Vec<String> = vars
+                    .iter()
+                    .zip(&test)
+                    .map(|(&v, x)| format!("{}={x}", pool.symbol_name(v)))
+                    .collect();
+                return Verdict::Different {
+                    point: point.join(", "),
+                    answer,
+                    expected,
+                    difference,
+                };
+            }
+            Comparison::Unknown => {}
         }
-        agreed += 1;
     }
     if agreed == 0 {
         Verdict::Undecided
@@ -493,7 +585,9 @@ mod tests {
         assert_eq!(compare(&mut pool, c, d), Verdict::Equal);
         assert_eq!(
             compare(&mut pool, a, b),
-            Verdict::NumericallyEqual { points: 8 }
+            Verdict::NumericallyEqual {
+                points: CHECK_POINTS
+            }
         );
         assert!(matches!(
             compare(&mut pool, a, e),
