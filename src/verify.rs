@@ -1,6 +1,7 @@
 //! Numerical proof of symbolic results: each result is compared with central finite
 //! differences (Richardson-extrapolated) of what it is the derivative of, at several
-//! pseudo-random points where both are defined; and a user's answer is compared with the
+//! pseudo-random points where both are defined and the differences do not straddle a kink
+//! of `abs`, `sign`, `relu` or `step`; and a user's answer is compared with the
 //! derivative, by a proof or with rigorous error bounds at points across scales.
 
 use std::rc::Rc;
@@ -149,6 +150,52 @@ impl Compiled {
         (0..program.results.len()).map(|r| (k, r)).collect()
     }
 
+    /// The arguments of the pieces of `abs`, `sign`, `relu` and `step` in `exprs`, as one
+    /// tape's outputs; `None` when there are none.
+    fn kinks(&mut self, pool: &Pool, exprs: &[ExprId]) -> Option<usize> {
+        let mut args = Vec::new();
+        for id in pool.reachable_from(exprs, |_| true) {
+            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) =
+                pool.node(id)
+            {
+                args.push(*arg);
+            }
+        }
+        if args.is_empty() {
+            return None;
+        }
+        self.tapes
+            .push(Tape::compile_exprs(pool, &args, &self.inputs).ok());
+        Some(self.tapes.len() - 1)
+    }
+
+    /// Whether some piece's argument (of the tape `kinks`) is 0 or changes sign between the
+    /// points `point` with `var` moved by `-h` and `+h`: where finite differences straddle
+    /// a kink.
+    fn straddles(&mut self, kinks: usize, var: usize, h: f64, point: &mut [f64]) -> bool {
+        let Some(tape) = &self.tapes[kinks] else {
+            return false;
+        };
+        let x = point[var];
+        let mut signs: Vec<f64> = Vec::new();
+        let mut straddles = false;
+        for shift in [-h, 0.0, h] {
+            point[var] = x + shift;
+            self.outputs.resize(tape.num_outputs(), 0.0);
+            tape.eval_into(point, &mut self.scratch, &mut self.outputs);
+            if signs.is_empty() {
+                signs = self.outputs.iter().map(|v| v.signum()).collect();
+            }
+            straddles |= self
+                .outputs
+                .iter()
+                .zip(&signs)
+                .any(|(v, s)| *v == 0.0 || v.signum() != *s);
+        }
+        point[var] = x;
+        straddles
+    }
+
     /// The value of a slot at `point` (one value per input); NaN where it has none.
     fn eval(&mut self, (tape, output): Slot, point: &[f64]) -> f64 {
         let Some(tape) = &self.tapes[tape] else {
@@ -168,6 +215,8 @@ struct CheckSlots {
     value: Slot,
     /// The constrained variables (as indices of the inputs) and their replacements.
     after: Vec<(usize, Slot)>,
+    /// The tape of the arguments of the check's pieces of `abs`, `sign`, `relu`, `step`.
+    kinks: Option<usize>,
 }
 
 /// Compiles every check: expressions once each, and each program's results as one tape.
@@ -263,14 +312,21 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
         }
         let base = compiled.expr(pool, check.base);
         let vars = vars.iter().map(|v| compiled.index[v]).collect();
+        let kinks = compiled.kinks(pool, &[check.base, check.value]);
         slots.push(CheckSlots {
             vars,
             base,
             value,
             after,
+            kinks,
         });
     }
     (compiled, slots)
+}
+
+/// The largest step of [`numeric_derivative`] at `x`.
+fn step(x: f64) -> f64 {
+    1e-3 * x.abs().max(1.0)
 }
 
 /// `d base / d var` at `point` by central differences with one Richardson step.
@@ -283,7 +339,7 @@ fn numeric_derivative(compiled: &mut Compiled, base: Slot, var: usize, point: &m
         let down = compiled.eval(base, point);
         (up - down) / (2.0 * h)
     };
-    let h = 1e-3 * x.abs().max(1.0);
+    let h = step(x);
     let coarse = central(h);
     let fine = central(h / 2.0);
     point[var] = x;
@@ -325,6 +381,15 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
             }
             for &(k, replacement) in &slot.after {
                 vector[k] = compiled.eval(replacement, &vector);
+            }
+            // Only where the function is defined, and away from its kinks.
+            if !compiled.eval(slot.base, &vector).is_finite() {
+                continue;
+            }
+            if let Some(kinks) = slot.kinks
+                && compiled.straddles(kinks, var, step(vector[var]), &mut vector)
+            {
+                continue;
             }
             let numeric = numeric_derivative(&mut compiled, slot.base, var, &mut vector);
             let symbolic = compiled.eval(slot.value, &vector);
