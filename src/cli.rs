@@ -836,7 +836,10 @@ fn emit(
         out.write_all(code.as_bytes())?;
         return verified(out, pool);
     }
-    let lists = matches!(request.mode, Mode::Gradient | Mode::Hessian | Mode::Jacobian);
+    let lists = matches!(
+        request.mode,
+        Mode::Gradient | Mode::Hessian | Mode::Jacobian
+    );
     if lists && outcome.lines.is_empty() {
         let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
         eprintln!(

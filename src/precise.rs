@@ -929,13 +929,17 @@ pub(crate) fn decimal(pool: &Pool, expr: ExprId) -> Option<Decimal> {
             Err(_) => return None,
         }
     }
-    let i = last?;
+    uncertain(&last?)
+}
+
+/// An interval whose digits could not be made sure: its midpoint and radius.
+fn uncertain(i: &Interval) -> Option<Decimal> {
     let (lo, hi) = (to_f64(&i.lo), to_f64(&i.hi));
     let mid = lo / 2.0 + hi / 2.0;
     let radius = i.hi.sub(&i.lo, WORD_BIT_SIZE, RM);
     let f64_radius = to_f64(&radius);
     let radius = if f64_radius.is_normal() {
-        // One more unit covers the rounding of the midpoint.
+        // A little more covers the rounding of the midpoint.
         format!("{:.1e}", f64_radius * 1.01)
     } else {
         // Below f64's range: a power of ten above it.
@@ -967,6 +971,7 @@ pub(crate) fn compare_at(
     b: ExprId,
     values: &FxHashMap<SymbolId, Rational>,
 ) -> Comparison {
+    let mut differ: Option<[Interval; 3]> = None;
     for p in precisions() {
         let Ok(cc) = Consts::new() else {
             return Comparison::Unknown;
@@ -986,20 +991,13 @@ pub(crate) fn compare_at(
             continue;
         };
         if is_positive(&difference.lo) || is_negative(&difference.hi) {
-            let show = |ev: &mut Evaluator<'_>, i: &Interval| {
-                sure_digits(ev, i).unwrap_or_else(|| {
-                    let mid = to_f64(&i.lo) / 2.0 + to_f64(&i.hi) / 2.0;
-                    Decimal {
-                        text: show_f64(mid),
-                        value: None,
-                    }
-                })
-            };
-            return Comparison::Differ(
-                show(&mut ev, &x),
-                show(&mut ev, &y),
-                show(&mut ev, &difference),
-            );
+            // Surely different; the precision grows on only to make the digits sure.
+            let shown = [&x, &y, &difference].map(|i| sure_digits(&mut ev, i));
+            if let [Some(x), Some(y), Some(d)] = shown {
+                return Comparison::Differ(x, y, d);
+            }
+            differ = Some([x, y, difference]);
+            continue;
         }
         // Agreement: the difference is within 2^-100 (about 10^-30) of the larger value.
         let width = ev.upper(difference.hi.sub(&difference.lo, ev.p, RM), true);
@@ -1010,7 +1008,11 @@ pub(crate) fn compare_at(
             return Comparison::Agree;
         }
     }
-    Comparison::Unknown
+    let shown = differ.map(|intervals| intervals.map(|i| uncertain(&i)));
+    match shown {
+        Some([Some(x), Some(y), Some(d)]) => Comparison::Differ(x, y, d),
+        _ => Comparison::Unknown,
+    }
 }
 
 /// `scale * 2^k` exactly (a zero scale stays zero).

@@ -155,8 +155,7 @@ impl Compiled {
     fn kinks(&mut self, pool: &Pool, exprs: &[ExprId]) -> Option<usize> {
         let mut args = Vec::new();
         for id in pool.reachable_from(exprs, |_| true) {
-            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) =
-                pool.node(id)
+            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) = pool.node(id)
             {
                 args.push(*arg);
             }
