@@ -509,6 +509,12 @@ impl Evaluator<'_> {
             lo: one.neg(),
             hi: one.clone(),
         };
+        // An argument past 2^p cannot be reduced by pi at this precision: no peak could be
+        // ruled out anyway, and the sine of a huge number is slow to compute.
+        let huge = |x: &BigFloat| x.exponent().is_some_and(|e| e > self.p as i32 - 16);
+        if huge(&a.lo) || huge(&a.hi) {
+            return Ok(whole);
+        }
         // Bounds at both ends, whichever is larger.
         let (s_lo, s_hi) = (
             a.lo.sin(self.p, RM, &mut self.cc),
@@ -768,68 +774,95 @@ impl Evaluator<'_> {
 
     /// The interval of `root`; the first node that fails stops it.
     fn eval(&mut self, root: ExprId) -> Result<Interval, Stop> {
+        self.eval_nodes(root, false).0
+    }
+
+    /// The interval of `root`, and the nodes that fail by themselves (their arguments
+    /// having values), in order, children first: all of them with `keep_going`, else the
+    /// first.
+    fn eval_nodes(
+        &mut self,
+        root: ExprId,
+        keep_going: bool,
+    ) -> (Result<Interval, Stop>, Vec<(ExprId, Stop)>) {
         let order = self.pool.reachable(root, |_| true);
-        let mut value: FxHashMap<ExprId, Interval> = FxHashMap::default();
+        let mut value: FxHashMap<ExprId, Result<Interval, Stop>> = FxHashMap::default();
+        let mut failures = Vec::new();
         for &id in &order {
-            let of = |child: &ExprId| value.get(child).cloned().ok_or(Stop::NotNumeric);
-            let v = match self.pool.node(id) {
-                Node::Undefined | Node::Derivative { .. } | Node::Apply { .. } => {
-                    Err(Stop::NotNumeric)
-                }
-                Node::Num(q) => self.number(q),
-                Node::Const(Constant::Pi) => self.pi(),
-                Node::Const(Constant::E) => {
-                    let e = self.cc.e(self.p, RM);
-                    self.around(e, false)
-                }
-                Node::Sym(symbol) => match self.values.get(symbol) {
-                    Some(x) => self.number(x),
-                    None => Err(Stop::NotNumeric),
-                },
-                Node::Add(ops) => {
-                    let mut sum = of(&ops[0])?;
-                    for op in &ops[1..] {
-                        sum = self.add(&sum, &of(op)?)?;
+            let children = self.pool.children(id);
+            let inherited = children.iter().find_map(|c| match value.get(c) {
+                Some(Ok(_)) => None,
+                Some(Err(stop)) => Some(*stop),
+                None => Some(Stop::NotNumeric),
+            });
+            let v = match inherited {
+                Some(stop) => Err(stop),
+                None => {
+                    let own = self.node(id, &value);
+                    if let Err(stop) = own
+                        && stop != Stop::NotNumeric
+                    {
+                        failures.push((id, stop));
+                        if !keep_going {
+                            return (Err(stop), failures);
+                        }
                     }
-                    Ok(sum)
+                    own
                 }
-                Node::Mul(ops) => {
-                    let mut product = of(&ops[0])?;
-                    for op in &ops[1..] {
-                        product = self.mul(&product, &of(op)?)?;
-                    }
-                    Ok(product)
-                }
-                Node::Pow([base, exp]) => {
-                    let (b, e) = (of(base)?, of(exp)?);
-                    self.pow(id, *base, *exp, &b, &e)
-                }
-                Node::Call(func, arg) => {
-                    let a = of(arg)?;
-                    self.call(id, *func, &a)
-                }
-            }?;
+            };
             value.insert(id, v);
         }
-        value.remove(&root).ok_or(Stop::NotNumeric)
+        let result = value.remove(&root).unwrap_or(Err(Stop::NotNumeric));
+        (result, failures)
     }
-}
 
-/// Evaluates `root` at one precision, the variables set to exact values.
-fn enclose(
-    pool: &Pool,
-    root: ExprId,
-    values: &FxHashMap<SymbolId, Rational>,
-    p: usize,
-) -> Result<Interval, Stop> {
-    let cc = Consts::new().map_err(|_| Stop::Undecided)?;
-    Evaluator {
-        pool,
-        p,
-        cc,
-        values,
+    /// The interval of one node, its children's intervals in `value`.
+    fn node(
+        &mut self,
+        id: ExprId,
+        value: &FxHashMap<ExprId, Result<Interval, Stop>>,
+    ) -> Result<Interval, Stop> {
+        let of = |child: &ExprId| match value.get(child) {
+            Some(Ok(i)) => Ok(i.clone()),
+            Some(Err(stop)) => Err(*stop),
+            None => Err(Stop::NotNumeric),
+        };
+        match self.pool.node(id) {
+            Node::Undefined | Node::Derivative { .. } | Node::Apply { .. } => Err(Stop::NotNumeric),
+            Node::Num(q) => self.number(q),
+            Node::Const(Constant::Pi) => self.pi(),
+            Node::Const(Constant::E) => {
+                let e = self.cc.e(self.p, RM);
+                self.around(e, false)
+            }
+            Node::Sym(symbol) => match self.values.get(symbol) {
+                Some(x) => self.number(x),
+                None => Err(Stop::NotNumeric),
+            },
+            Node::Add(ops) => {
+                let mut sum = of(&ops[0])?;
+                for op in &ops[1..] {
+                    sum = self.add(&sum, &of(op)?)?;
+                }
+                Ok(sum)
+            }
+            Node::Mul(ops) => {
+                let mut product = of(&ops[0])?;
+                for op in &ops[1..] {
+                    product = self.mul(&product, &of(op)?)?;
+                }
+                Ok(product)
+            }
+            Node::Pow([base, exp]) => {
+                let (b, e) = (of(base)?, of(exp)?);
+                self.pow(id, *base, *exp, &b, &e)
+            }
+            Node::Call(func, arg) => {
+                let a = of(arg)?;
+                self.call(id, *func, &a)
+            }
+        }
     }
-    .eval(root)
 }
 
 /// The working precisions tried, in order.
@@ -837,24 +870,42 @@ fn precisions() -> impl Iterator<Item = usize> {
     std::iter::successors(Some(START_BITS), |&p| (p < MAX_BITS).then_some(p * 2))
 }
 
-/// Whether `expr` (a constant, or with the variables in `values`) is defined: `Ok`, or the
-/// smallest node that is surely not ([`Stop::Undefined`]), [`Stop::Undecided`] when even
-/// the largest precision does not tell, [`Stop::NotNumeric`] for what has no value. A
-/// value beyond the exponent range counts as defined.
+/// Whether `expr` is defined with its variables set to `values` (those without a value
+/// are left alone): `Ok`, or the smallest node that is surely not ([`Stop::Undefined`]), or
+/// one that even the largest precision cannot tell ([`Stop::Undecided`]). A value beyond
+/// the exponent range counts as defined.
 pub(crate) fn defined(
     pool: &Pool,
     expr: ExprId,
     values: &FxHashMap<SymbolId, Rational>,
-) -> Result<(), Stop> {
+) -> Result<(), (ExprId, Stop)> {
+    let mut undecided = None;
     for p in precisions() {
-        match enclose(pool, expr, values, p) {
-            // A value too large to bound is still a value.
-            Ok(_) | Err(Stop::Overflow) => return Ok(()),
-            Err(Stop::Undecided) => {}
-            Err(stop) => return Err(stop),
+        let Ok(cc) = Consts::new() else {
+            break;
+        };
+        let mut ev = Evaluator {
+            pool,
+            p,
+            cc,
+            values,
+        };
+        let (_, failures) = ev.eval_nodes(expr, true);
+        if let Some(&(node, _)) = failures
+            .iter()
+            .find(|(_, stop)| matches!(stop, Stop::Undefined(_)))
+        {
+            return Err((node, Stop::Undefined(node)));
+        }
+        undecided = failures
+            .iter()
+            .find(|(_, stop)| *stop == Stop::Undecided)
+            .map(|&(node, _)| node);
+        if undecided.is_none() {
+            return Ok(());
         }
     }
-    Err(Stop::Undecided)
+    Err((undecided.unwrap_or(expr), Stop::Undecided))
 }
 
 /// The digits of an interval that are sure: the `f64` both bounds round to, or the same
@@ -1077,19 +1128,22 @@ mod tests {
     fn domains_are_decided() {
         let mut pool = Pool::new();
         let none = FxHashMap::default();
-        let mut p = |t| parse(&mut pool, t).unwrap();
-        let (a, b, c, d) = (
-            p("ln(1 - e)"),
-            p("acosh(pi - 3)"),
-            p("acos(exp(2) + 2)"),
-            p("sqrt(pi - 3)"),
-        );
+        let texts = [
+            "ln(1 - e)",
+            "acosh(pi - 3)",
+            "acos(exp(2) + 2)",
+            "sqrt(pi - 3)",
+            "x + sin(ln(1 - e))",
+            "ln(ln(4) - 2*ln(2))",
+        ];
+        let [a, b, c, d, outer, zero] = texts.map(|t| parse(&mut pool, t).unwrap());
         for bad in [a, b, c] {
-            assert!(matches!(
-                defined(&pool, bad, &none),
-                Err(Stop::Undefined(_))
-            ));
+            assert_eq!(defined(&pool, bad, &none), Err((bad, Stop::Undefined(bad))));
         }
         assert_eq!(defined(&pool, d, &none), Ok(()));
+        // The smallest part that is undefined, inside a larger expression.
+        assert_eq!(defined(&pool, outer, &none), Err((a, Stop::Undefined(a))));
+        // Zero that no precision can tell from 0.
+        assert_eq!(defined(&pool, zero, &none), Err((zero, Stop::Undecided)));
     }
 }

@@ -11,7 +11,7 @@ use crate::cse::Program;
 use crate::diff::{Dependencies, diff, total_diff};
 use crate::emit::{EmitSpec, Language};
 use crate::error::{Error, Span};
-use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, parse_with};
 use crate::print::print;
@@ -1484,37 +1484,28 @@ fn undefined_part(
         new.insert(id, replaced);
     }
     let value = new.get(&f).copied().unwrap_or(f);
-    // The whole value first: where it is defined, so is every part.
-    if defined(pool, value, &none).is_ok() {
-        return None;
-    }
-    for &id in &order {
-        let replaced = new.get(&id).copied().unwrap_or(id);
-        if !matches!(pool.node(id), Node::Call(..) | Node::Pow(_)) || !pool.is_constant(replaced) {
-            continue;
-        }
-        let undecided = match defined(pool, replaced, &none) {
-            Ok(()) | Err(Stop::NotNumeric | Stop::Overflow) => continue,
-            Err(Stop::Undefined(_)) => false,
-            Err(Stop::Undecided) => true,
-        };
-        // `printed_len` is an upper bound: short values are shown.
-        let shown = if crate::print::printed_len(pool, replaced) <= 200 {
-            print(pool, replaced)
-        } else {
-            "its value at the point".to_string()
-        };
-        let why = if undecided {
-            format!(
-                "deriv cannot decide whether {shown} is a real number: its argument is too \
-                 close to the edge of the domain to tell, even with 2,500 digits"
-            )
-        } else {
-            format!("{shown} is not a real number")
-        };
-        return Some((id, why));
-    }
-    None
+    let (node, stop) = defined(pool, value, &none).err()?;
+    // The smallest part of `f` that becomes the failing node, else `f`.
+    let offender = order
+        .iter()
+        .copied()
+        .find(|id| new.get(id) == Some(&node))
+        .unwrap_or(f);
+    // `printed_len` is an upper bound: short values are shown.
+    let shown = if crate::print::printed_len(pool, node) <= 200 {
+        print(pool, node)
+    } else {
+        "its value at the point".to_string()
+    };
+    let why = if stop == Stop::Undecided {
+        format!(
+            "deriv cannot decide whether {shown} is a real number: it is too close to the \
+             edge of the domain or to a pole to tell, even with 2,500 digits"
+        )
+    } else {
+        format!("{shown} is not a real number")
+    };
+    Some((offender, why))
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {
