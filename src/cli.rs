@@ -996,8 +996,14 @@ fn write_verdict(
     let shown = crate::Printer::new(pool, expected)
         .style(cli.output_format().style())
         .notation(cli.output_notation());
+    // Compared at no point: a constant derivative (after `--at`).
+    let point_free = crate::free_symbols(pool, expected).is_empty();
     match verdict {
         Verdict::Equal => writeln!(out, "correct (proved: the difference simplifies to 0)"),
+        Verdict::NumericallyEqual { .. } if point_free => writeln!(
+            out,
+            "correct (numerically, not proved: equal to 30 digits; the derivative simplifies to {shown})"
+        ),
         Verdict::NumericallyEqual { points } => writeln!(
             out,
             "correct (numerically, not proved: equal to 30 digits at {points} test points from 1e-3 to 1e3 in size, both signs; the derivative simplifies to {shown})"
@@ -1010,10 +1016,10 @@ fn write_verdict(
         } => {
             writeln!(out, "incorrect")?;
             writeln!(out, "the derivative is {shown}")?;
-            write!(
-                out,
-                "at {point} your answer is {answer}, the derivative {expected}"
-            )?;
+            if !point.is_empty() {
+                write!(out, "at {point} ")?;
+            }
+            write!(out, "your answer is {answer}, the derivative {expected}")?;
             if answer.text == expected.text {
                 write!(out, " (your answer minus the derivative is {difference})")?;
             }

@@ -401,3 +401,30 @@ fn verify_samples_where_the_function_is_defined() {
     verify: 1 result checked against finite differences at 5 points each, largest relative error 2.1e-12
     "#);
 }
+/// 1c: at a point, a decimal close to cos(1) is not cos(1).
+#[test]
+fn check_a_value_at_a_point_compares_exactly() {
+    assert_cmd_snapshot!(deriv().args(["sin(x)", "--wrt", "x", "--at", "x=1", "--check", "0.5403"]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    incorrect
+    the derivative is cos(1)
+    your answer is 0.5403, the derivative 0.5403023058681398
+
+    ----- stderr -----
+    "#);
+}
+
+/// 1c: at a point, another form of cos(1) agrees to 30 digits.
+#[test]
+fn check_a_value_at_a_point_numerically() {
+    assert_cmd_snapshot!(deriv().args(["sin(x)", "--wrt", "x", "--at", "x=1", "--check", "sqrt(1 - sin(1)^2)"]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    correct (numerically, not proved: equal to 30 digits; the derivative simplifies to cos(1))
+
+    ----- stderr -----
+    "#);
+}
