@@ -1455,41 +1455,23 @@ fn undefined_part(
 ) -> Option<(ExprId, String)> {
     use crate::precise::{Stop, defined};
     let none = FxHashMap::default();
-    let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    let order = pool.reachable(f, |_| true);
-    for &id in &order {
-        let replaced = match at.get(&id) {
-            Some(&replacement) => replacement,
-            None => {
-                let children = pool.children(id);
-                let mapped: Vec<ExprId> = children
-                    .iter()
-                    .map(|c| new.get(c).copied().unwrap_or(*c))
-                    .collect();
-                if mapped == children {
-                    id
-                } else {
-                    let node = pool.node(id).clone();
-                    crate::subst::rebuild(pool, &node, &mapped)
-                }
-            }
-        };
-        if replaced == ExprId::UNDEFINED {
+    let new = match crate::subst::replacements(pool, f, at) {
+        Ok(new) => new,
+        Err(id) => {
             let reason = pool
                 .undefined_reason()
                 .unwrap_or("the value is undefined")
                 .to_string();
             return Some((id, reason));
         }
-        new.insert(id, replaced);
-    }
+    };
     let value = new.get(&f).copied().unwrap_or(f);
     let (node, stop) = defined(pool, value, &none).err()?;
     // The smallest part of `f` that becomes the failing node, else `f`.
-    let offender = order
-        .iter()
-        .copied()
-        .find(|id| new.get(id) == Some(&node))
+    let offender = pool
+        .reachable(f, |_| true)
+        .into_iter()
+        .find(|id| new.get(id).copied().unwrap_or(*id) == node)
         .unwrap_or(f);
     // `printed_len` is an upper bound: short values are shown.
     let shown = if crate::print::printed_len(pool, node) <= 200 {
