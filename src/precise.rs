@@ -1146,4 +1146,55 @@ mod tests {
         // Zero that no precision can tell from 0.
         assert_eq!(defined(&pool, zero, &none), Err((zero, Stop::Undecided)));
     }
+
+    #[test]
+    fn every_function_matches_its_f64_value() {
+        let mut pool = Pool::new();
+        for func in Func::ALL {
+            for x in ["-0.7", "-3/10", "0.4", "0.9", "1.5", "2.5", "7"] {
+                let text = format!("{}({x})", func.name());
+                let Ok(e) = parse(&mut pool, &text) else {
+                    continue;
+                };
+                let Some(exact) = crate::eval::eval_constant(&pool, e) else {
+                    continue;
+                };
+                match decimal(&pool, e) {
+                    Some(d) => {
+                        let value = d.value.unwrap_or(f64::NAN);
+                        let error = (value - exact).abs() / exact.abs().max(1e-300);
+                        assert!(error < 1e-13, "{text}: {value} vs {exact}");
+                    }
+                    None => assert!(!exact.is_finite(), "{text}: no decimal, f64 {exact}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sin_over_an_interval_holds_its_peaks() {
+        let pool = Pool::new();
+        let values = FxHashMap::default();
+        let cc = Consts::new().unwrap();
+        let mut ev = Evaluator {
+            pool: &pool,
+            p: 128,
+            cc,
+            values: &values,
+        };
+        let interval = |lo: i64, hi: i64| Interval {
+            lo: BigFloat::from_i64(lo, 64),
+            hi: BigFloat::from_i64(hi, 64),
+        };
+        // [1, 2] holds pi/2 (sin = 1); [4, 5] holds 3*pi/2 (sin = -1); [1, 5] both.
+        let one = ev.sin(&interval(1, 2)).unwrap();
+        assert_eq!(to_f64(&one.hi), 1.0);
+        assert!((to_f64(&one.lo) - 2f64.sin().min(1f64.sin())).abs() < 1e-15);
+        let minus = ev.sin(&interval(4, 5)).unwrap();
+        assert_eq!(to_f64(&minus.lo), -1.0);
+        let both = ev.sin(&interval(1, 5)).unwrap();
+        assert_eq!((to_f64(&both.lo), to_f64(&both.hi)), (-1.0, 1.0));
+        let cos = ev.cos(&interval(-1, 1)).unwrap();
+        assert_eq!(to_f64(&cos.hi), 1.0);
+    }
 }
