@@ -474,8 +474,9 @@ fn check_value(points: &mut Points, k: usize, var: usize) -> String {
     round_to_digits(sign * magnitude, 3)
 }
 
-/// The points where a piece of `abs`, `sign`, `relu` or `step` in `exprs` changes, when its
-/// argument is linear in one variable: the variable and where the argument is 0.
+/// The points where a piece of `abs`, `sign`, `relu` or `step` in `exprs` changes, for
+/// arguments of one variable: the variable and where the argument is 0 (exactly for a
+/// linear argument, else by bisection).
 fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
     let mut found = Vec::new();
     let mut args = Vec::new();
@@ -494,17 +495,58 @@ fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
         let slope = crate::diff::diff(pool, arg, var);
         let map: FxHashMap<SymbolId, ExprId> = [(var, ExprId::ZERO)].into_iter().collect();
         let at_zero = crate::subst::substitute(pool, arg, &map);
-        let (Some(slope), Some(at_zero)) = (pool.as_num(slope), pool.as_num(at_zero)) else {
-            continue;
+        let roots = match (pool.as_num(slope), pool.as_num(at_zero)) {
+            (Some(slope), Some(at_zero)) => at_zero
+                .checked_div(slope)
+                .map(|ratio| vec![-ratio.to_f64()])
+                .unwrap_or_default(),
+            _ => roots_between_scales(pool, arg, var),
         };
-        if let Some(ratio) = at_zero.checked_div(slope) {
-            let x0 = -ratio.to_f64();
+        for x0 in roots {
             if x0.is_finite() && !found.contains(&(var, x0)) {
                 found.push((var, x0));
             }
         }
     }
     found
+}
+
+/// The zeros of `arg`, a function of `var` alone, where it changes sign between points
+/// spread evenly in logarithm from 1e-3 to 1e3 of either sign (at most 8), by bisection.
+fn roots_between_scales(pool: &Pool, arg: ExprId, var: SymbolId) -> Vec<f64> {
+    let at = |x: f64| {
+        let values: FxHashMap<SymbolId, f64> = [(var, x)].into_iter().collect();
+        crate::eval::eval(pool, arg, &values)
+    };
+    let mut grid: Vec<f64> = (-12..=12).map(|k| 10f64.powf(f64::from(k) / 4.0)).collect();
+    grid.extend(grid.clone().iter().map(|x| -x));
+    grid.push(0.0);
+    grid.sort_by(f64::total_cmp);
+    let mut roots = Vec::new();
+    for pair in grid.windows(2) {
+        let (mut lo, mut hi) = (pair[0], pair[1]);
+        let (mut f_lo, f_hi) = (at(lo), at(hi));
+        if !(f_lo.is_finite() && f_hi.is_finite()) || f_lo.signum() == f_hi.signum() {
+            continue;
+        }
+        for _ in 0..100 {
+            let mid = lo / 2.0 + hi / 2.0;
+            let f_mid = at(mid);
+            if !f_mid.is_finite() {
+                break;
+            }
+            if f_mid.signum() == f_lo.signum() {
+                (lo, f_lo) = (mid, f_mid);
+            } else {
+                hi = mid;
+            }
+        }
+        roots.push(lo / 2.0 + hi / 2.0);
+        if roots.len() == 8 {
+            break;
+        }
+    }
+    roots
 }
 
 /// Compares `answer` with `expected`: a proof when their difference simplifies to 0; else

@@ -428,3 +428,17 @@ fn check_a_value_at_a_point_numerically() {
     ----- stderr -----
     "#);
 }
+/// 1c: a wrong piece just past the kink of relu(x^2 - 2), at ±sqrt(2), is found.
+#[test]
+fn check_samples_both_sides_of_a_curved_kink() {
+    assert_cmd_snapshot!(deriv().args(["x^2", "--wrt", "x", "--check", "2*x + relu(x^2 - 2)*step(2.01 - x^2)"]), @r#"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    incorrect
+    the derivative is 2*x
+    at x=-1.41563 your answer is -2.8272517031, the derivative -2.83126
+
+    ----- stderr -----
+    "#);
+}
