@@ -44,6 +44,8 @@ pub(crate) enum Stop {
     /// A value beyond the exponent range (about `2^±2^31`): finite, but too large or
     /// small to bound.
     Overflow,
+    /// The pool's time limit passed before the precision sufficed.
+    OutOfTime,
 }
 
 /// A decimal approximation, right to the digits it shows.
@@ -881,6 +883,9 @@ pub(crate) fn defined(
 ) -> Result<(), (ExprId, Stop)> {
     let mut undecided = None;
     for p in precisions() {
+        if pool.past_deadline() {
+            return Err((expr, Stop::OutOfTime));
+        }
         let Ok(cc) = Consts::new() else {
             break;
         };
@@ -962,6 +967,9 @@ pub(crate) fn decimal(pool: &Pool, expr: ExprId) -> Option<Decimal> {
     let values = FxHashMap::default();
     let mut last = None;
     for p in precisions() {
+        if pool.past_deadline() {
+            break;
+        }
         let cc = Consts::new().ok()?;
         let mut ev = Evaluator {
             pool,
@@ -1024,6 +1032,9 @@ pub(crate) fn compare_at(
 ) -> Comparison {
     let mut differ: Option<[Interval; 3]> = None;
     for p in precisions() {
+        if pool.past_deadline() {
+            break;
+        }
         let Ok(cc) = Consts::new() else {
             return Comparison::Unknown;
         };

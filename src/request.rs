@@ -1071,6 +1071,15 @@ impl Request {
             let f = context.substitution.apply(pool, f);
             let f = pool.inline_functions(f);
             if let Some((offender, reason)) = undefined_part(pool, f, &context.at) {
+                if offender == ExprId::UNDEFINED {
+                    return Err(Error::limit(
+                        crate::Limit::Time,
+                        "the time limit was reached while deciding whether the function is \
+                         defined at the point"
+                            .into(),
+                        None,
+                    ));
+                }
                 let mut points: Vec<&str> = self.at.iter().map(|a| a.text.as_str()).collect();
                 points.dedup();
                 return Err(Error::Undefined {
@@ -1447,7 +1456,8 @@ fn parse_option_expr(
 
 /// The smallest part of `f` that is undefined with the replacements `at` made, and why:
 /// exactly (`ln(0)`), or numerically (`ln(1 - e)`, `acos(exp(2) + 1)`), or because the
-/// numeric test cannot decide even at its highest precision.
+/// numeric test cannot decide even at its highest precision; [`ExprId::UNDEFINED`] when
+/// the time limit stopped the numeric test.
 fn undefined_part(
     pool: &mut Pool,
     f: ExprId,
@@ -1467,6 +1477,10 @@ fn undefined_part(
     };
     let value = new.get(&f).copied().unwrap_or(f);
     let (node, stop) = defined(pool, value, &none).err()?;
+    if stop == Stop::OutOfTime {
+        // No part to name: the caller reports the time limit.
+        return Some((ExprId::UNDEFINED, String::new()));
+    }
     // The smallest part of `f` that becomes the failing node, else `f`.
     let offender = pool
         .reachable(f, |_| true)
