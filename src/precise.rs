@@ -759,8 +759,20 @@ impl Evaluator<'_> {
                 // relu(a) + ln(1 + exp(-|a|)).
                 let m = self.abs(a);
                 let e = self.exp(&self.neg(&m))?;
-                let inner = self.add(&self.point(one), &e)?;
-                let log = self.ln(&inner, node)?;
+                let tiny = power_of_two(-64).ok_or(Stop::Undecided)?;
+                let log = if less(&e.hi, &tiny) {
+                    // t - t^2/2 <= ln(1 + t) <= t for t >= 0: exact where 1 + t rounds to 1.
+                    let square = self.mul(&e, &e)?;
+                    let half = power_of_two(-1).ok_or(Stop::Undecided)?;
+                    let half_square = self.mul(&square, &self.point(half))?;
+                    Interval {
+                        lo: self.lower(e.lo.sub(&half_square.hi, self.p, RM), true)?,
+                        hi: e.hi,
+                    }
+                } else {
+                    let inner = self.add(&self.point(one), &e)?;
+                    self.ln(&inner, node)?
+                };
                 let relu = Interval {
                     lo: max(a.lo.clone(), zero.clone()),
                     hi: max(a.hi.clone(), zero),
@@ -1116,6 +1128,10 @@ mod tests {
         assert_eq!(shown("erf(7)").unwrap(), "1");
         assert_eq!(shown("2^(1/3)").unwrap(), "1.2599210498948732");
         assert_eq!(shown("(-8)^(1/3)").unwrap(), "-2");
+        assert_eq!(
+            shown("softplus(-10^6)").unwrap(),
+            "3.2968314780885586e-434295"
+        );
         assert!(
             shown("sigmoid(-800)")
                 .unwrap()
