@@ -101,11 +101,12 @@ pub struct Cli {
     pub implicit: Option<String>,
 
     /// Substitute VAR=EXPR into the result, after differentiating (repeatable,
-    /// comma-separated: `--at x=1,y=2`).
+    /// comma-separated: `--at x=1,y=2`); the function must be defined there.
     #[arg(long, value_name = "VAR=EXPR")]
     pub at: Vec<String>,
 
-    /// Also print a decimal approximation of each constant result.
+    /// Also print a decimal approximation of each constant result, right to every digit
+    /// shown.
     #[arg(short = 'N', long)]
     pub numeric: bool,
 
@@ -165,8 +166,9 @@ pub struct Cli {
     #[arg(long)]
     pub verify: bool,
 
-    /// Is ANSWER the derivative? Prints `correct` (exit 0) or `incorrect`, the derivative
-    /// and a point where they differ (exit 1).
+    /// Is ANSWER the derivative? Prints `correct` (proved, or numerically at test points
+    /// across scales; exit 0) or `incorrect`, the derivative and a point where they
+    /// differ (exit 1).
     #[arg(long, value_name = "ANSWER", conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
     pub check: Option<String>,
 
