@@ -103,6 +103,12 @@ fn variables(pool: &Pool, exprs: &[ExprId]) -> Vec<SymbolId> {
     all
 }
 
+/// Whether a function is made of pieces that meet where its argument is 0 (a kink or a
+/// jump), where finite differences must not straddle and `--check` tests both sides.
+fn piecewise(func: Func) -> bool {
+    matches!(func, Func::Abs | Func::Sign | Func::Relu | Func::Step)
+}
+
 /// An output of a compiled tape: the tape's index and the output's.
 type Slot = (usize, usize);
 
@@ -155,7 +161,8 @@ impl Compiled {
     fn kinks(&mut self, pool: &Pool, exprs: &[ExprId]) -> Option<usize> {
         let mut args = Vec::new();
         for id in pool.reachable_from(exprs, |_| true) {
-            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) = pool.node(id)
+            if let Node::Call(func, arg) = pool.node(id)
+                && piecewise(*func)
             {
                 args.push(*arg);
             }
@@ -482,7 +489,8 @@ fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
     let mut args = Vec::new();
     for &e in exprs {
         for id in pool.reachable(e, |_| true) {
-            if let Node::Call(Func::Abs | Func::Sign | Func::Relu | Func::Step, arg) = pool.node(id)
+            if let Node::Call(func, arg) = pool.node(id)
+                && piecewise(*func)
             {
                 args.push(*arg);
             }
