@@ -103,11 +103,12 @@ pub struct Cli {
     pub implicit: Option<String>,
 
     /// Substitute VAR=EXPR into the result, after differentiating (repeatable,
-    /// comma-separated: `--at x=1,y=2`).
+    /// comma-separated: `--at x=1,y=2`); the function must be defined there.
     #[arg(long, value_name = "VAR=EXPR", allow_hyphen_values = true)]
     pub at: Vec<String>,
 
-    /// Also print a decimal approximation of each constant result.
+    /// Also print a decimal approximation of each constant result, right to every digit
+    /// shown.
     #[arg(short = 'N', long)]
     pub numeric: bool,
 
@@ -171,8 +172,9 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Is ANSWER the derivative? Prints `correct` (exit 0) or `incorrect`, the derivative
-    /// and a point where they differ (exit 1).
+    /// Is ANSWER the derivative? Prints `correct` (proved, or numerically at test points
+    /// across scales; exit 0) or `incorrect`, the derivative and a point where they
+    /// differ (exit 1).
     #[arg(long, value_name = "ANSWER", allow_hyphen_values = true, conflicts_with_all = ["explain", "differential", "grad", "hessian", "jacobian", "steps"])]
     pub check: Option<String>,
 
@@ -922,6 +924,16 @@ fn emit(
         out.write_all(code.as_bytes())?;
         return verified(out);
     }
+    let lists = matches!(
+        request.mode,
+        Mode::Gradient | Mode::Hessian | Mode::Jacobian
+    );
+    if lists && outcome.lines.is_empty() {
+        let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
+        eprintln!(
+            "{prefix}note: the function has no variables, so there is no partial derivative to print"
+        );
+    }
     let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {
         Some((outcome, program)) => (outcome, &program.temps[..]),
@@ -1125,23 +1137,34 @@ fn write_verdict(
     let shown = crate::Printer::new(pool, expected)
         .style(cli.output_format().style())
         .notation(cli.output_notation());
+    // Compared at no point: a constant derivative (after `--at`).
+    let point_free = crate::free_symbols(pool, expected).is_empty();
     match verdict {
-        Verdict::Equal => writeln!(out, "correct"),
+        Verdict::Equal => writeln!(out, "correct (proved: the difference simplifies to 0)"),
+        Verdict::NumericallyEqual { .. } if point_free => writeln!(
+            out,
+            "correct (numerically, not proved: equal to 30 digits; the derivative simplifies to {shown})"
+        ),
         Verdict::NumericallyEqual { points } => writeln!(
             out,
-            "correct (equal at {points} random points within a relative 1e-9; the derivative simplifies to {shown})"
+            "correct (numerically, not proved: equal to 30 digits at {points} test points from 1e-3 to 1e3 in size, both signs; the derivative simplifies to {shown})"
         ),
         Verdict::Different {
             point,
             answer,
             expected,
+            difference,
         } => {
             writeln!(out, "incorrect")?;
             writeln!(out, "the derivative is {shown}")?;
-            writeln!(
-                out,
-                "at {point} your answer is {answer:e}, the derivative {expected:e}"
-            )
+            if !point.is_empty() {
+                write!(out, "at {point} ")?;
+            }
+            write!(out, "your answer is {answer}, the derivative {expected}")?;
+            if answer.text == expected.text {
+                write!(out, " (your answer minus the derivative is {difference})")?;
+            }
+            writeln!(out)
         }
         Verdict::Undecided => writeln!(
             out,

@@ -248,6 +248,13 @@ impl Pool {
         self.undefined_reason.as_deref()
     }
 
+    /// Whether the deadline of [`Pool::set_deadline`] has passed: for work outside the
+    /// constructors (numeric evaluation) to stop too.
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline
+            .is_some_and(|deadline| Instant::now() > deadline)
+    }
+
     /// Stops constructors (they return [`ExprId::UNDEFINED`]) once `deadline` has passed.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;

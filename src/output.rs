@@ -254,7 +254,8 @@ fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)
     out
 }
 
-/// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric`.
+/// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric` (not
+/// for an integer, whose decimal is itself).
 pub fn write_lines(
     out: &mut impl Write,
     pool: &Pool,
@@ -280,7 +281,9 @@ pub fn write_lines(
             write!(out, "{on}{label}{off}{}", separator(&line.label, style))?;
         }
         out.write_all(value_text(&mut printer, line).as_bytes())?;
-        if let Some(decimal) = line.decimal {
+        // An integer's decimal says nothing more.
+        let integer = pool.as_num(line.value).is_some_and(|q| q.is_integer());
+        if let Some(decimal) = line.decimal.as_ref().filter(|_| !integer) {
             match style {
                 Style::Latex => write!(out, " \\approx {decimal}")?,
                 _ => write!(out, " ≈ {decimal}")?,
@@ -317,7 +320,8 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "plain": value_text(&mut plain, line),
                 "latex": value_text(&mut latex, line),
                 "unicode": value_text(&mut unicode, line),
-                "decimal": line.decimal,
+                "decimal": line.decimal.as_ref().and_then(|d| d.value),
+                "decimal_text": line.decimal.as_ref().map(|d| d.text.as_str()),
                 "note": line.note,
                 "update": matches!(line.label, Label::Update { .. }),
             })

@@ -199,8 +199,8 @@ pub struct Line {
     pub differentials: Vec<(ExprId, SymbolId)>,
     /// A remark such as `(y is held constant)`.
     pub note: Option<String>,
-    /// The value as a decimal, with `--numeric`.
-    pub decimal: Option<f64>,
+    /// The value as a decimal, right to the digits it shows, with `--numeric`.
+    pub decimal: Option<crate::precise::Decimal>,
 }
 
 impl Line {
@@ -651,6 +651,11 @@ impl Request {
             Mode::Hessian => self.hessian(pool, &context, input),
             Mode::Implicit => self.implicit(pool, &context, input),
         };
+        let functions = match self.mode {
+            Mode::Jacobian => &inputs[..],
+            _ => &inputs[..1],
+        };
+        self.check_defined(pool, &context, functions)?;
         let mut lines = self.finish(pool, &context, lines)?;
         warnings.extend(self.absent_variables(pool, &context, &inputs, &lines));
         if let Some(rate) = &self.sgd {
@@ -1250,12 +1255,53 @@ impl Request {
             for (coefficient, _) in &mut line.differentials {
                 *coefficient = replace(pool, *coefficient, &context.at);
             }
-            if self.numeric {
-                line.decimal = crate::eval::eval_constant(pool, line.value);
+            if self.numeric && pool.is_constant(line.value) {
+                line.decimal = crate::precise::decimal(pool, line.value);
             }
             done.push(line);
         }
         Ok(done)
+    }
+
+    /// With `--at`: each function (after `--subst`) must be defined at the point, or its
+    /// derivatives there mean nothing. Exactly where the values are exact; else decided
+    /// numerically with enough precision, an undecidable case being an error too.
+    fn check_defined(
+        &self,
+        pool: &mut Pool,
+        context: &Context,
+        functions: &[ExprId],
+    ) -> Result<(), Error> {
+        if context.at.is_empty() {
+            return Ok(());
+        }
+        for &f in functions {
+            let f = context.substitution.apply(pool, f);
+            let f = pool.inline_functions(f);
+            if let Some((offender, reason)) = undefined_part(pool, f, &context.at) {
+                if offender == ExprId::UNDEFINED {
+                    return Err(Error::limit(
+                        crate::Limit::Time,
+                        "the time limit was reached while deciding whether the function is \
+                         defined at the point"
+                            .into(),
+                        None,
+                    ));
+                }
+                let mut points: Vec<&str> = self.at.iter().map(|a| a.text.as_str()).collect();
+                points.dedup();
+                return Err(Error::Undefined {
+                    reason: format!(
+                        "{} is undefined at {}: {reason}; a derivative exists only where the \
+                         function is defined",
+                        print(pool, offender),
+                        points.join(", ")
+                    ),
+                    span: None,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The derivative of `input` in `vars`, in order, partial or total.
@@ -1700,6 +1746,56 @@ fn depends_error(message: String, help: String) -> OptionError {
         option: "--depends",
         exit_code: 2,
     }
+}
+
+/// The smallest part of `f` that is undefined with the replacements `at` made, and why:
+/// exactly (`ln(0)`), or numerically (`ln(1 - e)`, `acos(exp(2) + 1)`), or because the
+/// numeric test cannot decide even at its highest precision; [`ExprId::UNDEFINED`] when
+/// the time limit stopped the numeric test.
+fn undefined_part(
+    pool: &mut Pool,
+    f: ExprId,
+    at: &FxHashMap<ExprId, ExprId>,
+) -> Option<(ExprId, String)> {
+    use crate::precise::{Stop, defined};
+    let none = FxHashMap::default();
+    let new = match crate::subst::replacements(pool, f, at) {
+        Ok(new) => new,
+        Err(id) => {
+            let reason = pool
+                .undefined_reason()
+                .unwrap_or("the value is undefined")
+                .to_string();
+            return Some((id, reason));
+        }
+    };
+    let value = new.get(&f).copied().unwrap_or(f);
+    let (node, stop) = defined(pool, value, &none).err()?;
+    if stop == Stop::OutOfTime {
+        // No part to name: the caller reports the time limit.
+        return Some((ExprId::UNDEFINED, String::new()));
+    }
+    // The smallest part of `f` that becomes the failing node, else `f`.
+    let offender = pool
+        .reachable(f, |_| true)
+        .into_iter()
+        .find(|id| new.get(id).copied().unwrap_or(*id) == node)
+        .unwrap_or(f);
+    // `printed_len` is an upper bound: short values are shown.
+    let shown = if crate::print::printed_len(pool, node) <= 200 {
+        print(pool, node)
+    } else {
+        "its value at the point".to_string()
+    };
+    let why = if stop == Stop::Undecided {
+        format!(
+            "deriv cannot decide whether {shown} is a real number: it is too close to the \
+             edge of the domain or to a pole to tell, even with 2,500 digits"
+        )
+    } else {
+        format!("{shown} is not a real number")
+    };
+    Some((offender, why))
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {

@@ -169,8 +169,19 @@ pub fn replace_checked(
     expr: ExprId,
     map: &FxHashMap<ExprId, ExprId>,
 ) -> Result<ExprId, ExprId> {
+    let new = replacements(pool, expr, map)?;
+    Ok(new.get(&expr).copied().unwrap_or(expr))
+}
+
+/// What each node of `expr` becomes with the nodes in `map` replaced (nodes left out stay
+/// as they are), or the smallest node that becomes undefined.
+pub(crate) fn replacements(
+    pool: &mut Pool,
+    expr: ExprId,
+    map: &FxHashMap<ExprId, ExprId>,
+) -> Result<FxHashMap<ExprId, ExprId>, ExprId> {
     if map.is_empty() {
-        return Ok(expr);
+        return Ok(FxHashMap::default());
     }
     // Only nodes that may contain a replaced node's symbols need a look.
     let mask = map
@@ -201,7 +212,7 @@ pub fn replace_checked(
         }
         new.insert(id, replaced);
     }
-    Ok(new.get(&expr).copied().unwrap_or(expr))
+    Ok(new)
 }
 
 /// The node `node` with its children replaced by `children`, through the constructors.

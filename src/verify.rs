@@ -1,7 +1,8 @@
 //! Numerical proof of symbolic results: each result is compared with central finite
 //! differences (Richardson-extrapolated) of what it is the derivative of, at several
-//! pseudo-random points where both are defined; and a user's answer is compared with the
-//! derivative, exactly or numerically.
+//! pseudo-random points where both are defined and the differences do not straddle a kink
+//! of `abs`, `sign`, `relu` or `step`; and a user's answer is compared with the
+//! derivative, by a proof or with rigorous error bounds at points across scales.
 
 use std::rc::Rc;
 
@@ -9,7 +10,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::compile::{Scratch, Tape};
 use crate::cse::Program;
-use crate::expr::{ExprId, Pool, SymbolId};
+use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::func::Func;
+use crate::precise::{Comparison, Decimal, compare_at};
+use crate::rational::Rational;
 use crate::subst::{Substitution, free_symbols};
 use crate::together::together;
 
@@ -99,6 +103,16 @@ fn variables(pool: &Pool, exprs: &[ExprId]) -> Vec<SymbolId> {
     all
 }
 
+/// Whether a function is made of pieces that meet where its argument is 0 (a kink or a
+/// jump), where finite differences must not straddle and `--check` tests both sides.
+fn piecewise(func: Func) -> bool {
+    // acot jumps at 0 (from -pi/2 to pi/2); elu's second derivative jumps there.
+    matches!(
+        func,
+        Func::Abs | Func::Sign | Func::Relu | Func::Step | Func::Acot | Func::Elu
+    )
+}
+
 /// An output of a compiled tape: the tape's index and the output's.
 type Slot = (usize, usize);
 
@@ -146,6 +160,52 @@ impl Compiled {
         (0..program.results.len()).map(|r| (k, r)).collect()
     }
 
+    /// The arguments of the pieces of `abs`, `sign`, `relu` and `step` in `exprs`, as one
+    /// tape's outputs; `None` when there are none.
+    fn kinks(&mut self, pool: &Pool, exprs: &[ExprId]) -> Option<usize> {
+        let mut args = Vec::new();
+        for id in pool.reachable_from(exprs, |_| true) {
+            if let Node::Call(func, arg) = pool.node(id)
+                && piecewise(*func)
+            {
+                args.push(*arg);
+            }
+        }
+        if args.is_empty() {
+            return None;
+        }
+        self.tapes
+            .push(Tape::compile_exprs(pool, &args, &self.inputs).ok());
+        Some(self.tapes.len() - 1)
+    }
+
+    /// Whether some piece's argument (of the tape `kinks`) is 0 or changes sign between the
+    /// points `point` with `var` moved by `-h` and `+h`: where finite differences straddle
+    /// a kink.
+    fn straddles(&mut self, kinks: usize, var: usize, h: f64, point: &mut [f64]) -> bool {
+        let Some(tape) = &self.tapes[kinks] else {
+            return false;
+        };
+        let x = point[var];
+        let mut signs: Vec<f64> = Vec::new();
+        let mut straddles = false;
+        for shift in [-h, 0.0, h] {
+            point[var] = x + shift;
+            self.outputs.resize(tape.num_outputs(), 0.0);
+            tape.eval_into(point, &mut self.scratch, &mut self.outputs);
+            if signs.is_empty() {
+                signs = self.outputs.iter().map(|v| v.signum()).collect();
+            }
+            straddles |= self
+                .outputs
+                .iter()
+                .zip(&signs)
+                .any(|(v, s)| *v == 0.0 || v.signum() != *s);
+        }
+        point[var] = x;
+        straddles
+    }
+
     /// The value of a slot at `point` (one value per input); NaN where it has none.
     fn eval(&mut self, (tape, output): Slot, point: &[f64]) -> f64 {
         let Some(tape) = &self.tapes[tape] else {
@@ -165,6 +225,8 @@ struct CheckSlots {
     value: Slot,
     /// The constrained variables (as indices of the inputs) and their replacements.
     after: Vec<(usize, Slot)>,
+    /// The tape of the arguments of the check's pieces of `abs`, `sign`, `relu`, `step`.
+    kinks: Option<usize>,
 }
 
 /// Compiles every check: expressions once each, and each program's results as one tape.
@@ -260,14 +322,21 @@ fn compile_checks(pool: &Pool, checks: &[Check]) -> (Compiled, Vec<CheckSlots>) 
         }
         let base = compiled.expr(pool, check.base);
         let vars = vars.iter().map(|v| compiled.index[v]).collect();
+        let kinks = compiled.kinks(pool, &[check.base, check.value]);
         slots.push(CheckSlots {
             vars,
             base,
             value,
             after,
+            kinks,
         });
     }
     (compiled, slots)
+}
+
+/// The largest step of [`numeric_derivative`] at `x`.
+fn step(x: f64) -> f64 {
+    1e-3 * x.abs().max(1.0)
 }
 
 /// `d base / d var` at `point` by central differences with one Richardson step.
@@ -280,7 +349,7 @@ fn numeric_derivative(compiled: &mut Compiled, base: Slot, var: usize, point: &m
         let down = compiled.eval(base, point);
         (up - down) / (2.0 * h)
     };
-    let h = 1e-3 * x.abs().max(1.0);
+    let h = step(x);
     let coarse = central(h);
     let fine = central(h / 2.0);
     point[var] = x;
@@ -323,6 +392,15 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
             for &(k, replacement) in &slot.after {
                 vector[k] = compiled.eval(replacement, &vector);
             }
+            // Only where the function is defined, and away from its kinks.
+            if !compiled.eval(slot.base, &vector).is_finite() {
+                continue;
+            }
+            if let Some(kinks) = slot.kinks
+                && compiled.straddles(kinks, var, step(vector[var]), &mut vector)
+            {
+                continue;
+            }
             let numeric = numeric_derivative(&mut compiled, slot.base, var, &mut vector);
             let symbolic = compiled.eval(slot.value, &vector);
             if !numeric.is_finite() || !symbolic.is_finite() {
@@ -357,28 +435,136 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
 /// Whether a user's answer equals the derivative.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
-    /// The same expression after canonicalization.
+    /// Proved: the same expression after canonicalization, or their difference simplifies
+    /// to 0.
     Equal,
-    /// Different forms, equal at every test point.
+    /// Not proved, but equal to 30 significant digits at every test point where both are
+    /// defined, the values computed with rigorous error bounds.
     NumericallyEqual {
         /// How many points agreed.
         points: usize,
     },
-    /// Different: a point where they differ, and both values there.
+    /// Surely different: a point where they differ, and both values there (right to the
+    /// digits shown).
     Different {
         /// The point, described.
         point: String,
         /// The answer's value.
-        answer: f64,
+        answer: Decimal,
         /// The derivative's value.
-        expected: f64,
+        expected: Decimal,
+        /// The answer's value less the derivative's, for values too close to tell apart
+        /// in the digits shown.
+        difference: Decimal,
     },
     /// Neither equal in form nor comparable numerically (no point where both are defined).
     Undecided,
 }
 
-/// Compares `answer` with `expected`: exactly, then over a common denominator, then at
-/// pseudo-random points (relative tolerance 1e-9).
+/// How many test points [`compare`] draws, besides two on each side of each kink.
+pub const CHECK_POINTS: usize = 24;
+
+/// `v` to `digits` significant digits, as the shortest decimal text of that `f64`.
+fn round_to_digits(v: f64, digits: i32) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return "0".into();
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    format!("{}", (v * scale).round() / scale)
+}
+
+/// Test values for `--check`: small integers, then magnitudes spread evenly in logarithm
+/// from 1e-3 to 1e3 with either sign, to three significant digits.
+fn check_value(points: &mut Points, k: usize, var: usize) -> String {
+    const SMALL: [&str; 6] = ["1", "-1", "2", "-2", "3", "-3"];
+    if k < SMALL.len() {
+        return SMALL[(k + var) % SMALL.len()].into();
+    }
+    let magnitude = 10f64.powf(6.0 * points.unit() - 3.0);
+    let sign = if points.unit() < 0.5 { -1.0 } else { 1.0 };
+    round_to_digits(sign * magnitude, 3)
+}
+
+/// The points where a piece of `abs`, `sign`, `relu` or `step` in `exprs` changes, for
+/// arguments of one variable: the variable and where the argument is 0 (exactly for a
+/// linear argument, else by bisection).
+fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
+    let mut found = Vec::new();
+    let mut args = Vec::new();
+    for &e in exprs {
+        for id in pool.reachable(e, |_| true) {
+            if let Node::Call(func, arg) = pool.node(id)
+                && piecewise(*func)
+            {
+                args.push(*arg);
+            }
+        }
+    }
+    for arg in args {
+        let [var] = free_symbols(pool, arg)[..] else {
+            continue;
+        };
+        let slope = crate::diff::diff(pool, arg, var);
+        let map: FxHashMap<SymbolId, ExprId> = [(var, ExprId::ZERO)].into_iter().collect();
+        let at_zero = crate::subst::substitute(pool, arg, &map);
+        let roots = match (pool.as_num(slope), pool.as_num(at_zero)) {
+            (Some(slope), Some(at_zero)) => at_zero
+                .checked_div(slope)
+                .map(|ratio| vec![-ratio.to_f64()])
+                .unwrap_or_default(),
+            _ => roots_between_scales(pool, arg, var),
+        };
+        for x0 in roots {
+            if x0.is_finite() && !found.contains(&(var, x0)) {
+                found.push((var, x0));
+            }
+        }
+    }
+    found
+}
+
+/// The zeros of `arg`, a function of `var` alone, where it changes sign between points
+/// spread evenly in logarithm from 1e-3 to 1e3 of either sign (at most 8), by bisection.
+fn roots_between_scales(pool: &Pool, arg: ExprId, var: SymbolId) -> Vec<f64> {
+    let at = |x: f64| {
+        let values: FxHashMap<SymbolId, f64> = [(var, x)].into_iter().collect();
+        crate::eval::eval(pool, arg, &values)
+    };
+    let mut grid: Vec<f64> = (-12..=12).map(|k| 10f64.powf(f64::from(k) / 4.0)).collect();
+    grid.extend(grid.clone().iter().map(|x| -x));
+    grid.push(0.0);
+    grid.sort_by(f64::total_cmp);
+    let mut roots = Vec::new();
+    for pair in grid.windows(2) {
+        let (mut lo, mut hi) = (pair[0], pair[1]);
+        let (mut f_lo, f_hi) = (at(lo), at(hi));
+        if !(f_lo.is_finite() && f_hi.is_finite()) || f_lo.signum() == f_hi.signum() {
+            continue;
+        }
+        for _ in 0..100 {
+            let mid = lo / 2.0 + hi / 2.0;
+            let f_mid = at(mid);
+            if !f_mid.is_finite() {
+                break;
+            }
+            if f_mid.signum() == f_lo.signum() {
+                (lo, f_lo) = (mid, f_mid);
+            } else {
+                hi = mid;
+            }
+        }
+        roots.push(lo / 2.0 + hi / 2.0);
+        if roots.len() == 8 {
+            break;
+        }
+    }
+    roots
+}
+
+/// Compares `answer` with `expected`: a proof when their difference simplifies to 0; else
+/// at test points across scales and signs (and on both sides of each kink), each value
+/// bounded rigorously at a precision raised until they surely differ or agree to 30
+/// significant digits.
 pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     if answer == expected {
         return Verdict::Equal;
@@ -387,33 +573,57 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     if difference == ExprId::ZERO || together(pool, difference) == ExprId::ZERO {
         return Verdict::Equal;
     }
+    let (answer, expected) = (
+        pool.inline_functions(answer),
+        pool.inline_functions(expected),
+    );
     let vars = variables(pool, &[answer, expected]);
-    let tape = Tape::compile_exprs(pool, &[answer, expected], &vars).ok();
+    let mut tests: Vec<Vec<String>> = Vec::new();
     let mut points = Points::new();
-    let mut agreed = 0;
-    for attempt in 0..60 {
-        if agreed == 8 {
-            break;
-        }
-        let values: Vec<f64> = vars.iter().map(|_| points.value(attempt)).collect();
-        let (a, e) = match &tape {
-            Some(tape) => {
-                let both = tape.eval(&values);
-                (both[0], both[1])
-            }
-            None => (f64::NAN, f64::NAN),
-        };
-        if !a.is_finite() || !e.is_finite() {
+    let count = if vars.is_empty() { 1 } else { CHECK_POINTS };
+    for k in 0..count {
+        tests.push(
+            (0..vars.len())
+                .map(|j| check_value(&mut points, k, j))
+                .collect(),
+        );
+    }
+    for (var, x0) in kinks(pool, &[answer, expected]) {
+        let Some(index) = vars.iter().position(|&v| v == var) else {
             continue;
+        };
+        for offset in [-0.5, -1e-3, 1e-3, 0.5] {
+            let mut test: Vec<String> = (0..vars.len())
+                .map(|j| check_value(&mut points, CHECK_POINTS, j))
+                .collect();
+            test[index] = round_to_digits(x0 + offset * x0.abs().max(1.0), 6);
+            tests.push(test);
         }
-        if relative_error(a, e) > 1e-9 {
-            return Verdict::Different {
-                point: describe_point(pool, vars.iter().copied().zip(values)),
-                answer: a,
-                expected: e,
-            };
+    }
+    let mut agreed = 0;
+    for test in tests {
+        let values: FxHashMap<SymbolId, Rational> = vars
+            .iter()
+            .zip(&test)
+            .filter_map(|(&v, x)| Some((v, Rational::parse_decimal(x, 400)?)))
+            .collect();
+        match compare_at(pool, answer, expected, &values) {
+            Comparison::Agree => agreed += 1,
+            Comparison::Differ(answer, expected, difference) => {
+                let point: Vec<String> = vars
+                    .iter()
+                    .zip(&test)
+                    .map(|(&v, x)| format!("{}={x}", pool.symbol_name(v)))
+                    .collect();
+                return Verdict::Different {
+                    point: point.join(", "),
+                    answer,
+                    expected,
+                    difference,
+                };
+            }
+            Comparison::Unknown => {}
         }
-        agreed += 1;
     }
     if agreed == 0 {
         Verdict::Undecided
@@ -493,7 +703,9 @@ mod tests {
         assert_eq!(compare(&mut pool, c, d), Verdict::Equal);
         assert_eq!(
             compare(&mut pool, a, b),
-            Verdict::NumericallyEqual { points: 8 }
+            Verdict::NumericallyEqual {
+                points: CHECK_POINTS
+            }
         );
         assert!(matches!(
             compare(&mut pool, a, e),

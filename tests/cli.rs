@@ -531,7 +531,7 @@ fn undefined_value_at_a_point_names_the_subexpression() {
     ----- stdout -----
 
     ----- stderr -----
-    error: 1/x is undefined at x=0: division by zero
+    error: ln(x) is undefined at x=0: ln(0) is undefined (the logarithm of zero); a derivative exists only where the function is defined
     ");
 }
 

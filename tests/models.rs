@@ -104,8 +104,8 @@ fn sgd_prints_update_rules_over_the_shared_intermediates() {
 
 #[test]
 fn answers_may_use_the_model_names() {
-    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(out - y)"]), @"correct");
-    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(u1*g1 + u2*g2 + d - y)"]), @"correct");
+    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(out - y)"]), @"correct (proved: the difference simplifies to 0)");
+    assert_snapshot!(stdout(&["-f", POST, "--wrt", "u1", "--check", "g1*(u1*g1 + u2*g2 + d - y)"]), @"correct (proved: the difference simplifies to 0)");
     let output = run(&["-f", POST, "--wrt", "u1", "--check", "g1*(out + y)"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(

@@ -44,7 +44,7 @@ fn a_pole_hidden_by_radicals_is_found() {
     ----- stdout -----
 
     ----- stderr -----
-    error: 1/(sqrt(3)*x - sqrt(6)) is undefined at x=sqrt(2): division by zero
+    error: ln(sqrt(3)*x - sqrt(6)) is undefined at x=sqrt(2): ln(0) is undefined (the logarithm of zero); a derivative exists only where the function is defined
     ");
 }
 
@@ -56,7 +56,7 @@ fn a_pole_hidden_by_a_logarithm_is_found() {
     ----- stdout -----
 
     ----- stderr -----
-    error: 1/(x - 2*ln(2)) is undefined at x=ln(4): division by zero
+    error: ln(x - 2*ln(2)) is undefined at x=ln(4): ln(0) is undefined (the logarithm of zero); a derivative exists only where the function is defined
     ");
 }
 
@@ -117,7 +117,7 @@ fn a_value_that_is_exactly_zero_prints_as_zero() {
     success: true
     exit_code: 0
     ----- stdout -----
-    0 ≈ 0
+    0
 
     ----- stderr -----
     ");
