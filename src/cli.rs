@@ -924,16 +924,6 @@ fn emit(
         out.write_all(code.as_bytes())?;
         return verified(out);
     }
-    let lists = matches!(
-        request.mode,
-        Mode::Gradient | Mode::Hessian | Mode::Jacobian
-    );
-    if lists && outcome.lines.is_empty() {
-        let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
-        eprintln!(
-            "{prefix}note: the function has no variables, so there is no partial derivative to print"
-        );
-    }
     let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {
         Some((outcome, program)) => (outcome, &program.temps[..]),

@@ -658,6 +658,17 @@ impl Request {
         self.check_defined(pool, &context, functions)?;
         let mut lines = self.finish(pool, &context, lines)?;
         warnings.extend(self.absent_variables(pool, &context, &inputs, &lines));
+        let lists = matches!(self.mode, Mode::Gradient | Mode::Hessian | Mode::Jacobian);
+        if lists && lines.is_empty() && program.is_none() {
+            warnings.push(Warning {
+                message: "the function has no variables, so there is no partial derivative \
+                          to print"
+                    .into(),
+                span: None,
+                help: None,
+                name: None,
+            });
+        }
         if let Some(rate) = &self.sgd {
             let eta = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
                 .map_err(|e| e.error)?;

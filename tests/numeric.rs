@@ -361,7 +361,7 @@ fn numeric_json_beyond_f64() {
     "#);
 }
 
-/// 1c: no variables, no partials: nothing on stdout, a note on stderr.
+/// 1c: no variables, no partials: nothing on stdout, a warning on stderr.
 #[test]
 fn gradient_without_variables() {
     assert_cmd_snapshot!(deriv().args(["6", "--grad"]), @r#"
@@ -370,7 +370,15 @@ fn gradient_without_variables() {
     ----- stdout -----
 
     ----- stderr -----
-    note: the function has no variables, so there is no partial derivative to print
+    warning: the function has no variables, so there is no partial derivative to print
+    "#);
+    // A warning like the others: -q silences it, JSON carries it.
+    assert_cmd_snapshot!(deriv().args(["6", "--grad", "-q"]), @r#"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+
+    ----- stderr -----
     "#);
 }
 
