@@ -16,7 +16,7 @@ use crate::request::{
     Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
     split_top_level,
 };
-use crate::verify::POINTS;
+use crate::verify::{POINTS, compare_on_curve};
 use crate::{
     DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Node,
     Notation, ParseOptions, Pool, Report, Span, Verdict, Warning, compare, verify,
@@ -1105,11 +1105,17 @@ fn check_answer(
         .first()
         .map_or(crate::ExprId::ZERO, |l| l.value);
     let expected = request.expand_names(pool, expected, "")?;
-    Ok(compare(pool, answer, expected))
+    Ok(match request.curve(pool, outcome) {
+        Some((equation, y)) => compare_on_curve(pool, answer, expected, equation, y),
+        None => compare(pool, answer, expected),
+    })
 }
 
 fn verdict_is_correct(verdict: &Verdict) -> bool {
-    matches!(verdict, Verdict::Equal | Verdict::NumericallyEqual { .. })
+    matches!(
+        verdict,
+        Verdict::Equal | Verdict::NumericallyEqual { .. } | Verdict::EqualOnCurve { .. }
+    )
 }
 
 /// `correct`, or `incorrect` with the derivative and a point where they differ.
@@ -1138,6 +1144,10 @@ fn write_verdict(
         Verdict::NumericallyEqual { points } => writeln!(
             out,
             "correct (numerically, not proved: equal to 30 digits at {points} test points from 1e-3 to 1e3 in size, both signs; the derivative simplifies to {shown})"
+        ),
+        Verdict::EqualOnCurve { points } => writeln!(
+            out,
+            "correct (numerically on the curve, not proved: equal to 9 digits at {points} of its points; the derivative simplifies to {shown})"
         ),
         Verdict::Different {
             point,

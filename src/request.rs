@@ -742,6 +742,16 @@ impl Request {
             || self.implicit.as_deref() == Some(name)
     }
 
+    /// The curve of `--implicit`: the equation `F = 0` (with the constraints applied) that
+    /// defines `y`, and `y`; `None` in other modes.
+    pub fn curve(&self, pool: &mut Pool, outcome: &Outcome) -> Option<(ExprId, SymbolId)> {
+        let y = self.implicit.as_ref()?;
+        let &equation = outcome.inputs.first()?;
+        let context = self.context(pool).ok()?;
+        let equation = context.substitution.apply(pool, equation);
+        Some((equation, pool.symbol(y)))
+    }
+
     /// Warnings for `--wrt` variables that occur in no input, even after substitution,
     /// and whose derivatives are all 0.
     fn absent_variables(

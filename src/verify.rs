@@ -15,7 +15,6 @@ use crate::func::Func;
 use crate::precise::{Comparison, Decimal, compare_at};
 use crate::rational::Rational;
 use crate::subst::{Substitution, free_symbols};
-use crate::together::together;
 
 /// Points per check.
 pub const POINTS: usize = 5;
@@ -457,6 +456,12 @@ pub enum Verdict {
         /// in the digits shown.
         difference: Decimal,
     },
+    /// Not proved, but equal to about 9 significant digits at every test point found on
+    /// the curve of an implicit derivative (its `y` solved for in floating point).
+    EqualOnCurve {
+        /// How many points of the curve agreed.
+        points: usize,
+    },
     /// Neither equal in form nor comparable numerically (no point where both are defined).
     Undecided,
 }
@@ -570,7 +575,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         return Verdict::Equal;
     }
     let difference = pool.sub(answer, expected);
-    if difference == ExprId::ZERO || together(pool, difference) == ExprId::ZERO {
+    if crate::expand::is_zero(pool, difference) {
         return Verdict::Equal;
     }
     let (answer, expected) = (
@@ -630,6 +635,129 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     } else {
         Verdict::NumericallyEqual { points: agreed }
     }
+}
+
+/// `--check` of an implicit derivative: `answer` and `expected` need to agree only on the
+/// curve `equation = 0` that defines `y` (`-1/y^3` and `-(x^2 + y^2)/y^3` on the unit
+/// circle). A proof when their difference simplifies to 0; otherwise, at test values of
+/// the other variables, `y` is solved for by Newton's method in floating point (where
+/// the curve has a point with `∂F/∂y` away from 0), and the two are compared there to
+/// about 9 digits: [`Verdict::EqualOnCurve`] or [`Verdict::Different`].
+pub fn compare_on_curve(
+    pool: &mut Pool,
+    answer: ExprId,
+    expected: ExprId,
+    equation: ExprId,
+    y: SymbolId,
+) -> Verdict {
+    let difference = pool.sub(answer, expected);
+    if answer == expected || crate::expand::is_zero(pool, difference) {
+        return Verdict::Equal;
+    }
+    let (answer, expected) = (
+        pool.inline_functions(answer),
+        pool.inline_functions(expected),
+    );
+    let slope = crate::diff::diff(pool, equation, y);
+    let mut vars = variables(pool, &[answer, expected, equation]);
+    vars.retain(|&v| v != y);
+    let mut points = Points::new();
+    let mut agreed = 0;
+    for k in 0..2 * CHECK_POINTS {
+        let mut values: FxHashMap<SymbolId, f64> = vars
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| {
+                // Half across scales, half within [-2, 2], where curves often lie.
+                let text = if k < CHECK_POINTS {
+                    check_value(&mut points, k, j)
+                } else {
+                    round_to_digits(4.0 * points.unit() - 2.0, 3)
+                };
+                (v, text.parse().unwrap_or(0.5))
+            })
+            .collect();
+        for y_value in solve(pool, equation, slope, y, &mut values) {
+            values.insert(y, y_value);
+            let (a, e) = (
+                crate::eval::eval(pool, answer, &values),
+                crate::eval::eval(pool, expected, &values),
+            );
+            if !a.is_finite() || !e.is_finite() {
+                continue;
+            }
+            let relative = (a - e).abs() / a.abs().max(e.abs()).max(1e-300);
+            if relative < 1e-9 || (a - e).abs() < 1e-300 {
+                agreed += 1;
+                continue;
+            }
+            if relative <= 1e-6 {
+                continue;
+            }
+            let mut shown: Vec<(SymbolId, f64)> = values.into_iter().collect();
+            shown.sort_by(|p, q| pool.symbol_name(p.0).cmp(pool.symbol_name(q.0)));
+            let point: Vec<String> = shown
+                .iter()
+                .map(|&(v, x)| format!("{}={}", pool.symbol_name(v), round_to_digits(x, 9)))
+                .collect();
+            let approx = |v: f64| Decimal {
+                text: format!("≈ {}", round_to_digits(v, 9)),
+                value: None,
+            };
+            return Verdict::Different {
+                point: format!("{} (on the curve)", point.join(", ")),
+                answer: approx(a),
+                expected: approx(e),
+                difference: approx(a - e),
+            };
+        }
+    }
+    if agreed == 0 {
+        Verdict::Undecided
+    } else {
+        Verdict::EqualOnCurve { points: agreed }
+    }
+}
+
+/// The `y`s with `equation = 0` at `values`, by Newton's method from starting points on
+/// both sides of 0 (so that every branch of a curve is met, not only the first: on the
+/// unit circle, both `y = sqrt(1 - x^2)` and `y = -sqrt(1 - x^2)`), each where `∂F/∂y`
+/// (`slope`) is away from 0.
+fn solve(
+    pool: &Pool,
+    equation: ExprId,
+    slope: ExprId,
+    y: SymbolId,
+    values: &mut FxHashMap<SymbolId, f64>,
+) -> Vec<f64> {
+    let mut roots: Vec<f64> = Vec::new();
+    for start in [0.5, -0.5, 1.5, -1.5, 0.1, -0.1, 4.0, -4.0, 20.0, -20.0] {
+        let mut guess = start;
+        for _ in 0..80 {
+            values.insert(y, guess);
+            let f = crate::eval::eval(pool, equation, values);
+            let fy = crate::eval::eval(pool, slope, values);
+            if !f.is_finite() || !fy.is_finite() || fy == 0.0 {
+                break;
+            }
+            let step = f / fy;
+            guess -= step;
+            if step.abs() <= 1e-15 * guess.abs().max(1e-300) {
+                values.insert(y, guess);
+                let fy = crate::eval::eval(pool, slope, values);
+                let f = crate::eval::eval(pool, equation, values);
+                let new = roots
+                    .iter()
+                    .all(|r| (r - guess).abs() > 1e-9 * (1.0 + guess.abs()));
+                if f.abs() <= 1e-12 * (1.0 + fy.abs() * guess.abs()) && fy.abs() > 1e-6 && new {
+                    roots.push(guess);
+                }
+                break;
+            }
+        }
+    }
+    values.remove(&y);
+    roots
 }
 
 #[cfg(test)]

@@ -307,3 +307,33 @@ fn verify_follows_chains_of_dependencies() {
         );
     }
 }
+
+#[test]
+fn implicit_answers_are_compared_on_the_curve() {
+    // -(x^2 + y^2)/y^3 is -1/y^3 on the unit circle.
+    assert_cmd_snapshot!(deriv(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x", "--check=-1/y^3"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    correct (numerically on the curve, not proved: equal to 9 digits at 46 of its points; the derivative simplifies to -(x^2 + y^2)/y^3)
+
+    ----- stderr -----
+    ");
+    // Right on the upper half of the circle only: the lower half tells.
+    assert_cmd_snapshot!(deriv(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--check=-x/sqrt(1-x^2)"]), @r"
+    success: false
+    exit_code: 1
+    ----- stdout -----
+    incorrect
+    the derivative is -x/y
+    at x=0.969, y=-0.247060721 (on the curve) your answer is ≈ -3.92211273, the derivative ≈ 3.92211273
+
+    ----- stderr -----
+    ");
+    // The folium of Descartes: the textbook's second derivative.
+    let folium = ["x^3 + y^3 = 6*x*y", "--implicit", "y", "--wrt", "x,x"];
+    let right = deriv(&folium).arg("--check=-16*x*y/(y^2-2*x)^3").output().unwrap();
+    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stdout));
+    let wrong = deriv(&folium).arg("--check=-2*x*y/(y^2-2*x)^3").output().unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+}
