@@ -332,8 +332,18 @@ fn implicit_answers_are_compared_on_the_curve() {
     ");
     // The folium of Descartes: the textbook's second derivative.
     let folium = ["x^3 + y^3 = 6*x*y", "--implicit", "y", "--wrt", "x,x"];
-    let right = deriv(&folium).arg("--check=-16*x*y/(y^2-2*x)^3").output().unwrap();
-    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stdout));
-    let wrong = deriv(&folium).arg("--check=-2*x*y/(y^2-2*x)^3").output().unwrap();
+    let right = deriv(&folium)
+        .arg("--check=-16*x*y/(y^2-2*x)^3")
+        .output()
+        .unwrap();
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stdout)
+    );
+    let wrong = deriv(&folium)
+        .arg("--check=-2*x*y/(y^2-2*x)^3")
+        .output()
+        .unwrap();
     assert_eq!(wrong.status.code(), Some(1));
 }
