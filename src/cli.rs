@@ -11,10 +11,10 @@ use crate::model::{Definition, Script};
 use crate::output::{
     json_lines, json_steps, json_temps, json_warnings, write_lines, write_steps, write_temps,
 };
+use crate::parse::check_variable;
 use crate::print::printed_len_sum;
 use crate::request::{
-    Assignment, Mode, OptionError, Outcome, Request, Varying, check_variable, parse_assignment,
-    split_top_level,
+    Assignment, Mode, OptionError, Outcome, Request, Varying, parse_assignment, split_top_level,
 };
 use crate::verify::{POINTS, compare_on_curve};
 use crate::{

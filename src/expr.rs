@@ -141,6 +141,16 @@ struct NodeInfo {
     holds_sign_or_abs: bool,
 }
 
+/// Why a constructor produced [`ExprId::UNDEFINED`]: the reason, and the subexpression it
+/// is about, which [`crate::print::undefined_reason_text`] writes in place of `{}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndefinedReason {
+    /// The reason, with `{}` where `about` is shown.
+    pub text: String,
+    /// The subexpression the reason is about.
+    pub about: Option<ExprId>,
+}
+
 /// The arena that owns all nodes, the symbol table and the derivative memo.
 pub struct Pool {
     nodes: Vec<Node>,
@@ -151,7 +161,7 @@ pub struct Pool {
     name_ids: FxHashMap<Box<str>, SymbolId>,
     name_hashes: Vec<u64>,
     pub(crate) diff_memo: FxHashMap<(ExprId, SymbolId), ExprId>,
-    undefined_reason: Option<String>,
+    undefined_reason: Option<UndefinedReason>,
     limit_reached: Option<Limit>,
     operand_slots: usize,
     max_operand_slots: usize,
@@ -243,9 +253,10 @@ impl Pool {
         self.nodes.len() <= ExprId::PI.index() + 1
     }
 
-    /// Why the most recent [`ExprId::UNDEFINED`] was produced, for example `1/0`.
-    pub fn undefined_reason(&self) -> Option<&str> {
-        self.undefined_reason.as_deref()
+    /// Why the most recent [`ExprId::UNDEFINED`] was produced, for example `1/0`; the
+    /// printer words it ([`crate::print::undefined_reason_text`]).
+    pub fn undefined_reason(&self) -> Option<&UndefinedReason> {
+        self.undefined_reason.as_ref()
     }
 
     /// Whether the deadline of [`Pool::set_deadline`] has passed: for work outside the
@@ -277,7 +288,21 @@ impl Pool {
 
     /// Records why a constructor produced [`ExprId::UNDEFINED`] and returns it.
     pub(crate) fn undefined(&mut self, reason: String) -> ExprId {
-        self.undefined_reason = Some(reason);
+        self.undefined_reason = Some(UndefinedReason {
+            text: reason,
+            about: None,
+        });
+        ExprId::UNDEFINED
+    }
+
+    /// [`Pool::undefined`] with a reason about the subexpression `about`, which the
+    /// printer writes where `text` has `{}` (`tan({}) is undefined (a pole)`): the pool
+    /// passes the expression up rather than calling the printer.
+    pub(crate) fn undefined_about(&mut self, text: String, about: ExprId) -> ExprId {
+        self.undefined_reason = Some(UndefinedReason {
+            text,
+            about: Some(about),
+        });
         ExprId::UNDEFINED
     }
 

@@ -55,13 +55,16 @@ pub use eval::{eval, eval_constant};
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
+    UndefinedReason,
 };
 pub use func::{ALIASES, Func, is_builtin_name};
 pub use multi::Multi;
 pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with};
 pub use precise::Decimal;
-pub use print::{BatchPrinter, Notation, Printer, Style, print, printed_len};
+pub use print::{
+    BatchPrinter, Notation, Printer, Style, print, printed_len, undefined_reason_text,
+};
 pub use rational::Rational;
 pub use reverse::{gradient_program, gradient_program_named};
 pub use steps::{Derivation, Step, derivation};

@@ -11,9 +11,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::error::{Error, Span, Warning};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
-use crate::parse::{ParseOptions, parse_warned, parse_with};
+use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
 use crate::print::printed_len;
-use crate::request::check_variable;
 use crate::subst::{rebuild, replace};
 use crate::together::together;
 

@@ -800,12 +800,7 @@ fn checked(lowerer: &RefCell<Lowerer<'_>>, id: ExprId, span: Span) -> Result<Exp
     if id != ExprId::UNDEFINED {
         return Ok(id);
     }
-    let reason = lowerer
-        .borrow()
-        .pool
-        .undefined_reason()
-        .unwrap_or("the value is undefined")
-        .to_string();
+    let reason = crate::print::undefined_reason_text(lowerer.borrow().pool);
     if let Some(limit) = lowerer.borrow().pool.limit_reached() {
         return Err(Error::limit(limit, reason, Some(span)));
     }
@@ -1134,4 +1129,23 @@ fn lower_partial(
         }
     }
     apply_unknown(lowerer, name, name_span, &orders, &args, span)
+}
+
+/// Checks that `name` can be a variable.
+pub fn check_variable(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(char::is_alphabetic)
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a variable name (a letter, then letters, digits or _)"
+        ));
+    }
+    if matches!(name, "pi" | "π" | "e") {
+        return Err(format!("`{name}` is a constant, not a variable"));
+    }
+    if crate::func::is_builtin_name(name) {
+        return Err(format!("`{name}` is a function, not a variable"));
+    }
+    Ok(())
 }

@@ -16,7 +16,6 @@ use rustc_hash::FxHashMap;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
 use crate::rational::Rational;
-use crate::steps::placeholder_var;
 
 /// The plain text of an expression.
 ///
@@ -1276,4 +1275,34 @@ pub(crate) fn write_superscript(out: &mut impl Write, k: u64) -> fmt::Result {
         })?;
     }
     Ok(())
+}
+
+/// Why the pool's most recent undefined value arose, in words, the subexpression it is
+/// about printed in place of `{}`: `tan(pi/2) is undefined (a pole)`.
+pub fn undefined_reason_text(pool: &Pool) -> String {
+    match pool.undefined_reason() {
+        Some(reason) => match reason.about {
+            Some(about) => reason.text.replacen("{}", &print(pool, about), 1),
+            None => reason.text.clone(),
+        },
+        None => "the value is undefined".into(),
+    }
+}
+/// The one place that spells a step-by-step placeholder: [`crate::steps`] names its
+/// not-yet-taken derivatives `d/dx(u)` (total) or `∂/∂x(u)` (partial) with these names,
+/// and the printer lays them out as derivatives.
+/// The name of the placeholder function: `d/dx` (total) or `∂/∂x` (partial).
+pub(crate) fn placeholder_name(var: &str, total: bool) -> String {
+    if total {
+        format!("d/d{var}")
+    } else {
+        format!("∂/∂{var}")
+    }
+}
+
+/// Whether `name` is a placeholder's name; returns the variable's name.
+pub(crate) fn placeholder_var(name: &str) -> Option<(&str, bool)> {
+    name.strip_prefix("d/d")
+        .map(|v| (v, true))
+        .or_else(|| name.strip_prefix("∂/∂").map(|v| (v, false)))
 }

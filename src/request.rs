@@ -14,7 +14,7 @@ use crate::error::{Error, Span, Warning};
 use crate::expand::{expand, is_zero};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
-use crate::parse::{ParseOptions, parse_warned, parse_with};
+use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
 use crate::print::print;
 use crate::rational::Rational;
 use crate::steps::{Derivation, derivation};
@@ -352,25 +352,6 @@ pub fn parse_assignment(
         offset: eq_at + 1,
         option,
     })
-}
-
-/// Checks that `name` can be a variable.
-pub fn check_variable(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(char::is_alphabetic)
-        && chars.all(|c| c.is_alphanumeric() || c == '_');
-    if !valid {
-        return Err(format!(
-            "`{name}` is not a variable name (a letter, then letters, digits or _)"
-        ));
-    }
-    if matches!(name, "pi" | "π" | "e") {
-        return Err(format!("`{name}` is a constant, not a variable"));
-    }
-    if crate::is_builtin_name(name) {
-        return Err(format!("`{name}` is a function, not a variable"));
-    }
-    Ok(())
 }
 
 /// Everything a request needs inside one pool.
@@ -1783,10 +1764,7 @@ fn undefined_part(
     let new = match crate::subst::replacements(pool, f, at) {
         Ok(new) => new,
         Err(id) => {
-            let reason = pool
-                .undefined_reason()
-                .unwrap_or("the value is undefined")
-                .to_string();
+            let reason = crate::print::undefined_reason_text(pool);
             return Some((id, reason));
         }
     };
@@ -1820,10 +1798,7 @@ fn undefined_part(
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {
-    let reason = pool
-        .undefined_reason()
-        .unwrap_or("the value is undefined")
-        .to_string();
+    let reason = crate::print::undefined_reason_text(pool);
     if let Some(limit) = pool.limit_reached() {
         return Error::limit(limit, reason, None);
     }

@@ -845,30 +845,26 @@ impl Pool {
             return self.known_value_at_number(func, &value);
         }
         if let Some(k) = self.pi_multiple(arg) {
-            let value =
-                match func {
-                    Func::Sin => self.sin_pi(&k),
-                    Func::Cos => self.sin_pi(&(&k + &Rational::HALF)),
-                    Func::Tan | Func::Sec | Func::Csc | Func::Cot => {
-                        let sin = self.sin_pi(&k)?;
-                        let cos = self.sin_pi(&(&k + &Rational::HALF))?;
-                        let (top, bottom) = match func {
-                            Func::Tan => (sin, cos),
-                            Func::Sec => (ExprId::ONE, cos),
-                            Func::Csc => (ExprId::ONE, sin),
-                            _ => (cos, sin),
-                        };
-                        if bottom == ExprId::ZERO {
-                            let shown = crate::print::print(self, arg);
-                            return Some(self.undefined(format!(
-                                "{}({shown}) is undefined (a pole)",
-                                func.name()
-                            )));
-                        }
-                        Some(self.div(top, bottom))
+            let value = match func {
+                Func::Sin => self.sin_pi(&k),
+                Func::Cos => self.sin_pi(&(&k + &Rational::HALF)),
+                Func::Tan | Func::Sec | Func::Csc | Func::Cot => {
+                    let sin = self.sin_pi(&k)?;
+                    let cos = self.sin_pi(&(&k + &Rational::HALF))?;
+                    let (top, bottom) = match func {
+                        Func::Tan => (sin, cos),
+                        Func::Sec => (ExprId::ONE, cos),
+                        Func::Csc => (ExprId::ONE, sin),
+                        _ => (cos, sin),
+                    };
+                    if bottom == ExprId::ZERO {
+                        let text = format!("{}({{}}) is undefined (a pole)", func.name());
+                        return Some(self.undefined_about(text, arg));
                     }
-                    _ => None,
-                };
+                    Some(self.div(top, bottom))
+                }
+                _ => None,
+            };
             if value.is_some() {
                 return value;
             }

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::diff::{Dependencies, Memo, Rules, derivative_of, diff_node, run, total_rules};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 use crate::func::Func;
+use crate::print::placeholder_name;
 use crate::subst::replace;
 
 /// At most this many rule steps are shown; the rest are summarized in one step.
@@ -31,22 +32,6 @@ pub struct Derivation {
     pub start: ExprId,
     /// The steps, the last one's expression being the result.
     pub steps: Vec<Step>,
-}
-
-/// The name of the placeholder function: `d/dx` (total) or `∂/∂x` (partial).
-fn placeholder_name(var: &str, total: bool) -> String {
-    if total {
-        format!("d/d{var}")
-    } else {
-        format!("∂/∂{var}")
-    }
-}
-
-/// Whether `name` is a placeholder's name; returns the variable's name.
-pub fn placeholder_var(name: &str) -> Option<(&str, bool)> {
-    name.strip_prefix("d/d")
-        .map(|v| (v, true))
-        .or_else(|| name.strip_prefix("∂/∂").map(|v| (v, false)))
 }
 
 /// The derivation of `expr` in `var`: partial, or total under `deps`.
