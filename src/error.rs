@@ -2,6 +2,15 @@
 
 use std::fmt::Write;
 
+/// A resource limit of a [`crate::Pool`] that stopped a computation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Limit {
+    /// [`crate::Pool::set_max_size`]: too many operands.
+    Size,
+    /// [`crate::Pool::set_deadline`]: out of time.
+    Time,
+}
+
 /// A byte range in the input text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Span {
@@ -91,10 +100,10 @@ pub enum Error {
 
 impl Error {
     /// The error for a pool that stopped at a resource limit.
-    pub fn limit(limit: crate::Limit, message: String, span: Option<Span>) -> Error {
+    pub fn limit(limit: Limit, message: String, span: Option<Span>) -> Error {
         let help = match limit {
-            crate::Limit::Size => "raise the limit with --max-size (or simplify the input)",
-            crate::Limit::Time => "raise the limit with --timeout",
+            Limit::Size => "raise the limit with --max-size (or simplify the input)",
+            Limit::Time => "raise the limit with --timeout",
         };
         Error::Limit {
             message,

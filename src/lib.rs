@@ -20,56 +20,47 @@
 // parsing; depth is bounded by our own pre-scan), and its derive then needs `alloc`.
 extern crate alloc;
 
+// The layers, from the bottom up: each uses only the ones above it in this list
+// (tests/layers.rs checks it).
+mod calculus;
 pub mod cli;
-mod compile;
-mod cse;
-mod diff;
-mod emit;
 mod error;
-mod eval;
-mod expand;
 mod expr;
-mod func;
 pub mod model;
-mod multi;
 mod output;
 mod parse;
-mod precise;
 mod print;
-mod rational;
+mod program;
 pub mod request;
-mod reverse;
-mod simplify;
-mod steps;
-mod subst;
-mod suggest;
-mod together;
 mod verify;
 
-pub use compile::{CompileError, Scratch, Tape, value_and_gradient, value_and_gradient_named};
-pub use cse::{Program, cse};
-pub use diff::{Dependencies, DependencyError, diff, total_diff};
-pub use emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
+pub use calculus::defined::DefinedFunctions;
+pub use calculus::diff::{Dependencies, DependencyError, diff, total_diff};
+pub use calculus::expand::{EXPAND_BUDGET, expand, is_zero};
+pub use calculus::steps::{Derivation, Step, derivation};
+pub use calculus::together::together;
 pub use error::{Error, Span, Warning};
-pub use eval::{eval, eval_constant};
-pub use expand::{EXPAND_BUDGET, expand, is_zero};
+pub use expr::eval::{eval, eval_constant};
+pub use expr::func::{ALIASES, Func, is_builtin_name};
+pub use expr::multi::Multi;
+pub use expr::precise::Decimal;
+pub use expr::rational::Rational;
+pub use expr::subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
     UndefinedReason,
 };
-pub use func::{ALIASES, Func, is_builtin_name};
-pub use multi::Multi;
 pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with};
-pub use precise::Decimal;
 pub use print::{
     BatchPrinter, Notation, Printer, Style, print, printed_len, undefined_reason_text,
 };
-pub use rational::Rational;
-pub use reverse::{gradient_program, gradient_program_named};
-pub use steps::{Derivation, Step, derivation};
-pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
-pub use together::together;
+pub use program::compile::{
+    CompileError, Scratch, Tape, value_and_gradient, value_and_gradient_named,
+};
+pub use program::cse::{Program, cse};
+pub use program::emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
+pub use program::reverse::{gradient_program, gradient_program_named};
 pub use verify::{Check, Report, Verdict, compare, verify};
 
 /// The README's Rust examples run as doc tests.

@@ -8,30 +8,12 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Span, Warning};
+use crate::expr::defined::Function;
+use crate::expr::subst::{rebuild, replace};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
 use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
-use crate::print::printed_len;
-use crate::subst::{rebuild, replace};
-use crate::together::together;
-
-/// A user-defined function in a pool.
-#[derive(Clone, Debug)]
-pub(crate) struct Function {
-    /// The parameters, as symbols of the body: the written ones, then the body's other
-    /// variables (`a` in `phi(s) = 1/(1 + exp(-a*s))`), which every call passes on as
-    /// hidden arguments so that derivatives in them are not lost.
-    params: Vec<SymbolId>,
-    /// How many parameters were written.
-    visible: usize,
-    /// The body as written (it may call earlier functions).
-    body: ExprId,
-    /// The body with every call written out.
-    inlined: ExprId,
-    /// Partial derivatives by derivative orders per parameter, in the parameters.
-    derivatives: FxHashMap<Box<[u32]>, ExprId>,
-}
 
 /// One definition: `NAME = EXPR` or `NAME(PARAMS) = EXPR`.
 #[derive(Clone, Debug)]
@@ -421,19 +403,13 @@ impl Model {
                 let mut params: Vec<SymbolId> = params.iter().map(|p| pool.symbol(p)).collect();
                 let visible = params.len();
                 let inlined = pool.inline_functions(body);
-                for symbol in crate::subst::free_symbols(pool, inlined) {
+                for symbol in crate::expr::subst::free_symbols(pool, inlined) {
                     if !params.contains(&symbol) {
                         params.push(symbol);
                     }
                 }
                 let arity = params.len();
-                let function = Function {
-                    params,
-                    visible,
-                    body,
-                    inlined,
-                    derivatives: FxHashMap::default(),
-                };
+                let function = Function::new(params, visible, body, inlined);
                 pool.functions.insert(name, function);
                 // The first partials now, in terms of the function itself where shorter.
                 for k in 0..arity {
@@ -603,263 +579,6 @@ impl Model {
         let node = pool.node(id).clone();
         rebuild(pool, &node, &mapped)
     }
-}
-
-impl Pool {
-    /// `expr` with every call of a defined function written out.
-    pub fn inline_functions(&mut self, expr: ExprId) -> ExprId {
-        if self.functions.is_empty() {
-            return expr;
-        }
-        let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-        for id in self.reachable(expr, |_| true) {
-            let children = self.children(id).to_vec();
-            let mapped: Vec<ExprId> = children.iter().map(|c| new[c]).collect();
-            let value = match self.node(id).clone() {
-                Node::Apply { name, orders, .. } if self.functions.contains_key(&name) => {
-                    let form = if orders.iter().all(|&o| o == 0) {
-                        self.functions[&name].inlined
-                    } else {
-                        let partial = self.function_partial(name, &orders);
-                        self.inline_functions(partial)
-                    };
-                    self.instantiate(name, form, &mapped)
-                }
-                node if mapped != children => rebuild(self, &node, &mapped),
-                _ => id,
-            };
-            new.insert(id, value);
-        }
-        new[&expr]
-    }
-
-    /// The value of the defined function `name` (or its derivative by `orders`, once
-    /// computed) at `point`; NaN for anything else.
-    pub(crate) fn eval_function(
-        &self,
-        name: SymbolId,
-        orders: &[u32],
-        point: &[f64],
-        lookup: &dyn Fn(SymbolId) -> Option<f64>,
-    ) -> f64 {
-        let Some(function) = self.functions.get(&name) else {
-            return f64::NAN;
-        };
-        let form = if orders.iter().all(|&o| o == 0) {
-            Some(function.inlined)
-        } else {
-            function.derivatives.get(orders).copied()
-        };
-        let Some(form) = form else {
-            return f64::NAN;
-        };
-        let params = &function.params;
-        let inner = |symbol: SymbolId| match params.iter().position(|&p| p == symbol) {
-            Some(k) => point.get(k).copied(),
-            None => lookup(symbol),
-        };
-        crate::eval::evaluate(self, form, &inner)
-    }
-
-    /// A defined function's parameters and its body with calls written out (or its
-    /// derivative by `orders`, once computed), for numeric evaluation.
-    pub(crate) fn function_form(
-        &self,
-        name: SymbolId,
-        orders: &[u32],
-    ) -> Option<(&[SymbolId], ExprId)> {
-        let function = self.functions.get(&name)?;
-        let form = if orders.iter().all(|&o| o == 0) {
-            function.inlined
-        } else {
-            *function.derivatives.get(orders)?
-        };
-        Some((&function.params, form))
-    }
-
-    /// How many arguments of a defined function are written (the rest are the variables
-    /// its body uses besides its parameters).
-    pub(crate) fn visible_arity(&self, name: SymbolId) -> Option<usize> {
-        self.functions.get(&name).map(|f| f.visible)
-    }
-
-    /// `form`, written in the parameters of function `name`, at the arguments `args`.
-    fn instantiate(&mut self, name: SymbolId, form: ExprId, args: &[ExprId]) -> ExprId {
-        let Some(function) = self.functions.get(&name) else {
-            return form;
-        };
-        let map: FxHashMap<ExprId, ExprId> = function
-            .params
-            .clone()
-            .into_iter()
-            .zip(args.iter().copied())
-            .map(|(p, a)| (self.sym(p), a))
-            .collect();
-        replace(self, form, &map)
-    }
-
-    /// The derivative `name^(orders)(args)` of a defined function, or `None` when `name`
-    /// is not one.
-    pub(crate) fn function_derivative(
-        &mut self,
-        name: SymbolId,
-        orders: &[u32],
-        args: &[ExprId],
-    ) -> Option<ExprId> {
-        if !self.functions.contains_key(&name) {
-            return None;
-        }
-        let partial = self.function_partial(name, orders);
-        Some(self.instantiate(name, partial, args))
-    }
-
-    /// The partial derivative of a defined function by `orders`, in its parameters;
-    /// computed once. A first derivative is written in terms of the function itself when
-    /// that is shorter (the sigmoid's `a*phi(s)*(1 - phi(s))`).
-    pub(crate) fn function_partial(&mut self, name: SymbolId, orders: &[u32]) -> ExprId {
-        let Some(function) = self.functions.get(&name) else {
-            return ExprId::UNDEFINED;
-        };
-        if let Some(&known) = function.derivatives.get(orders) {
-            return known;
-        }
-        let Some(k) = orders.iter().rposition(|&o| o > 0) else {
-            return function.body;
-        };
-        let (params, body, inlined) = (function.params.clone(), function.body, function.inlined);
-        let mut lower = orders.to_vec();
-        lower[k] -= 1;
-        let base = if lower.iter().all(|&o| o == 0) {
-            body
-        } else {
-            self.function_partial(name, &lower)
-        };
-        let mut partial = crate::diff::diff(self, base, params[k]);
-        if lower.iter().all(|&o| o == 0) {
-            let args: Vec<ExprId> = params.iter().map(|&p| self.sym(p)).collect();
-            let call = self.apply(name, &vec![0; args.len()], &args);
-            if let Some(shorter) = in_terms_of_itself(self, call, inlined, partial) {
-                partial = shorter;
-            } else if !self.children(body).is_empty() {
-                // Else at least the body itself is written as the call (tanh's 1 - tanh^2).
-                let map: FxHashMap<ExprId, ExprId> =
-                    [(body, call), (inlined, call)].into_iter().collect();
-                partial = replace(self, partial, &map);
-            }
-        }
-        if let Some(function) = self.functions.get_mut(&name) {
-            function.derivatives.insert(orders.into(), partial);
-        }
-        partial
-    }
-}
-
-/// `derivative` (of the function `call` = `inlined`) written in terms of
-/// `call`, when the body is a fraction linear in one exponential `K = exp(u)` (the
-/// sigmoid `1/(1 + exp(-a*s))`): then `K` is a fraction linear in the function's value
-/// `p`, and the derivative becomes a rational function of `p`. `None` when that does not
-/// apply or is not shorter.
-fn in_terms_of_itself(
-    pool: &mut Pool,
-    call: ExprId,
-    inlined: ExprId,
-    derivative: ExprId,
-) -> Option<ExprId> {
-    let plain = pool.inline_functions(derivative);
-    let kernels: Vec<ExprId> = pool
-        .reachable(inlined, |_| true)
-        .into_iter()
-        .filter(|&id| matches!(pool.node(id), Node::Call(Func::Exp, _)))
-        .collect();
-    let k = pool.var("%k");
-    let p = pool.var("%p");
-    let k_symbol = pool.symbol("%k");
-    for kernel in kernels {
-        let swap: FxHashMap<ExprId, ExprId> = [(kernel, k)].into_iter().collect();
-        let in_k = replace(pool, inlined, &swap);
-        let d_in_k = replace(pool, plain, &swap);
-        // in_k = (alpha*k + beta)/(gamma*k + delta)
-        let combined = together(pool, in_k);
-        let (numerator, denominator) = split_fraction(pool, combined);
-        let (alpha, beta) = linear_in(pool, numerator, k_symbol)?;
-        let (gamma, delta) = linear_in(pool, denominator, k_symbol)?;
-        // k = (beta - delta*p)/(gamma*p - alpha)
-        let delta_p = pool.mul2(delta, p);
-        let top = pool.sub(beta, delta_p);
-        let gamma_p = pool.mul2(gamma, p);
-        let bottom = pool.sub(gamma_p, alpha);
-        let solved = pool.div(top, bottom);
-        let swap: FxHashMap<ExprId, ExprId> = [(k, solved)].into_iter().collect();
-        let in_p = replace(pool, d_in_k, &swap);
-        let in_p = simplify_rational(pool, in_p);
-        let back: FxHashMap<ExprId, ExprId> = [(p, call)].into_iter().collect();
-        let result = replace(pool, in_p, &back);
-        let free_of_helpers = pool
-            .reachable(result, |_| true)
-            .iter()
-            .all(|&id| id != k && id != p);
-        if free_of_helpers
-            && result != ExprId::UNDEFINED
-            && printed_len(pool, result) < printed_len(pool, plain)
-        {
-            return Some(result);
-        }
-    }
-    None
-}
-
-/// A fraction as numerator and denominator (factors with negative numeric exponents
-/// below).
-fn split_fraction(pool: &mut Pool, expr: ExprId) -> (ExprId, ExprId) {
-    let factors = match pool.node(expr) {
-        Node::Mul(ops) => ops.to_vec(),
-        _ => vec![expr],
-    };
-    let mut top = Vec::new();
-    let mut bottom = Vec::new();
-    for factor in factors {
-        match *pool.node(factor) {
-            Node::Pow([base, exp]) if pool.as_num(exp).is_some_and(|e| e.is_negative()) => {
-                let positive = pool.neg(exp);
-                bottom.push(pool.pow(base, positive));
-            }
-            _ => top.push(factor),
-        }
-    }
-    (pool.mul(&top), pool.mul(&bottom))
-}
-
-/// `(a, b)` with `expr = a*k + b` and neither containing `k`, by expanding.
-fn linear_in(pool: &mut Pool, expr: ExprId, k: SymbolId) -> Option<(ExprId, ExprId)> {
-    let slope = crate::diff::diff(pool, expr, k);
-    let kv = pool.sym(k);
-    if pool.symbol_mask(slope) & Pool::symbol_bit(k) != 0
-        && pool.reachable(slope, |_| true).contains(&kv)
-    {
-        return None;
-    }
-    let zero: FxHashMap<ExprId, ExprId> = [(kv, ExprId::ZERO)].into_iter().collect();
-    let intercept = replace(pool, expr, &zero);
-    Some((slope, intercept))
-}
-
-/// A rational function of the helper variable put over one denominator, with its sums
-/// in the numerator and denominator combined: enough to cancel `1 + (1 - p)/p` to `1/p`.
-fn simplify_rational(pool: &mut Pool, expr: ExprId) -> ExprId {
-    let mut new: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for id in pool.reachable(expr, |_| true) {
-        let children = pool.children(id).to_vec();
-        let mapped: Vec<ExprId> = children.iter().map(|c| new[c]).collect();
-        let rebuilt = if mapped == children {
-            id
-        } else {
-            let node = pool.node(id).clone();
-            rebuild(pool, &node, &mapped)
-        };
-        let value = together(pool, rebuilt);
-        new.insert(id, value);
-    }
-    new[&expr]
 }
 
 #[cfg(test)]

@@ -8,13 +8,14 @@ use std::rc::Rc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::compile::{Scratch, Tape};
-use crate::cse::Program;
+use crate::calculus::defined::DefinedFunctions;
+use crate::expr::func::Func;
+use crate::expr::precise::{Comparison, Decimal, compare_at};
+use crate::expr::rational::Rational;
+use crate::expr::subst::{Substitution, free_symbols};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::precise::{Comparison, Decimal, compare_at};
-use crate::rational::Rational;
-use crate::subst::{Substitution, free_symbols};
+use crate::program::compile::{Scratch, Tape};
+use crate::program::cse::Program;
 
 /// Points per check.
 pub const POINTS: usize = 5;
@@ -509,9 +510,9 @@ fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
         let [var] = free_symbols(pool, arg)[..] else {
             continue;
         };
-        let slope = crate::diff::diff(pool, arg, var);
+        let slope = crate::calculus::diff::diff(pool, arg, var);
         let map: FxHashMap<SymbolId, ExprId> = [(var, ExprId::ZERO)].into_iter().collect();
-        let at_zero = crate::subst::substitute(pool, arg, &map);
+        let at_zero = crate::expr::subst::substitute(pool, arg, &map);
         let roots = match (pool.as_num(slope), pool.as_num(at_zero)) {
             (Some(slope), Some(at_zero)) => at_zero
                 .checked_div(slope)
@@ -533,7 +534,7 @@ fn kinks(pool: &mut Pool, exprs: &[ExprId]) -> Vec<(SymbolId, f64)> {
 fn roots_between_scales(pool: &Pool, arg: ExprId, var: SymbolId) -> Vec<f64> {
     let at = |x: f64| {
         let values: FxHashMap<SymbolId, f64> = [(var, x)].into_iter().collect();
-        crate::eval::eval(pool, arg, &values)
+        crate::expr::eval::eval(pool, arg, &values)
     };
     let mut grid: Vec<f64> = (-12..=12).map(|k| 10f64.powf(f64::from(k) / 4.0)).collect();
     grid.extend(grid.clone().iter().map(|x| -x));
@@ -575,7 +576,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         return Verdict::Equal;
     }
     let difference = pool.sub(answer, expected);
-    if crate::expand::is_zero(pool, difference) {
+    if crate::calculus::expand::is_zero(pool, difference) {
         return Verdict::Equal;
     }
     let (answer, expected) = (
@@ -651,14 +652,14 @@ pub fn compare_on_curve(
     y: SymbolId,
 ) -> Verdict {
     let difference = pool.sub(answer, expected);
-    if answer == expected || crate::expand::is_zero(pool, difference) {
+    if answer == expected || crate::calculus::expand::is_zero(pool, difference) {
         return Verdict::Equal;
     }
     let (answer, expected) = (
         pool.inline_functions(answer),
         pool.inline_functions(expected),
     );
-    let slope = crate::diff::diff(pool, equation, y);
+    let slope = crate::calculus::diff::diff(pool, equation, y);
     let mut vars = variables(pool, &[answer, expected, equation]);
     vars.retain(|&v| v != y);
     let mut points = Points::new();
@@ -680,8 +681,8 @@ pub fn compare_on_curve(
         for y_value in solve(pool, equation, slope, y, &mut values) {
             values.insert(y, y_value);
             let (a, e) = (
-                crate::eval::eval(pool, answer, &values),
-                crate::eval::eval(pool, expected, &values),
+                crate::expr::eval::eval(pool, answer, &values),
+                crate::expr::eval::eval(pool, expected, &values),
             );
             if !a.is_finite() || !e.is_finite() {
                 continue;
@@ -735,8 +736,8 @@ fn solve(
         let mut guess = start;
         for _ in 0..80 {
             values.insert(y, guess);
-            let f = crate::eval::eval(pool, equation, values);
-            let fy = crate::eval::eval(pool, slope, values);
+            let f = crate::expr::eval::eval(pool, equation, values);
+            let fy = crate::expr::eval::eval(pool, slope, values);
             if !f.is_finite() || !fy.is_finite() || fy == 0.0 {
                 break;
             }
@@ -744,8 +745,8 @@ fn solve(
             guess -= step;
             if step.abs() <= 1e-15 * guess.abs().max(1e-300) {
                 values.insert(y, guess);
-                let fy = crate::eval::eval(pool, slope, values);
-                let f = crate::eval::eval(pool, equation, values);
+                let fy = crate::expr::eval::eval(pool, slope, values);
+                let f = crate::expr::eval::eval(pool, equation, values);
                 let new = roots
                     .iter()
                     .all(|r| (r - guess).abs() > 1e-9 * (1.0 + guess.abs()));

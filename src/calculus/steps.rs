@@ -1,15 +1,17 @@
 //! Step-by-step derivations, traced from the differentiator itself: at each node it
-//! applies its own rule ([`crate::diff`]'s `diff_node`) with the children's derivatives
+//! applies its own rule ([`crate::calculus::diff`]'s `diff_node`) with the children's derivatives
 //! left as placeholders `d/dx(u)`, and the placeholders are then replaced one rule at a
 //! time, outermost first, as a derivative calculator shows it.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::diff::{Dependencies, Memo, Rules, derivative_of, diff_node, run, total_rules};
+use crate::calculus::diff::{
+    Dependencies, Memo, Rules, derivative_of, diff_node, run, total_rules,
+};
+use crate::expr::func::Func;
+use crate::expr::subst::replace;
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
 use crate::print::placeholder_name;
-use crate::subst::replace;
 
 /// At most this many rule steps are shown; the rest are summarized in one step.
 pub const MAX_STEPS: usize = 200;

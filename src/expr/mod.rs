@@ -12,6 +12,15 @@
 //! 5. [`ExprId::UNDEFINED`] stands for a mathematically undefined value such as `1/0`; every
 //!    constructor given it returns it, and [`Pool::undefined_reason`] says where it arose.
 
+mod build;
+pub(crate) mod defined;
+pub(crate) mod eval;
+pub(crate) mod func;
+pub(crate) mod multi;
+pub(crate) mod precise;
+pub(crate) mod rational;
+pub(crate) mod subst;
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -20,8 +29,8 @@ use std::time::Instant;
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
 
-use crate::func::Func;
-use crate::rational::Rational;
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
 
 /// A handle to an expression in a [`Pool`]. Equal ids mean equal expressions.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,17 +182,10 @@ pub struct Pool {
     /// User-defined functions (`phi(s) = …`), by name: see [`crate::model`]. None calls
     /// itself, directly or through others (`Model::define` refuses it), so writing out
     /// calls always ends.
-    pub(crate) functions: FxHashMap<SymbolId, crate::model::Function>,
+    pub(crate) functions: FxHashMap<SymbolId, crate::expr::defined::Function>,
 }
 
-/// A resource limit of a [`Pool`] that stopped a computation.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Limit {
-    /// [`Pool::set_max_size`]: too many operands.
-    Size,
-    /// [`Pool::set_deadline`]: out of time.
-    Time,
-}
+pub use crate::error::Limit;
 
 /// The default largest exact power, in bits of its numerator and denominator: larger
 /// powers of numbers stay unevaluated (`2^(10^20)`). See [`Pool::set_max_power_bits`].

@@ -13,9 +13,9 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::rational::Rational;
 
 /// The plain text of an expression.
 ///
@@ -1288,7 +1288,7 @@ pub fn undefined_reason_text(pool: &Pool) -> String {
         None => "the value is undefined".into(),
     }
 }
-/// The one place that spells a step-by-step placeholder: [`crate::steps`] names its
+/// The one place that spells a step-by-step placeholder: [`crate::calculus::steps`] names its
 /// not-yet-taken derivatives `d/dx(u)` (total) or `∂/∂x(u)` (partial) with these names,
 /// and the printer lays them out as derivatives.
 /// The name of the placeholder function: `d/dx` (total) or `∂/∂x` (partial).

@@ -2,6 +2,8 @@
 //! pest grammar in `grammar/expr.pest`, then lowering of the parse tree into the [`Pool`]
 //! with names resolved and every error placed at its span.
 
+pub(crate) mod suggest;
+
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
@@ -10,14 +12,13 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rustc_hash::FxHashMap;
 
-use crate::diff::{Dependencies, diff, total_diff};
+use crate::calculus::diff::{Dependencies, diff, total_diff};
 use crate::error::{Error, Span, Warning};
+use crate::expr::func::Func;
+use crate::expr::multi::Multi;
+use crate::expr::rational::Rational;
+use crate::expr::subst::Substitution;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::multi::Multi;
-use crate::rational::Rational;
-use crate::subst::Substitution;
-use crate::suggest;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/expr.pest"]
@@ -497,7 +498,7 @@ fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Error {
 fn bracket_call_help(before: &str, rest: &str) -> String {
     let name = &before[before.len() - token_end_back(before)..];
     let inner = bracketed(rest);
-    let args: Vec<&str> = crate::request::split_top_level(&inner)
+    let args: Vec<&str> = split_top_level(&inner)
         .into_iter()
         .map(|(_, arg)| arg.trim())
         .collect();
@@ -870,9 +871,9 @@ fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<
     }
 }
 
-/// Whether `name` is a built-in function (see [`crate::func::is_builtin_name`]).
+/// Whether `name` is a built-in function (see [`crate::expr::func::is_builtin_name`]).
 pub(crate) fn is_function_name(name: &str) -> bool {
-    crate::func::is_builtin_name(name)
+    crate::expr::func::is_builtin_name(name)
 }
 
 fn lower_args(
@@ -1144,8 +1145,27 @@ pub fn check_variable(name: &str) -> Result<(), String> {
     if matches!(name, "pi" | "π" | "e") {
         return Err(format!("`{name}` is a constant, not a variable"));
     }
-    if crate::func::is_builtin_name(name) {
+    if crate::expr::func::is_builtin_name(name) {
         return Err(format!("`{name}` is a function, not a variable"));
     }
     Ok(())
+}
+
+/// Splits `x=1,y=2` at the commas outside parentheses.
+pub fn split_top_level(text: &str) -> Vec<(usize, &str)> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push((start, &text[start..]));
+    parts
 }

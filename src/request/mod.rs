@@ -2,24 +2,27 @@
 //! derivatives partial or total, under constraints, at points, and the labelled reports
 //! (`--explain`, `--differential`, `--grad`, `--hessian`, `--jacobian`).
 
+pub mod label;
+
 use std::rc::Rc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::compile::value_and_gradient_named;
-use crate::cse::Program;
-use crate::diff::{Dependencies, DependencyError, diff, rates_of_change, total_diff};
-use crate::emit::{EmitSpec, Language};
+use crate::calculus::defined::DefinedFunctions;
+use crate::calculus::diff::{Dependencies, DependencyError, diff, rates_of_change, total_diff};
+use crate::calculus::expand::{expand, is_zero};
+use crate::calculus::steps::{Derivation, derivation};
+use crate::calculus::together::together;
 use crate::error::{Error, Span, Warning};
-use crate::expand::{expand, is_zero};
+use crate::expr::rational::Rational;
+use crate::expr::subst::{Substitution, free_symbols, replace, replace_checked};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
 use crate::print::print;
-use crate::rational::Rational;
-use crate::steps::{Derivation, derivation};
-use crate::subst::{Substitution, free_symbols, replace, replace_checked};
-use crate::together::together;
+use crate::program::compile::value_and_gradient_named;
+use crate::program::cse::Program;
+use crate::program::emit::{EmitSpec, Language};
 use crate::verify::Check;
 
 /// What to report for each expression.
@@ -200,7 +203,7 @@ pub struct Line {
     /// A remark such as `(y is held constant)`.
     pub note: Option<String>,
     /// The value as a decimal, right to the digits it shows, with `--numeric`.
-    pub decimal: Option<crate::precise::Decimal>,
+    pub decimal: Option<crate::expr::precise::Decimal>,
 }
 
 impl Line {
@@ -265,25 +268,6 @@ impl OptionError {
     pub fn render(&self) -> String {
         self.error.render(&self.text, self.option, 1)
     }
-}
-
-/// Splits `x=1,y=2` at the commas outside parentheses.
-pub fn split_top_level(text: &str) -> Vec<(usize, &str)> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push((start, &text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push((start, &text[start..]));
-    parts
 }
 
 /// Reads `VAR=EXPR` (checking its shape, not yet the expression).
@@ -846,7 +830,7 @@ impl Request {
         if let Some(rate) = rate {
             spec = spec.with_step(rate, &params);
         }
-        let code = crate::emit::emit(pool, &program, &spec).map_err(|e| Error::Usage {
+        let code = crate::program::emit::emit(pool, &program, &spec).map_err(|e| Error::Usage {
             message: format!("--emit: {e}"),
             help: "every variable needs a numeric value: leave out --emit for this input".into(),
         })?;
@@ -945,7 +929,8 @@ impl Request {
             Some(var) => vec![var],
             None => self.gradient_vars(pool, context, f),
         };
-        let program = crate::reverse::gradient_program_named(pool, f, &vars, model.names())?;
+        let program =
+            crate::program::reverse::gradient_program_named(pool, f, &vars, model.names())?;
         let lines = vars
             .iter()
             .zip(&program.results)
@@ -1234,7 +1219,7 @@ impl Request {
             if line.value == ExprId::UNDEFINED {
                 let label = match (&line.label, self.wrt.is_empty()) {
                     (Label::None, false) => format!("the derivative in {}", self.wrt.join(", ")),
-                    (label, _) => crate::output::plain_label(label),
+                    (label, _) => label::plain_label(label),
                 };
                 return Err(undefined_error(pool, &self.at, &label, None));
             }
@@ -1250,7 +1235,7 @@ impl Request {
                 Ok(value) => line.value = value,
                 Err(offender) => {
                     let shown = print(pool, offender);
-                    let label = crate::output::plain_label(&line.label);
+                    let label = label::plain_label(&line.label);
                     return Err(undefined_error(pool, &self.at, &label, Some(&shown)));
                 }
             }
@@ -1258,7 +1243,7 @@ impl Request {
                 *coefficient = replace(pool, *coefficient, &context.at);
             }
             if self.numeric && pool.is_constant(line.value) {
-                line.decimal = crate::precise::decimal(pool, line.value);
+                line.decimal = crate::expr::precise::decimal(pool, line.value);
             }
             done.push(line);
         }
@@ -1283,7 +1268,7 @@ impl Request {
             if let Some((offender, reason)) = undefined_part(pool, f, &context.at) {
                 if offender == ExprId::UNDEFINED {
                     return Err(Error::limit(
-                        crate::Limit::Time,
+                        crate::error::Limit::Time,
                         "the time limit was reached while deciding whether the function is \
                          defined at the point"
                             .into(),
@@ -1759,9 +1744,9 @@ fn undefined_part(
     f: ExprId,
     at: &FxHashMap<ExprId, ExprId>,
 ) -> Option<(ExprId, String)> {
-    use crate::precise::{Stop, defined};
+    use crate::expr::precise::{Stop, defined};
     let none = FxHashMap::default();
-    let new = match crate::subst::replacements(pool, f, at) {
+    let new = match crate::expr::subst::replacements(pool, f, at) {
         Ok(new) => new,
         Err(id) => {
             let reason = crate::print::undefined_reason_text(pool);

@@ -9,9 +9,9 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::calculus::together::together;
+use crate::expr::subst::rebuild;
 use crate::expr::{ExprId, Node, Pool};
-use crate::subst::rebuild;
-use crate::together::together;
 
 /// The most terms an expansion may create in all before it gives up: expansion can grow
 /// exponentially (`(x + y)^1000`), and a proof of zero is not worth unbounded work. The

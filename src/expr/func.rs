@@ -87,7 +87,7 @@ pub const ALIASES: [(&str, Func); 21] = [
 /// alias), which cannot be a variable or an unknown function.
 pub fn is_builtin_name(name: &str) -> bool {
     Func::from_name(name).is_some()
-        || crate::multi::Multi::from_name(name).is_some()
+        || crate::expr::multi::Multi::from_name(name).is_some()
         || matches!(name, "sqrt" | "cbrt" | "diff")
 }
 

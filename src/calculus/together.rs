@@ -1,7 +1,7 @@
 //! A sum over one common denominator: `-1/y - x^2/y^3` becomes `-(x^2 + y^2)/y^3`.
 
+use crate::expr::rational::Rational;
 use crate::expr::{ExprId, Node, Pool};
-use crate::rational::Rational;
 
 /// `expr` written as one fraction when it is a sum of terms with denominators; anything
 /// else is returned as it is. Only numeric exponents count as denominators.

@@ -2,8 +2,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::rational::Rational;
 
 /// The value of `root` with each variable taken from `values`. Defined functions are
 /// evaluated through their definitions. Unbound variables, unknown
@@ -62,17 +62,17 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
                 a if a.is_nan() => f64::NAN,
                 a => func.eval(a),
             },
-            Node::Atan2([y, x]) => crate::func::atan2(of(y), of(x)),
+            Node::Atan2([y, x]) => crate::expr::func::atan2(of(y), of(x)),
             Node::Min(ops) | Node::Max(ops) => {
                 let max = matches!(pool.node(id), Node::Max(_));
                 let mut values = ops.iter().map(of);
                 let first = values.next().unwrap_or(f64::NAN);
-                values.fold(first, |a, b| crate::func::extremum(max, a, b))
+                values.fold(first, |a, b| crate::expr::func::extremum(max, a, b))
             }
             Node::LogSumExp(ops) => {
                 let mut values = ops.iter().map(of);
                 let first = values.next().unwrap_or(f64::NAN);
-                values.fold(first, crate::func::logsumexp)
+                values.fold(first, crate::expr::func::logsumexp)
             }
         };
         value.insert(id, v);

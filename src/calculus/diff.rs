@@ -9,10 +9,11 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::calculus::defined::DefinedFunctions;
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
+use crate::expr::subst::{Substitution, free_symbols};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::rational::Rational;
-use crate::subst::{Substitution, free_symbols};
 
 /// The partial derivative of `expr` with respect to `var`, simplified.
 ///
@@ -315,7 +316,7 @@ pub(crate) fn derivative_of(pool: &Pool, memo: &Memo, id: ExprId, rules: &Rules)
 }
 
 /// One rule of differentiation at `id`, given its children's derivatives in `memo` (the
-/// real ones, or placeholders when [`crate::steps`] shows the rule).
+/// real ones, or placeholders when [`crate::calculus::steps`] shows the rule).
 pub(crate) fn diff_node(pool: &mut Pool, id: ExprId, rules: &Rules, memo: &Memo) -> ExprId {
     let var = rules.var;
     let d = |pool: &Pool, child: ExprId| derivative_of(pool, memo, child, rules);

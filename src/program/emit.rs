@@ -6,7 +6,7 @@
 //! lowering of sums and products is shared with the tape (`a + b - c`; `p*x/(q*y)`), every
 //! intermediate of the program is a local variable, and every other node that several
 //! expressions share becomes one more local (`s1`, `s2`, …), so the code is as large as
-//! the program's DAG. Functions and powers follow [`crate::eval`]:
+//! the program's DAG. Functions and powers follow [`crate::expr::eval`]:
 //!
 //! - `sec`, `csc`, `cot` are `1/cos`, `1/sin`, `1/tan`; `sigmoid(u)` is `1/(1 + exp(-u))`;
 //!   `sign`, `step`, `relu` and `softplus` are small helper functions emitted with the code
@@ -39,14 +39,14 @@ use std::fmt::Write;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::compile::{
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
+use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::program::compile::{
     CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum,
     no_value, pow_form, redefined,
 };
-use crate::cse::Program;
-use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::rational::Rational;
+use crate::program::cse::Program;
 
 /// A target language of [`emit`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, clap::ValueEnum)]

@@ -7,11 +7,14 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::cse::{Program, prefix};
-use crate::diff::{atan2_derivative, derivative_of_func, extremum_weight, softmax_weight};
+use crate::calculus::defined::DefinedFunctions;
+use crate::calculus::diff::{
+    atan2_derivative, derivative_of_func, extremum_weight, softmax_weight,
+};
+use crate::expr::func::Func;
+use crate::expr::subst::rebuild;
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::subst::rebuild;
+use crate::program::cse::{Program, prefix};
 
 /// The program computing `∂f/∂v` for every `v` in `vars`, or `None` when `f` holds unknown
 /// functions or unevaluated derivatives (their partials have no formula here).

@@ -2,7 +2,7 @@
 //! a built-in of `deriv` or of another system (`Sin`, `ArcTan`, `asinn`, `gamma`), and a
 //! variable spelled like a constant (`E`, `Pi`, `I`).
 //!
-//! The built-in names come from [`Func`] and [`crate::multi::Multi`] (and `sqrt`, `cbrt`, `diff`), so a new
+//! The built-in names come from [`Func`] and [`crate::expr::multi::Multi`] (and `sqrt`, `cbrt`, `diff`), so a new
 //! function or alias needs nothing here. An unknown function `name` is a near miss of the
 //! built-in `b` when, in this order:
 //! 1. `name` in lower case is built in (`Sin`, `SQRT`, `Log`);
@@ -17,7 +17,7 @@
 //!    user's own function and not `cosh`, `sinh` or `tanh`.
 
 use crate::error::{Span, Warning};
-use crate::func::Func;
+use crate::expr::func::Func;
 use crate::parse::is_function_name;
 
 /// Other systems' names for `deriv`'s built-ins, in lower case: (theirs, `deriv`'s).
@@ -160,7 +160,7 @@ fn builtin_names() -> impl Iterator<Item = &'static str> {
     Func::ALL
         .iter()
         .map(|f| f.name())
-        .chain(crate::multi::Multi::ALL.iter().map(|m| m.name()))
+        .chain(crate::expr::multi::Multi::ALL.iter().map(|m| m.name()))
         .chain(["sqrt", "cbrt", "diff"])
 }
 

@@ -13,7 +13,7 @@
 //! Register layout: `[inputs | one register per instruction | constants]`. Sums and
 //! products of more than two operands read their operand registers from a side array.
 //!
-//! The lowering of sums and products is shared with [`crate::emit`], so the code emitted
+//! The lowering of sums and products is shared with [`crate::program::emit`], so the code emitted
 //! for a program computes in the same order (and so to the same bits, up to the math
 //! library) as its tape: `a + b - c` (a negated term is subtracted), `p*x*y/(q*z)` (a
 //! rational coefficient `p/q` and a factor `z^-1` that nothing else uses are divided by).
@@ -21,13 +21,13 @@
 use num_traits::ToPrimitive;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cse::Program;
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
+use crate::expr::subst::rebuild;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
 use crate::print::{product_order, sum_order};
-use crate::rational::Rational;
-use crate::reverse::gradient_program_named;
-use crate::subst::rebuild;
+use crate::program::cse::Program;
+use crate::program::reverse::gradient_program_named;
 
 /// Why an expression or program cannot be evaluated numerically.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -310,10 +310,10 @@ impl Tape {
                     x if x.is_nan() => x,
                     x => func.eval(x),
                 },
-                Instr::Atan2(a, b) => crate::func::atan2(r(a), r(b)),
-                Instr::Max(a, b) => crate::func::extremum(true, r(a), r(b)),
-                Instr::Min(a, b) => crate::func::extremum(false, r(a), r(b)),
-                Instr::LogSumExp(a, b) => crate::func::logsumexp(r(a), r(b)),
+                Instr::Atan2(a, b) => crate::expr::func::atan2(r(a), r(b)),
+                Instr::Max(a, b) => crate::expr::func::extremum(true, r(a), r(b)),
+                Instr::Min(a, b) => crate::expr::func::extremum(false, r(a), r(b)),
+                Instr::LogSumExp(a, b) => crate::expr::func::logsumexp(r(a), r(b)),
             };
             regs[first + i] = value;
         }
@@ -1037,7 +1037,7 @@ mod tests {
         (got, point_map)
     }
 
-    /// Compiles each text alone and checks the tape against `crate::eval` at a few points.
+    /// Compiles each text alone and checks the tape against `crate::expr::eval` at a few points.
     fn agrees(texts: &[&str], points: &[[f64; 3]]) {
         for text in texts {
             let mut pool = Pool::new();

@@ -1,8 +1,8 @@
 //! The built-in functions of several arguments: see [`Multi`].
 
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool};
-use crate::func::Func;
-use crate::rational::Rational;
 
 /// A built-in function of several arguments.
 ///
@@ -199,7 +199,7 @@ impl Pool {
         if let Some(value) = self.as_num(id) {
             return Some(value.cmp(&Rational::ZERO));
         }
-        let value = crate::eval::eval_constant(self, id)?;
+        let value = crate::expr::eval::eval_constant(self, id)?;
         // Decide only with a wide margin, as abs and sign of constants do.
         (value.is_finite() && value.abs() > 1e-6).then(|| value.total_cmp(&0.0))
     }
@@ -306,7 +306,7 @@ impl Pool {
         let values: Vec<(ExprId, f64)> = args
             .iter()
             .filter(|&&a| self.is_constant(a))
-            .filter_map(|&a| crate::eval::eval_constant(self, a).map(|v| (a, v)))
+            .filter_map(|&a| crate::expr::eval::eval_constant(self, a).map(|v| (a, v)))
             .filter(|(_, v)| v.is_finite())
             .collect();
         let better = |a: f64, b: f64| {
@@ -333,7 +333,7 @@ mod tests {
     fn names_and_arities() {
         for m in Multi::ALL {
             assert_eq!(Multi::from_name(m.name()), Some(m));
-            assert!(crate::func::is_builtin_name(m.name()));
+            assert!(crate::expr::func::is_builtin_name(m.name()));
         }
         assert!(Multi::Log.takes(1) && Multi::Log.takes(2) && !Multi::Log.takes(3));
         assert!(!Multi::Max.takes(1) && Multi::Max.takes(5));

@@ -19,9 +19,9 @@ use std::cmp::Ordering;
 
 use num_integer::{Integer, Roots};
 
+use crate::expr::func::{Func, Parity};
+use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::{Func, Parity};
-use crate::rational::Rational;
 
 impl Pool {
     /// The sum of `terms`, canonical.
@@ -872,7 +872,7 @@ impl Pool {
         match (func, self.node(arg)) {
             (Func::Ln, Node::Const(Constant::E)) => Some(ExprId::ONE),
             (Func::Abs | Func::Sign, _) if self.is_constant(arg) => {
-                let value = crate::eval::eval_constant(self, arg)?;
+                let value = crate::expr::eval::eval_constant(self, arg)?;
                 // Decide the sign only with a wide margin; near zero the expression stays.
                 if value.abs() < 1e-6 || !value.is_finite() {
                     return None;

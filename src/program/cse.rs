@@ -5,8 +5,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::expr::subst::{free_symbols, rebuild};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::subst::{free_symbols, rebuild};
 
 /// A straight-line program: intermediates in order of definition, then the results.
 #[derive(Clone, Debug, Default)]
@@ -24,12 +24,12 @@ impl Program {
     pub fn eval(&self, pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
         let mut values = point.clone();
         for &(symbol, value) in &self.temps {
-            let v = crate::eval(pool, value, &values);
+            let v = crate::expr::eval::eval(pool, value, &values);
             values.insert(symbol, v);
         }
         self.results
             .iter()
-            .map(|&r| crate::eval(pool, r, &values))
+            .map(|&r| crate::expr::eval::eval(pool, r, &values))
             .collect()
     }
 }
@@ -115,7 +115,7 @@ pub fn cse(pool: &mut Pool, roots: &[ExprId]) -> Program {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{diff, parse, print, subst::replace};
+    use crate::{diff, parse, print, replace};
 
     /// Substituting the intermediates back, last first, gives the original results.
     fn inline(pool: &mut Pool, program: &Program, id: ExprId) -> ExprId {

@@ -11,9 +11,9 @@ use astro_float::{BigFloat, Consts, RoundingMode, Sign, WORD_BIT_SIZE, Word};
 use num_bigint::BigInt;
 use rustc_hash::FxHashMap;
 
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::func::Func;
-use crate::rational::Rational;
 
 /// Rounding of each operation before its result is widened.
 const RM: RoundingMode = RoundingMode::ToEven;
@@ -138,7 +138,7 @@ fn to_f64(x: &BigFloat) -> f64 {
         return 0.0;
     };
     let magnitude =
-        crate::eval::scale_by_power_of_two(top as f64, i64::from(e) - WORD_BIT_SIZE as i64);
+        crate::expr::eval::scale_by_power_of_two(top as f64, i64::from(e) - WORD_BIT_SIZE as i64);
     if x.is_negative() {
         -magnitude
     } else {
@@ -1332,7 +1332,7 @@ mod tests {
                 let Ok(e) = parse(&mut pool, &text) else {
                     continue;
                 };
-                let Some(exact) = crate::eval::eval_constant(&pool, e) else {
+                let Some(exact) = crate::expr::eval::eval_constant(&pool, e) else {
                     continue;
                 };
                 match decimal(&pool, e) {

@@ -7,20 +7,22 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::error::{Error, Span, Warning};
+use crate::expr::subst::free_symbols;
+use crate::expr::{DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Node, Pool};
 use crate::model::{Definition, Script};
+use crate::output::Format;
 use crate::output::{
     json_lines, json_steps, json_temps, json_warnings, write_lines, write_steps, write_temps,
 };
-use crate::parse::check_variable;
+use crate::parse::{DEFAULT_MAX_DEPTH, ParseOptions};
+use crate::parse::{check_variable, split_top_level};
 use crate::print::printed_len_sum;
-use crate::request::{
-    Assignment, Mode, OptionError, Outcome, Request, Varying, parse_assignment, split_top_level,
-};
-use crate::verify::{POINTS, compare_on_curve};
-use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Node,
-    Notation, ParseOptions, Pool, Report, Span, Verdict, Warning, compare, verify,
-};
+use crate::print::{Notation, Printer};
+use crate::program::cse::{Program, cse};
+use crate::program::emit::Language;
+use crate::request::{Assignment, Mode, OptionError, Outcome, Request, Varying, parse_assignment};
+use crate::verify::{POINTS, Report, Verdict, compare, compare_on_curve, verify};
 
 /// The default limit on the size of one printed result, in bytes.
 pub const DEFAULT_MAX_OUTPUT: u64 = 1 << 30;
@@ -222,7 +224,7 @@ pub struct Cli {
     /// a function in LANG, ready to paste; implies --grad. Its arguments are the
     /// parameters, then the other variables.
     #[arg(long, value_enum, value_name = "LANG", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check", "steps", "cse", "format", "latex", "total", "at", "numeric"])]
-    pub emit: Option<crate::Language>,
+    pub emit: Option<Language>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -939,7 +941,7 @@ fn emit(
             record.insert("options".into(), request.describe());
             let mut free = Vec::new();
             for &input in &outcome.inputs {
-                for symbol in crate::free_symbols(pool, input) {
+                for symbol in free_symbols(pool, input) {
                     let name = pool.symbol_name(symbol).to_string();
                     if !free.contains(&name) {
                         free.push(name);
@@ -982,7 +984,7 @@ fn emit(
 
 /// The outcome with its results rewritten over shared intermediates (`--cse`), and the
 /// program of intermediates.
-fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
+fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, Program) {
     if let Some(program) = &outcome.program {
         // A gradient in reverse mode: already a program.
         return (outcome.clone(), program.clone());
@@ -995,7 +997,7 @@ fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, crate::Program) {
         }
         roots.extend(line.differentials.iter().map(|&(c, _)| c));
     }
-    let program = crate::cse(pool, &roots);
+    let program = cse(pool, &roots);
     let mut results = program.results.iter().copied();
     let mut shared = outcome.clone();
     for line in &mut shared.lines {
@@ -1100,10 +1102,7 @@ fn check_answer(
     outcome: &Outcome,
 ) -> Result<Verdict, Error> {
     let answer = request.parse_answer(pool, answer)?;
-    let expected = outcome
-        .lines
-        .first()
-        .map_or(crate::ExprId::ZERO, |l| l.value);
+    let expected = outcome.lines.first().map_or(ExprId::ZERO, |l| l.value);
     let expected = request.expand_names(pool, expected, "")?;
     Ok(match request.curve(pool, outcome) {
         Some((equation, y)) => compare_on_curve(pool, answer, expected, equation, y),
@@ -1126,15 +1125,12 @@ fn write_verdict(
     outcome: &Outcome,
     verdict: &Verdict,
 ) -> io::Result<()> {
-    let expected = outcome
-        .lines
-        .first()
-        .map_or(crate::ExprId::ZERO, |l| l.value);
-    let shown = crate::Printer::new(pool, expected)
+    let expected = outcome.lines.first().map_or(ExprId::ZERO, |l| l.value);
+    let shown = Printer::new(pool, expected)
         .style(cli.output_format().style())
         .notation(cli.output_notation());
     // Compared at no point: a constant derivative (after `--at`).
-    let point_free = crate::free_symbols(pool, expected).is_empty();
+    let point_free = free_symbols(pool, expected).is_empty();
     match verdict {
         Verdict::Equal => writeln!(out, "correct (proved: the difference simplifies to 0)"),
         Verdict::NumericallyEqual { .. } if point_free => writeln!(
