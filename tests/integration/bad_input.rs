@@ -1,13 +1,9 @@
 //! Malformed input, each case's exact error text and exit code snapshotted: expressions
 //! first, then options.
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv() -> Command {
-    Command::new(get_cargo_bin("deriv"))
-}
+use crate::common::command::deriv;
 
 /// Malformed expressions, each given as the positional argument.
 const EXPRESSIONS: &[(&str, &str)] = &[

@@ -1,18 +1,8 @@
 //! Snapshot tests of the `deriv` binary: exit code, stdout and stderr together.
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv() -> Command {
-    Command::new(get_cargo_bin("deriv"))
-}
-
-fn deriv_with(args: &[&str]) -> Command {
-    let mut command = deriv();
-    command.args(args);
-    command
-}
+use crate::common::command::{deriv, deriv_with};
 
 #[test]
 fn seed_ellipsoid_partial_derivative() {

@@ -2,15 +2,9 @@
 //! derivatives in several variables, and Jacobians, through the `deriv` binary: exit
 //! code, stdout and stderr together. Named after the cases of issue 19 (sections 1, 1e).
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv(args: &[&str]) -> Command {
-    let mut command = Command::new(get_cargo_bin("deriv"));
-    command.args(args);
-    command
-}
+use crate::common::command::deriv_with;
 
 #[test]
 fn dependencies_chain_through_other_dependent_variables() {
@@ -24,7 +18,7 @@ fn dependencies_chain_through_other_dependent_variables() {
         "--depends",
         "b(x)",
     ];
-    assert_cmd_snapshot!(deriv(&args).args(["--depends", "x(t)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&args).args(["--depends", "x(t)"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -33,7 +27,7 @@ fn dependencies_chain_through_other_dependent_variables() {
     ----- stderr -----
     ");
     // Declared in the other order, the same.
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "t", "--total", "--depends", "x(t)", "--depends", "y(x)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "t", "--total", "--depends", "x(t)", "--depends", "y(x)"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -55,7 +49,7 @@ fn explain_follows_the_chain_instead_of_holding_it_constant() {
         "--depends",
         "b(x)",
     ];
-    assert_cmd_snapshot!(deriv(&args).args(["--depends", "x(t)", "--explain"]), @r"
+    assert_cmd_snapshot!(deriv_with(&args).args(["--depends", "x(t)", "--explain"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -80,7 +74,7 @@ fn second_total_derivative_through_a_chain() {
         "--depends",
         "b(x)",
     ];
-    assert_cmd_snapshot!(deriv(&args).args(["--depends", "x(t)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&args).args(["--depends", "x(t)"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -92,7 +86,7 @@ fn second_total_derivative_through_a_chain() {
 
 #[test]
 fn dependencies_chain_through_substitutions() {
-    assert_cmd_snapshot!(deriv(&["t*x", "--wrt", "x", "--total", "--depends", "t(u)", "-s", "u=x^2"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["t*x", "--wrt", "x", "--total", "--depends", "t(u)", "-s", "u=x^2"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -100,7 +94,7 @@ fn dependencies_chain_through_substitutions() {
 
     ----- stderr -----
     ");
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "-s", "t=x^2"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "-s", "t=x^2"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -112,7 +106,7 @@ fn dependencies_chain_through_substitutions() {
 
 #[test]
 fn vary_all_and_const_decide_on_the_substituted_expression() {
-    assert_cmd_snapshot!(deriv(&["v", "--wrt", "x", "--total", "-s", "v=a", "--vary-all"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["v", "--wrt", "x", "--total", "-s", "v=a", "--vary-all"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -120,7 +114,7 @@ fn vary_all_and_const_decide_on_the_substituted_expression() {
 
     ----- stderr -----
     ");
-    assert_cmd_snapshot!(deriv(&["t*x", "--wrt", "x", "--total", "-s", "t=1+y", "--const", "a"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["t*x", "--wrt", "x", "--total", "-s", "t=1+y", "--const", "a"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -132,7 +126,7 @@ fn vary_all_and_const_decide_on_the_substituted_expression() {
 
 #[test]
 fn dependency_cycles_and_conflicts_are_usage_errors() {
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "x", "--total", "--depends", "x(t)", "--depends", "t(x)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "x", "--total", "--depends", "x(t)", "--depends", "t(x)"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -141,7 +135,7 @@ fn dependency_cycles_and_conflicts_are_usage_errors() {
     error: the dependencies form a cycle: x -> t -> x
       = help: a variable cannot depend, through --depends or --subst, on itself
     ");
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "x", "--total", "--depends", "t(u)", "-s", "u=t^2"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "x", "--total", "--depends", "t(u)", "-s", "u=t^2"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -150,7 +144,7 @@ fn dependency_cycles_and_conflicts_are_usage_errors() {
     error: the dependencies form a cycle: u -> t -> u
       = help: a variable cannot depend, through --depends or --subst, on itself
     ");
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "--depends", "y(x)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "--depends", "y(x)"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -159,7 +153,7 @@ fn dependency_cycles_and_conflicts_are_usage_errors() {
     error: --depends: `y` is declared to depend on both `t` and `x`
       = help: diff(y, t) is an ordinary derivative, so a variable depends on one other: chain them instead (--depends 'y(t)' --depends 't(x)')
     ");
-    assert_cmd_snapshot!(deriv(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "-s", "y=x^2"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y", "--wrt", "x", "--total", "--depends", "y(t)", "-s", "y=x^2"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -172,7 +166,7 @@ fn dependency_cycles_and_conflicts_are_usage_errors() {
 
 #[test]
 fn options_that_would_be_ignored_are_usage_errors() {
-    assert_cmd_snapshot!(deriv(&["y*x", "--grad", "--total", "--depends", "y"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["y*x", "--grad", "--total", "--depends", "y"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -181,7 +175,7 @@ fn options_that_would_be_ignored_are_usage_errors() {
     error: --depends y: `y` depends on the --wrt variable, but there is none
       = help: name the variable it depends on: --depends 'y(x)'
     ");
-    assert_cmd_snapshot!(deriv(&["t*x", "--wrt", "x", "--total", "-s", "t=x", "--at", "t=5"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["t*x", "--wrt", "x", "--total", "-s", "t=x", "--at", "t=5"]), @r"
     success: false
     exit_code: 2
     ----- stdout -----
@@ -198,7 +192,7 @@ fn options_that_would_be_ignored_are_usage_errors() {
 
 #[test]
 fn gradient_and_differential_follow_declared_dependencies_without_wrt() {
-    assert_cmd_snapshot!(deriv(&["x*y", "--grad", "--total", "--depends", "y(x)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x*y", "--grad", "--total", "--depends", "y(x)"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -211,7 +205,7 @@ fn gradient_and_differential_follow_declared_dependencies_without_wrt() {
 
 #[test]
 fn implicit_derivative_follows_other_dependencies() {
-    assert_cmd_snapshot!(deriv(&["x^2 + y^2 = r", "--implicit", "y", "--wrt", "x", "--total", "--depends", "r"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x^2 + y^2 = r", "--implicit", "y", "--wrt", "x", "--total", "--depends", "r"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -224,7 +218,7 @@ fn implicit_derivative_follows_other_dependencies() {
 #[test]
 fn implicit_mixed_derivative_in_two_variables() {
     // y(x, t) on x^2 + t*y^2 = 1: y_x = -x/(t*y), y_t = -y/(2*t), and y_xt = x/(2*t^2*y).
-    assert_cmd_snapshot!(deriv(&["x^2 + t*y^2 = 1", "--implicit", "y", "--wrt", "x,t"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x^2 + t*y^2 = 1", "--implicit", "y", "--wrt", "x,t"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -232,7 +226,7 @@ fn implicit_mixed_derivative_in_two_variables() {
 
     ----- stderr -----
     ");
-    assert_cmd_snapshot!(deriv(&["x^2 + t*y^2 = 1", "--implicit", "y", "--wrt", "t,x"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x^2 + t*y^2 = 1", "--implicit", "y", "--wrt", "t,x"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -244,7 +238,7 @@ fn implicit_mixed_derivative_in_two_variables() {
 
 #[test]
 fn jacobian_has_every_entry_over_one_list_of_variables() {
-    assert_cmd_snapshot!(deriv(&["x", "y", "--jacobian"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x", "y", "--jacobian"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -259,7 +253,7 @@ fn jacobian_has_every_entry_over_one_list_of_variables() {
 
 #[test]
 fn zero_to_a_variable_power_is_zero_where_defined() {
-    assert_cmd_snapshot!(deriv(&["0^x", "--wrt", "x"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["0^x", "--wrt", "x"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -298,7 +292,10 @@ fn verify_follows_chains_of_dependencies() {
         &["t*x", "--wrt", "x", "-s", "t=1+y", "--const", "a"],
     ];
     for args in cases {
-        let output = deriv(args).args(["--total", "--verify"]).output().unwrap();
+        let output = deriv_with(args)
+            .args(["--total", "--verify"])
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{args:?}: {stderr}");
         assert!(
@@ -311,7 +308,7 @@ fn verify_follows_chains_of_dependencies() {
 #[test]
 fn implicit_answers_are_compared_on_the_curve() {
     // -(x^2 + y^2)/y^3 is -1/y^3 on the unit circle.
-    assert_cmd_snapshot!(deriv(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x", "--check=-1/y^3"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x", "--check=-1/y^3"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -320,7 +317,7 @@ fn implicit_answers_are_compared_on_the_curve() {
     ----- stderr -----
     ");
     // Right on the upper half of the circle only: the lower half tells.
-    assert_cmd_snapshot!(deriv(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--check=-x/sqrt(1-x^2)"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--check=-x/sqrt(1-x^2)"]), @r"
     success: false
     exit_code: 1
     ----- stdout -----
@@ -332,7 +329,7 @@ fn implicit_answers_are_compared_on_the_curve() {
     ");
     // The folium of Descartes: the textbook's second derivative.
     let folium = ["x^3 + y^3 = 6*x*y", "--implicit", "y", "--wrt", "x,x"];
-    let right = deriv(&folium)
+    let right = deriv_with(&folium)
         .arg("--check=-16*x*y/(y^2-2*x)^3")
         .output()
         .unwrap();
@@ -341,7 +338,7 @@ fn implicit_answers_are_compared_on_the_curve() {
         "{}",
         String::from_utf8_lossy(&right.stdout)
     );
-    let wrong = deriv(&folium)
+    let wrong = deriv_with(&folium)
         .arg("--check=-2*x*y/(y^2-2*x)^3")
         .output()
         .unwrap();

@@ -12,6 +12,8 @@ use deriv::{
     eval_constant, free_symbols, parse, value_and_gradient,
 };
 
+use crate::common::command::{deriv, deriv_with, run_with_stdin};
+
 const LANGUAGES: [Language; 3] = [Language::Rust, Language::C, Language::Python];
 
 /// A fresh directory for one build, removed when dropped.
@@ -489,7 +491,7 @@ fn the_cli_emits_the_post_network() {
         })
         .collect();
     for lang in LANGUAGES {
-        let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
+        let output = deriv()
             .args(["-f", model_file, "--params", "w*,v*,u*,b*,c*,d"])
             .args(["--sgd", "1/20", "--emit", lang.name()])
             .output()
@@ -558,10 +560,7 @@ fn the_cli_refuses_what_has_no_code() {
         ),
     ];
     for (args, code, message) in cases {
-        let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
-            .args(args)
-            .output()
-            .unwrap();
+        let output = deriv_with(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{args:?}");
@@ -574,20 +573,7 @@ fn the_cli_refuses_what_has_no_code() {
 #[test]
 fn the_cli_names_functions_and_expands_the_rate() {
     let run = |args: &[&str], stdin: &str| {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output = run_with_stdin(args, stdin.as_bytes());
         assert!(output.status.success(), "{args:?}");
         String::from_utf8(output.stdout).unwrap()
     };

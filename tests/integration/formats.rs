@@ -1,24 +1,10 @@
 //! Output formats, step-by-step derivations, `--verify`, `--check`, completions, the man
 //! page and colour: every format for every mode, as the user sees it.
 
-use std::process::{Command, Output};
-
 use insta::assert_snapshot;
 use serde::Deserialize;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("deriv runs")
-}
-
-fn stdout(args: &[&str]) -> String {
-    let output = run(args);
-    assert!(output.status.success(), "{args:?}: {output:?}");
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
+use crate::common::command::{run, run_with_stdin, stdout};
 
 /// Every mode, with the arguments that select it.
 const MODES: [(&str, &[&str]); 9] = [
@@ -295,23 +281,12 @@ fn json_matches_the_text_formats_in_every_mode() {
 
 #[test]
 fn json_lines_in_batch_mode_with_steps() {
-    let output = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args([
+    let output = run_with_stdin(
+        &[
             "-", "--wrt", "x", "--format", "json", "--steps", "--total", "--subst", "t=x",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(b"x^2\nt*x\n")?;
-            child.wait_with_output()
-        })
-        .expect("deriv runs");
+        ],
+        b"x^2\nt*x\n",
+    );
     let text = String::from_utf8(output.stdout).expect("UTF-8");
     let records: Vec<Record> = text
         .lines()

@@ -7,6 +7,7 @@
 
 mod bad_input;
 mod cli;
+mod common;
 mod dependencies;
 mod diff;
 mod emit;

@@ -2,26 +2,12 @@
 //! names, gradient programs (reverse mode, backpropagation), `--sgd`, `--params`, and the
 //! errors of bad definitions.
 
-use std::process::{Command, Output};
-
 use deriv::model::{Definition, Model, Script};
 use deriv::{ExprId, ParseOptions, Pool, SymbolId, eval, gradient_program_named};
 use insta::assert_snapshot;
 use rustc_hash::FxHashMap;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("deriv runs")
-}
-
-fn stdout(args: &[&str]) -> String {
-    let output = run(args);
-    assert!(output.status.success(), "{args:?}: {output:?}");
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
+use crate::common::command::{run, stdout};
 
 const POST: &str = "examples/mlp.txt";
 const LARGE: &str = "examples/mlp-large.txt";

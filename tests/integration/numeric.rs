@@ -2,13 +2,9 @@
 //! defined (issue 19, 1b), `--check` verdicts and `-N` decimals that are right (1c, 1e),
 //! and `--verify` away from kinks (1e).
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv() -> Command {
-    Command::new(get_cargo_bin("deriv"))
-}
+use crate::common::command::deriv;
 
 /// 1b: a derivative exists only where the function is defined.
 #[test]

@@ -2,53 +2,26 @@
 //! the machine.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-fn deriv() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_deriv"))
-}
-
-/// Runs `deriv` with `args` and `stdin`, returning its output.
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = deriv()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let stdin = stdin.to_vec();
-    let writer = std::thread::spawn(move || input.write_all(&stdin));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::common::command::{deriv, run_with_stdin, stderr_of, stdout_of};
 
 #[test]
 fn hundred_thousand_nested_parentheses() {
     let n = 100_000;
     let input = format!("{}x{}\n", "(".repeat(n), ")".repeat(n));
-    let output = run(&["-"], input.as_bytes());
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "x\n");
+    let output = run_with_stdin(&["-"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), "x\n");
 }
 
 #[test]
 fn hundred_thousand_nested_functions() {
     let n = 100_000;
     let input = format!("{}x{}\n", "sin(".repeat(n), ")".repeat(n));
-    let output = run(&["-"], input.as_bytes());
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), input);
+    let output = run_with_stdin(&["-"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), input);
 }
 
 #[test]
@@ -56,37 +29,37 @@ fn nested_absolute_values_to_the_depth_limit() {
     // Each `|-` is two levels: the absolute value and the sign.
     let n = 49_999;
     let input = format!("{}x{}\n", "|-".repeat(n), "|".repeat(n));
-    let output = run(&["-", "--wrt", "x"], input.as_bytes());
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "sign(x)\n");
+    let output = run_with_stdin(&["-", "--wrt", "x"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), "sign(x)\n");
     let wide = format!("{}\n", vec!["|x - y|"; 1_000_000].join(" + "));
-    let output = run(&["-", "--wrt", "y"], wide.as_bytes());
+    let output = run_with_stdin(&["-", "--wrt", "y"], wide.as_bytes());
     assert_eq!(
-        stdout(&output),
+        stdout_of(&output),
         "-1000000*sign(x - y)\n",
         "{}",
-        stderr(&output)
+        stderr_of(&output)
     );
 }
 
 #[test]
 fn hundred_thousand_prefix_signs_and_powers() {
     let signs = format!("{}x\n", "-".repeat(100_000));
-    let output = run(&["-"], signs.as_bytes());
-    assert_eq!(stdout(&output), "x\n", "{}", stderr(&output));
+    let output = run_with_stdin(&["-"], signs.as_bytes());
+    assert_eq!(stdout_of(&output), "x\n", "{}", stderr_of(&output));
     let powers = format!("{}x\n", "x^".repeat(100_000));
-    let output = run(&["-"], powers.as_bytes());
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run_with_stdin(&["-"], powers.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
 }
 
 #[test]
 fn nesting_past_the_limit_is_refused() {
     let n = 150_000;
     let input = format!("{}x{}\n", "(".repeat(n), ")".repeat(n));
-    let output = run(&["-"], input.as_bytes());
+    let output = run_with_stdin(&["-"], input.as_bytes());
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
-    let message = stderr(&output);
+    let message = stderr_of(&output);
     assert!(
         message.contains("nested more than 100000 levels"),
         "{message}"
@@ -100,9 +73,9 @@ fn ten_megabyte_expression_on_one_line() {
     let terms: Vec<String> = (0..2_100_000).map(|i| format!("x{}", i % 1000)).collect();
     let input = terms.join("+") + "\n";
     assert!(input.len() > 10_000_000);
-    let output = run(&["-", "--wrt", "x5"], input.as_bytes());
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "2100\n");
+    let output = run_with_stdin(&["-", "--wrt", "x5"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), "2100\n");
 }
 
 /// Reads the peak resident memory of a running process, in kB.
@@ -158,32 +131,32 @@ fn a_million_lines_stream_in_constant_memory() {
 
 #[test]
 fn repeated_derivatives_of_a_power_tower() {
-    let output = run(&["x^x^x^x^x", "--wrt", "x,x,x"], b"");
-    assert!(output.status.success(), "{}", stderr(&output));
-    let result = stdout(&output);
+    let output = run_with_stdin(&["x^x^x^x^x", "--wrt", "x,x,x"], b"");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let result = stdout_of(&output);
     // The third derivative is printed on one line that parses back.
-    let again = run(&[result.trim()], b"");
-    assert_eq!(stdout(&again), result);
+    let again = run_with_stdin(&[result.trim()], b"");
+    assert_eq!(stdout_of(&again), result);
 }
 
 #[test]
 fn a_million_as_exponent_is_not_expanded() {
-    let output = run(&["(x+1)^1000000", "--wrt", "x"], b"");
-    assert_eq!(stdout(&output), "1000000*(x + 1)^999999\n");
+    let output = run_with_stdin(&["(x+1)^1000000", "--wrt", "x"], b"");
+    assert_eq!(stdout_of(&output), "1000000*(x + 1)^999999\n");
 }
 
 #[test]
 fn exponents_too_large_to_evaluate_stay_unevaluated() {
-    let output = run(&["2^(10^20) + 1"], b"");
-    assert_eq!(stdout(&output), "2^100000000000000000000 + 1\n");
+    let output = run_with_stdin(&["2^(10^20) + 1"], b"");
+    assert_eq!(stdout_of(&output), "2^100000000000000000000 + 1\n");
 }
 
 #[test]
 fn thousand_digit_integers_stay_exact() {
     let big = "9".repeat(1000);
-    let output = run(&[&format!("{big}*x^2 + 1"), "--wrt", "x"], b"");
+    let output = run_with_stdin(&[&format!("{big}*x^2 + 1"), "--wrt", "x"], b"");
     let expected = format!("{}*x\n", "1".to_string() + &"9".repeat(999) + "8");
-    assert_eq!(stdout(&output), expected);
+    assert_eq!(stdout_of(&output), expected);
 }
 
 #[test]
@@ -199,33 +172,33 @@ fn undefined_points_are_errors_not_numbers() {
         (&["x", "--at", "x=1/0"], "division by zero"),
     ];
     for (args, message) in cases {
-        let output = run(args, b"");
+        let output = run_with_stdin(args, b"");
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
         assert!(
-            stderr(&output).contains(message),
+            stderr_of(&output).contains(message),
             "{args:?}: {}",
-            stderr(&output)
+            stderr_of(&output)
         );
     }
 }
 
 #[test]
 fn invalid_utf8_on_stdin_fails_that_line_only() {
-    let output = run(&["--wrt", "x"], b"x^2\n\xff\xfe\nx^3\n");
+    let output = run_with_stdin(&["--wrt", "x"], b"x^2\n\xff\xfe\nx^3\n");
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "2*x\n3*x^2\n");
-    assert!(stderr(&output).contains("line 2 of <stdin> is not valid UTF-8"));
+    assert_eq!(stdout_of(&output), "2*x\n3*x^2\n");
+    assert!(stderr_of(&output).contains("line 2 of <stdin> is not valid UTF-8"));
 }
 
 #[test]
 fn nul_bytes_are_reported_as_characters() {
-    let output = run(&["--wrt", "x"], b"x\0y\n");
+    let output = run_with_stdin(&["--wrt", "x"], b"x\0y\n");
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains(r"unexpected character '\0'"),
+        stderr_of(&output).contains(r"unexpected character '\0'"),
         "{}",
-        stderr(&output)
+        stderr_of(&output)
     );
 }
 
@@ -233,18 +206,18 @@ fn nul_bytes_are_reported_as_characters() {
 fn very_long_identifiers() {
     // 100,000 characters: a command-line argument may not be much longer.
     let name = format!("x{}", "a".repeat(100_000));
-    let output = run(&[&format!("3*{name}^2"), "--wrt", &name], b"");
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), format!("6*{name}\n"));
+    let output = run_with_stdin(&[&format!("3*{name}^2"), "--wrt", &name], b"");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), format!("6*{name}\n"));
 }
 
 #[test]
 fn every_batch_line_yields_one_result_or_one_error_in_order() {
     let input = "x^2\n2x\nsin(x)\n1/0\n(x\nx*y\nln(-1)\nexp(x)\n";
-    let output = run(&["--wrt", "x"], input.as_bytes());
+    let output = run_with_stdin(&["--wrt", "x"], input.as_bytes());
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "2*x\ncos(x)\ny\nexp(x)\n");
-    let errors = stderr(&output);
+    assert_eq!(stdout_of(&output), "2*x\ncos(x)\ny\nexp(x)\n");
+    let errors = stderr_of(&output);
     let lines: Vec<&str> = errors
         .lines()
         .filter(|l| l.trim_start().starts_with("--> <stdin>:"))
@@ -258,10 +231,10 @@ fn every_batch_line_yields_one_result_or_one_error_in_order() {
 #[test]
 fn time_limit_stops_runaway_work_cleanly() {
     let wrt = vec!["x"; 40].join(",");
-    let output = run(&["x^x^x", "--wrt", &wrt, "--timeout", "0.2"], b"");
+    let output = run_with_stdin(&["x^x^x", "--wrt", &wrt, "--timeout", "0.2"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
-    let message = stderr(&output);
+    let message = stderr_of(&output);
     assert!(
         message.contains("time limit") && message.contains("--timeout"),
         "{message}"

@@ -1,5 +1,7 @@
 //! Every `console` example in the README runs and prints what the README shows.
 
+use crate::common::command::DERIV;
+
 #[test]
 fn readme_examples() {
     trycmd::TestCases::new().case("README.md");
@@ -25,7 +27,7 @@ fn readme_text_examples() {
         let script = format!("\"$DERIV\" {command}");
         let output = std::process::Command::new("sh")
             .args(["-c", &script])
-            .env("DERIV", env!("CARGO_BIN_EXE_deriv"))
+            .env("DERIV", DERIV)
             .output()
             .expect("sh runs");
         assert_eq!(

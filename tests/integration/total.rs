@@ -5,28 +5,7 @@ use deriv::{Dependencies, ExprId, Pool, Substitution, diff, eval, parse, print, 
 use proptest::prelude::*;
 use rustc_hash::FxHashMap;
 
-/// A random expression over `vars` as text, fully parenthesized.
-fn expr_in(vars: &'static [&'static str], depth: u32) -> BoxedStrategy<String> {
-    let leaf = prop_oneof![
-        proptest::sample::select(vars).prop_map(str::to_string),
-        (1i32..5).prop_map(|n| n.to_string()),
-    ];
-    leaf.prop_recursive(depth, 24, 2, |inner| {
-        prop_oneof![
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} - {b})")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b})")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} / (({b})^2 + 1))")),
-            (inner.clone(), 2u32..4).prop_map(|(a, n)| format!("({a})^{n}")),
-            (
-                proptest::sample::select(&["sin", "cos", "exp", "atan", "sigmoid"][..]),
-                inner
-            )
-                .prop_map(|(f, a)| format!("{f}({a})")),
-        ]
-    })
-    .boxed()
-}
+use crate::common::generate::expr_in;
 
 fn values(pool: &mut Pool, point: &[f64; 4]) -> FxHashMap<deriv::SymbolId, f64> {
     ["x", "t", "u", "y"]

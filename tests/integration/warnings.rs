@@ -1,13 +1,9 @@
 //! Warnings: inputs that are valid but probably not what was meant. The result still goes
 //! to stdout with exit code 0; the warning goes to stderr (each snapshot holds both).
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv() -> Command {
-    Command::new(get_cargo_bin("deriv"))
-}
+use crate::common::command::deriv;
 
 /// Each case's arguments; every one warns and succeeds.
 const CASES: &[(&str, &[&str])] = &[

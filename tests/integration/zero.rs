@@ -3,21 +3,15 @@
 //! perfect powers are multiples (`ln(4)` is `2*ln(2)`), and sums are expanded to decide
 //! zero. The cases of issue 19, section 1d, through the binary.
 
-use std::process::Command;
+use insta_cmd::assert_cmd_snapshot;
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-
-fn deriv(args: &[&str]) -> Command {
-    let mut command = Command::new(get_cargo_bin("deriv"));
-    command.args(args);
-    command
-}
+use crate::common::command::deriv_with;
 
 #[test]
 fn roots_and_logarithms_of_numbers_normalize() {
     let input = "sqrt(2)*sqrt(3)\nsqrt(2)*sqrt(6)\ncbrt(2)*cbrt(3)*x\n3^(-1/2)*2^(1/2)\n\
                  ln(4)\nln(1/8)\nln(9/4)\nln(6)\nexp(ln(4))\nexp(-ln(8)/3)\n";
-    assert_cmd_snapshot!(deriv(&["-"]).pass_stdin(input), @r"
+    assert_cmd_snapshot!(deriv_with(&["-"]).pass_stdin(input), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -38,7 +32,7 @@ fn roots_and_logarithms_of_numbers_normalize() {
 
 #[test]
 fn a_pole_hidden_by_radicals_is_found() {
-    assert_cmd_snapshot!(deriv(&["ln(x*sqrt(3) - sqrt(6))", "--wrt", "x", "--at", "x=sqrt(2)", "-N"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["ln(x*sqrt(3) - sqrt(6))", "--wrt", "x", "--at", "x=sqrt(2)", "-N"]), @r"
     success: false
     exit_code: 1
     ----- stdout -----
@@ -50,7 +44,7 @@ fn a_pole_hidden_by_radicals_is_found() {
 
 #[test]
 fn a_pole_hidden_by_a_logarithm_is_found() {
-    assert_cmd_snapshot!(deriv(&["ln(x - 2*ln(2))", "--wrt", "x", "--at", "x=ln(4)", "-N"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["ln(x - 2*ln(2))", "--wrt", "x", "--at", "x=ln(4)", "-N"]), @r"
     success: false
     exit_code: 1
     ----- stdout -----
@@ -72,7 +66,7 @@ fn explain_expands_before_claiming_a_difference() {
         "u=x^3+3*x^2+3*x",
         "--explain",
     ];
-    assert_cmd_snapshot!(deriv(&args), @r"
+    assert_cmd_snapshot!(deriv_with(&args), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -89,7 +83,7 @@ fn explain_expands_before_claiming_a_difference() {
 
 #[test]
 fn a_ratio_is_not_claimed_where_both_sides_vanish() {
-    assert_cmd_snapshot!(deriv(&["t*x", "--wrt", "x", "-s", "t=x^2", "--explain", "--at", "x=0"]), @r"
+    assert_cmd_snapshot!(deriv_with(&["t*x", "--wrt", "x", "-s", "t=x^2", "--explain", "--at", "x=0"]), @r"
     success: true
     exit_code: 0
     ----- stdout -----
@@ -113,7 +107,7 @@ fn a_value_that_is_exactly_zero_prints_as_zero() {
         "x=sqrt(2)",
         "-N",
     ];
-    assert_cmd_snapshot!(deriv(&args), @r"
+    assert_cmd_snapshot!(deriv_with(&args), @r"
     success: true
     exit_code: 0
     ----- stdout -----
