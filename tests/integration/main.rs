@@ -1,0 +1,24 @@
+//! The integration tests, as one test binary (one link instead of one per file): each
+//! module is one area, run through the library or the `deriv` binary.
+//!
+//! Snapshots live in `snapshots/`, named `integration__<module>__<name>.snap`; proptest
+//! keeps its regression seeds in `tests/proptest-regressions/<module>.txt` (next to the
+//! folder holding `main.rs`). Run one area with `cargo test --test integration <module>::`.
+
+mod bad_input;
+mod cli;
+mod common;
+mod dependencies;
+mod diff;
+mod emit;
+mod formats;
+mod fuzz_regressions;
+mod models;
+mod numeric;
+mod parse;
+mod pathological;
+mod properties;
+mod readme;
+mod total;
+mod warnings;
+mod zero;
