@@ -797,10 +797,10 @@ fn run_lines(
         }
         line_no += 1;
         let Ok(text) = std::str::from_utf8(&line) else {
-            code = fail(&Error::Encoding {
+            code = code.max(fail(&Error::Encoding {
                 origin: origin.to_string(),
                 line: line_no,
-            });
+            }));
             continue;
         };
         let text = text.trim_end_matches(['\n', '\r']);
