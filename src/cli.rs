@@ -17,8 +17,8 @@ use crate::request::{
 };
 use crate::verify::{POINTS, compare_on_curve};
 use crate::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Node,
-    Notation, ParseOptions, Pool, Report, Span, Verdict, Warning, compare, verify,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, Error, ExprId, Format, Language,
+    Node, Notation, ParseOptions, Pool, Report, Span, Verdict, Warning, compare, verify,
 };
 
 /// The default limit on the size of one printed result, in bytes.
@@ -154,8 +154,8 @@ pub struct Cli {
 
     /// How to write results: plain text that parses back, LaTeX, Unicode for the
     /// terminal, or JSON (one object per input).
-    #[arg(long, value_enum, default_value_t = Format::Plain)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Plain)]
+    pub format: FormatArg,
 
     /// Show the derivation rule by rule (sum, product, chain, ...), each step with the
     /// whole expression after it.
@@ -221,7 +221,7 @@ pub struct Cli {
     /// a function in LANG, ready to paste; implies --grad. Its arguments are the
     /// parameters, then the other variables.
     #[arg(long, value_enum, value_name = "LANG", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check", "steps", "cse", "format", "latex", "total", "at", "numeric"])]
-    pub emit: Option<crate::Language>,
+    pub emit: Option<LanguageArg>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -324,6 +324,51 @@ fn report(text: &str) {
     eprint!("{painted}");
 }
 
+/// The values of `--format`: the [`Format`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One line of plain text per result, which parses back.
+    Plain,
+    /// LaTeX math.
+    Latex,
+    /// Unicode for the terminal.
+    Unicode,
+    /// One JSON object per input (JSON Lines in batch mode).
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Plain => Format::Plain,
+            FormatArg::Latex => Format::Latex,
+            FormatArg::Unicode => Format::Unicode,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// The values of `--emit`: the [`Language`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LanguageArg {
+    /// A `pub fn` taking `f64`s and returning `[f64; N]` (edition 2021 and later).
+    Rust,
+    /// A C99 function taking `double`s and writing `N` values to `double *out`.
+    C,
+    /// A Python 3 function returning a tuple of floats; uses only the `math` module.
+    Python,
+}
+
+impl From<LanguageArg> for Language {
+    fn from(language: LanguageArg) -> Language {
+        match language {
+            LanguageArg::Rust => Language::Rust,
+            LanguageArg::C => Language::C,
+            LanguageArg::Python => Language::Python,
+        }
+    }
+}
+
 /// The values of `--notation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum NotationArg {
@@ -339,7 +384,7 @@ impl Cli {
         if self.latex {
             Format::Latex
         } else {
-            self.format
+            self.format.into()
         }
     }
 
@@ -474,7 +519,7 @@ impl Cli {
             inline: self.inline,
             params: self.params.iter().map(|p| p.trim().to_string()).collect(),
             sgd: self.sgd.as_deref().map(learning_rate),
-            emit: self.emit,
+            emit: self.emit.map(Language::from),
         };
         request.check_options()?;
         Ok(request)

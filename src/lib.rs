@@ -20,6 +20,7 @@
 // parsing; depth is bounded by our own pre-scan), and its derive then needs `alloc`.
 extern crate alloc;
 
+#[cfg(feature = "cli")]
 pub mod cli;
 mod compile;
 mod cse;

@@ -1152,6 +1152,7 @@ impl Request {
     }
 
     /// The options as a JSON object, for `--format json`.
+    #[cfg(feature = "cli")]
     pub fn describe(&self) -> serde_json::Value {
         let texts = |assignments: &[Assignment]| -> Vec<String> {
             assignments
