@@ -390,6 +390,23 @@ mod tests {
     }
 
     #[test]
+    fn an_option_error_is_shown_in_its_text_and_exits_by_its_kind() {
+        let option = |malformed| Error::Option {
+            option: "--at",
+            text: "x=1+".into(),
+            error: Box::new(Error::Syntax {
+                message: "m".into(),
+                span: Span::new(4, 4),
+                help: None,
+            }),
+            malformed,
+        };
+        assert_eq!(option(true).exit_code(), 2);
+        assert_eq!(option(false).exit_code(), 1);
+        assert!(option(false).render("y", "<expr>", 1).contains("--at:1:5"));
+    }
+
+    #[test]
     fn columns_count_characters_not_bytes() {
         let error = Error::Syntax {
             message: "m".into(),
