@@ -115,7 +115,7 @@ pub enum Error {
     /// A file or standard input could not be read, or the results could not be written.
     #[error("{context}: {source}")]
     Io {
-        /// What was being read.
+        /// What was being read or written.
         context: String,
         /// The underlying error.
         source: std::io::Error,
