@@ -73,14 +73,47 @@ pub enum Error {
         /// How to raise the limit or avoid it.
         help: String,
     },
-    /// An option that does not fit the input: `--params 'q*'` when no variable starts
-    /// with `q`. Exit code 2.
+    /// Options that do not fit together or do not fit the input: `--steps` without
+    /// `--wrt`, `--params 'q*'` when no variable starts with `q`, no expression at all.
     #[error("{message}")]
     Usage {
         /// What is wrong.
         message: String,
-        /// How to fix it.
-        help: String,
+        /// How to fix it, when there is an obvious fix.
+        help: Option<String>,
+    },
+    /// An option's argument is wrong, shown against that argument's text: malformed
+    /// (`--at x`, `--subst 't=x' --wrt t`, a substitution cycle) or holding a bad
+    /// expression (`--subst 't=x+'`, `--def 'f(x)=1/0'`).
+    #[error("{error}")]
+    Option {
+        /// The option, for example `--subst`.
+        option: &'static str,
+        /// The option's argument.
+        text: String,
+        /// What is wrong, its span inside `text`.
+        error: Box<Error>,
+        /// Whether the argument itself is malformed (a usage error) rather than an
+        /// expression in it.
+        malformed: bool,
+    },
+    /// A line of a batch that is not text.
+    #[error("line {line} of {origin} is not valid UTF-8")]
+    Encoding {
+        /// The file, or `<stdin>`.
+        origin: String,
+        /// The line number.
+        line: usize,
+    },
+    /// `--check ANSWER` did not confirm the answer: it is incorrect, or no test point
+    /// decides. The verdict is the report, written with the results.
+    #[error("the answer is not confirmed to be the derivative")]
+    CheckFailed,
+    /// `--verify` found a result that disagrees with finite differences.
+    #[error("verify: FAILED: {failure}")]
+    VerifyFailed {
+        /// Which result, and where it disagrees.
+        failure: String,
     },
     /// A bug: the computation panicked. Reported, never a crash; exit code 3.
     #[error("internal error: {message}")]
@@ -88,10 +121,10 @@ pub enum Error {
         /// The panic's message.
         message: String,
     },
-    /// A file or standard input could not be read.
+    /// A file or standard input could not be read, or the results could not be written.
     #[error("{context}: {source}")]
     Io {
-        /// What was being read.
+        /// What was being read or written.
         context: String,
         /// The underlying error.
         source: std::io::Error,
@@ -112,13 +145,46 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 1 for bad expressions or mathematics,
-    /// 2 for bad usage (a missing file), 3 for an internal error.
+    /// The process exit code for this error: the one table of the command's exit codes.
+    ///
+    /// | code | meaning | errors |
+    /// |---|---|---|
+    /// | 0 | success | none |
+    /// | 1 | bad input, undefined mathematics, an answer `--check` does not confirm, a result `--verify` fails | [`Syntax`], [`Name`], [`Undefined`], [`Limit`], [`Encoding`], an [`Option`] with a bad expression, [`CheckFailed`], [`VerifyFailed`] |
+    /// | 2 | usage: options, files, writing the results | [`Usage`], [`Io`], a malformed [`Option`] |
+    /// | 3 | an internal error (a bug) | [`Internal`]; also the binary's guard against a panic outside any input |
+    ///
+    /// A batch exits with the largest code of its lines.
+    ///
+    /// [`Syntax`]: Error::Syntax
+    /// [`Name`]: Error::Name
+    /// [`Undefined`]: Error::Undefined
+    /// [`Limit`]: Error::Limit
+    /// [`Encoding`]: Error::Encoding
+    /// [`Option`]: Error::Option
+    /// [`CheckFailed`]: Error::CheckFailed
+    /// [`VerifyFailed`]: Error::VerifyFailed
+    /// [`Usage`]: Error::Usage
+    /// [`Io`]: Error::Io
+    /// [`Internal`]: Error::Internal
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Io { .. } | Error::Usage { .. } => 2,
+            Error::Syntax { .. }
+            | Error::Name { .. }
+            | Error::Undefined { .. }
+            | Error::Limit { .. }
+            | Error::Encoding { .. }
+            | Error::Option {
+                malformed: false, ..
+            }
+            | Error::CheckFailed
+            | Error::VerifyFailed { .. } => 1,
+            Error::Usage { .. }
+            | Error::Io { .. }
+            | Error::Option {
+                malformed: true, ..
+            } => 2,
             Error::Internal { .. } => 3,
-            _ => 1,
         }
     }
 
@@ -166,14 +232,22 @@ impl Error {
         match self {
             Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
             Error::Undefined { span, .. } | Error::Limit { span, .. } => *span,
-            Error::Io { .. } | Error::Internal { .. } | Error::Usage { .. } => None,
+            Error::Io { .. }
+            | Error::Internal { .. }
+            | Error::Usage { .. }
+            | Error::Option { .. }
+            | Error::Encoding { .. }
+            | Error::CheckFailed
+            | Error::VerifyFailed { .. } => None,
         }
     }
 
     fn help(&self) -> Option<&str> {
         match self {
-            Error::Syntax { help, .. } | Error::Name { help, .. } => help.as_deref(),
-            Error::Limit { help, .. } | Error::Usage { help, .. } => Some(help),
+            Error::Syntax { help, .. } | Error::Name { help, .. } | Error::Usage { help, .. } => {
+                help.as_deref()
+            }
+            Error::Limit { help, .. } => Some(help),
             Error::Internal { .. } => Some("this is a bug in deriv: please report the input"),
             _ => None,
         }
@@ -181,10 +255,24 @@ impl Error {
 
     /// The full message for a person: the error, then where it is in `source` (named
     /// `origin`, for example `<expr>` or `input.txt`, whose first line is line
-    /// `first_line`) with a caret, then a hint.
+    /// `first_line`) with a caret, then a hint. An [`Error::Option`] is shown in its
+    /// option's text instead.
     pub fn render(&self, source: &str, origin: &str, first_line: usize) -> String {
+        if let Error::Option {
+            option,
+            text,
+            error,
+            ..
+        } = self
+        {
+            return error.render(text, option, 1);
+        }
         let mut out = format!("error: {self}\n");
-        let locate = !matches!(self, Error::Usage { .. });
+        // Errors about the options, the files or the output are about no line.
+        let locate = !matches!(
+            self,
+            Error::Usage { .. } | Error::Io { .. } | Error::Encoding { .. }
+        );
         render_place(&mut out, self.span(), locate, source, origin, first_line);
         if let Some(help) = self.help() {
             let _ = writeln!(out, "  = help: {help}");
@@ -308,6 +396,23 @@ mod tests {
             error.render("2x", "<expr>", 1),
             "error: missing operator\n --> <expr>:1:2\n  |\n1 | 2x\n  |  ^\n  = help: write 2*x\n"
         );
+    }
+
+    #[test]
+    fn an_option_error_is_shown_in_its_text_and_exits_by_its_kind() {
+        let option = |malformed| Error::Option {
+            option: "--at",
+            text: "x=1+".into(),
+            error: Box::new(Error::Syntax {
+                message: "m".into(),
+                span: Span::new(4, 4),
+                help: None,
+            }),
+            malformed,
+        };
+        assert_eq!(option(true).exit_code(), 2);
+        assert_eq!(option(false).exit_code(), 1);
+        assert!(option(false).render("y", "<expr>", 1).contains("--at:1:5"));
     }
 
     #[test]

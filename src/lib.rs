@@ -20,9 +20,11 @@
 // parsing; depth is bounded by our own pre-scan), and its derive then needs `alloc`.
 extern crate alloc;
 
-// The layers, from the bottom up: each uses only the ones above it in this list
-// (tests/layers.rs checks it).
+// The layers, from the bottom up; each uses only the layers before it in this list
+// (tests/integration/layers.rs checks it): error, expr, print, calculus, parse, program,
+// model, verify, request, output, cli.
 mod calculus;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod error;
 mod expr;

@@ -638,6 +638,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
     }
 }
 
+#[cfg(feature = "cli")]
 /// `--check` of an implicit derivative: `answer` and `expected` need to agree only on the
 /// curve `equation = 0` that defines `y` (`-1/y^3` and `-(x^2 + y^2)/y^3` on the unit
 /// circle). A proof when their difference simplifies to 0; otherwise, at test values of
@@ -720,6 +721,7 @@ pub fn compare_on_curve(
     }
 }
 
+#[cfg(feature = "cli")]
 /// The `y`s with `equation = 0` at `values`, by Newton's method from starting points on
 /// both sides of 0 (so that every branch of a curve is met, not only the first: on the
 /// unit circle, both `y = sqrt(1 - x^2)` and `y = -sqrt(1 - x^2)`), each where `∂F/∂y`

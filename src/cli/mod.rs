@@ -21,7 +21,7 @@ use crate::print::printed_len_sum;
 use crate::print::{Notation, Printer};
 use crate::program::cse::{Program, cse};
 use crate::program::emit::Language;
-use crate::request::{Assignment, Mode, OptionError, Outcome, Request, Varying, parse_assignment};
+use crate::request::{Assignment, Mode, Outcome, Request, Varying, parse_assignment};
 use crate::verify::{POINTS, Report, Verdict, compare, compare_on_curve, verify};
 
 /// The default limit on the size of one printed result, in bytes.
@@ -157,8 +157,8 @@ pub struct Cli {
 
     /// How to write results: plain text that parses back, LaTeX, Unicode for the
     /// terminal, or JSON (one object per input).
-    #[arg(long, value_enum, default_value_t = Format::Plain)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Plain)]
+    pub format: FormatArg,
 
     /// Show the derivation rule by rule (sum, product, chain, ...), each step with the
     /// whole expression after it.
@@ -224,7 +224,7 @@ pub struct Cli {
     /// a function in LANG, ready to paste; implies --grad. Its arguments are the
     /// parameters, then the other variables.
     #[arg(long, value_enum, value_name = "LANG", conflicts_with_all = ["explain", "differential", "hessian", "jacobian", "implicit", "check", "steps", "cse", "format", "latex", "total", "at", "numeric"])]
-    pub emit: Option<Language>,
+    pub emit: Option<LanguageArg>,
 
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
@@ -327,6 +327,51 @@ fn report(text: &str) {
     eprint!("{painted}");
 }
 
+/// The values of `--format`: the [`Format`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One line of plain text per result, which parses back.
+    Plain,
+    /// LaTeX math.
+    Latex,
+    /// Unicode for the terminal.
+    Unicode,
+    /// One JSON object per input (JSON Lines in batch mode).
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Plain => Format::Plain,
+            FormatArg::Latex => Format::Latex,
+            FormatArg::Unicode => Format::Unicode,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// The values of `--emit`: the [`Language`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LanguageArg {
+    /// A `pub fn` taking `f64`s and returning `[f64; N]` (edition 2021 and later).
+    Rust,
+    /// A C99 function taking `double`s and writing `N` values to `double *out`.
+    C,
+    /// A Python 3 function returning a tuple of floats; uses only the `math` module.
+    Python,
+}
+
+impl From<LanguageArg> for Language {
+    fn from(language: LanguageArg) -> Language {
+        match language {
+            LanguageArg::Rust => Language::Rust,
+            LanguageArg::C => Language::C,
+            LanguageArg::Python => Language::Python,
+        }
+    }
+}
+
 /// The values of `--notation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum NotationArg {
@@ -342,7 +387,7 @@ impl Cli {
         if self.latex {
             Format::Latex
         } else {
-            self.format
+            self.format.into()
         }
     }
 
@@ -370,16 +415,18 @@ fn parse_variable(text: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// A usage error: the message and how to show it.
-enum Usage {
-    Message(String),
-    Option(OptionError),
+/// A usage error that is only its message.
+fn usage_error(message: String) -> Error {
+    Error::Usage {
+        message,
+        help: None,
+    }
 }
 
 impl Cli {
     /// Validates the options that clap cannot check alone.
-    fn request(&self) -> Result<Request, Usage> {
-        let usage = |m: &str| Err(Usage::Message(m.to_string()));
+    fn request(&self) -> Result<Request, Error> {
+        let usage = |m: &str| Err(usage_error(m.to_string()));
         let mode = if self.explain {
             Mode::Explain
         } else if self.differential {
@@ -402,7 +449,7 @@ impl Cli {
         ];
         for (given, name) in total_only {
             if given && !self.total {
-                return Err(Usage::Message(format!(
+                return Err(usage_error(format!(
                     "{name} needs --total: a partial derivative holds every other variable fixed, \
                      so nothing can depend on the differentiation variable"
                 )));
@@ -441,12 +488,12 @@ impl Cli {
             };
             for name in [Some(var), on].into_iter().flatten() {
                 check_variable(name)
-                    .map_err(|m| Usage::Message(format!("invalid --depends {text}: {m}")))?;
+                    .map_err(|m| usage_error(format!("invalid --depends {text}: {m}")))?;
             }
             depends.push((var.to_string(), on.map(str::to_string)));
         }
         for name in self.constants.iter().chain(&self.implicit) {
-            check_variable(name.trim()).map_err(Usage::Message)?;
+            check_variable(name.trim()).map_err(usage_error)?;
         }
         let varying = (self.vary_all || !self.constants.is_empty()).then(|| {
             Varying::AllExcept(
@@ -460,8 +507,8 @@ impl Cli {
             mode,
             wrt: self.wrt.clone(),
             total: self.total,
-            subst: assignments(&self.subst, "--subst").map_err(Usage::Option)?,
-            at: assignments(&self.at, "--at").map_err(Usage::Option)?,
+            subst: assignments(&self.subst, "--subst")?,
+            at: assignments(&self.at, "--at")?,
             depends,
             varying,
             implicit: self.implicit.as_ref().map(|y| y.trim().to_string()),
@@ -470,49 +517,49 @@ impl Cli {
             steps: self.steps,
             verify: self.verify,
             cse: self.cse,
-            definitions: self.definitions().map_err(Usage::Option)?,
+            definitions: self.definitions()?,
             name: self.of.clone(),
             inline: self.inline,
             params: self.params.iter().map(|p| p.trim().to_string()).collect(),
             sgd: self.sgd.as_deref().map(learning_rate),
-            emit: self.emit,
+            emit: self.emit.map(Language::from),
         };
-        request.check_options().map_err(Usage::Option)?;
+        request.check_options()?;
         Ok(request)
     }
 }
 
 impl Cli {
     /// The `--def` definitions, checked in order.
-    fn definitions(&self) -> Result<Vec<Definition>, OptionError> {
+    fn definitions(&self) -> Result<Vec<Definition>, Error> {
         let mut script = Script::default();
         let options = ParseOptions {
             max_depth: self.max_depth,
             ..ParseOptions::default()
         };
         for text in &self.defs {
-            let fail = |error: Error, exit_code: u8| OptionError {
-                error,
+            let fail = |error: Error, malformed: bool| Error::Option {
+                error: Box::new(error),
                 text: text.clone(),
                 option: "--def",
-                exit_code,
+                malformed,
             };
             let definition = match Definition::read(text) {
                 Some(Ok(definition)) => definition,
-                Some(Err(error)) => return Err(fail(error, 2)),
+                Some(Err(error)) => return Err(fail(error, true)),
                 None => {
                     let error = Error::Syntax {
                         message: format!("`{text}` is not a definition"),
                         span: Span::new(0, text.len()),
                         help: Some("write NAME=EXPR or 'f(a, b)=EXPR', for example --def 'phi(s)=1/(1+exp(-s))'".into()),
                     };
-                    return Err(fail(error, 2));
+                    return Err(fail(error, true));
                 }
             };
             let warnings = script.warnings(&definition, &options);
             script
                 .define(definition, 0, &options)
-                .map_err(|error| fail(error, 1))?;
+                .map_err(|error| fail(error, false))?;
             self.warn(&warnings, text, "--def", 1);
         }
         Ok(script.definitions)
@@ -541,7 +588,7 @@ fn learning_rate(text: &str) -> Assignment {
 }
 
 /// Reads `VAR=EXPR` options; a point (`--at`) gives each variable one value.
-fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment>, OptionError> {
+fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment>, Error> {
     let mut parsed: Vec<Assignment> = Vec::new();
     for text in values {
         for (start, part) in split_top_level(text) {
@@ -550,8 +597,8 @@ fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment
                 && let Some(first) = parsed.iter().find(|a| a.var == assignment.var)
             {
                 let var_start = start + part.find(assignment.var.as_str()).unwrap_or(0);
-                return Err(OptionError {
-                    error: Error::Syntax {
+                return Err(Error::Option {
+                    error: Box::new(Error::Syntax {
                         message: format!("`{}` is given a value twice", assignment.var),
                         span: Span::new(var_start, var_start + assignment.var.len()),
                         help: Some(format!(
@@ -559,10 +606,10 @@ fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment
                             first.var,
                             first.expr.trim()
                         )),
-                    },
+                    }),
                     text: text.clone(),
                     option,
-                    exit_code: 2,
+                    malformed: true,
                 });
             }
             parsed.push(assignment);
@@ -573,14 +620,14 @@ fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment
 
 /// An option value that is another option (`--check --verify`): values may start with
 /// `-` (`--check -x/y`), so a forgotten value would take the next option as its own.
-fn option_as_value(option: &str, value: &str) -> Result<(), Usage> {
+fn option_as_value(option: &str, value: &str) -> Result<(), Error> {
     let Some(name) = value.strip_prefix("--") else {
         return Ok(());
     };
     let name = name.split('=').next().unwrap_or(name);
     let command = <Cli as clap::CommandFactory>::command();
     if command.get_arguments().any(|a| a.get_long() == Some(name)) || name == "help" {
-        return Err(Usage::Message(format!(
+        return Err(usage_error(format!(
             "{option} needs a value, but the option `--{name}` follows it: give the value \
              first, for example {option} {}",
             if option == "--check" || option == "--sgd" {
@@ -611,26 +658,16 @@ pub fn run(cli: Cli) -> u8 {
         let mut out = io::stdout().lock();
         return match run_command(command, &mut out).and_then(|()| out.flush()) {
             Ok(()) => 0,
-            Err(e) => io_exit(&e),
+            Err(e) => io_exit(e),
         };
     }
     let request = match cli.request() {
         Ok(request) => request,
-        Err(Usage::Message(message)) => {
-            report(&format!("error: {message}\n"));
-            return 2;
-        }
-        Err(Usage::Option(error)) => {
-            report(&error.render());
-            return error.exit_code;
-        }
+        Err(error) => return fail(&error),
     };
     let source = match source(&cli) {
         Ok(source) => source,
-        Err(message) => {
-            report(&format!("error: {message}\n"));
-            return 2;
-        }
+        Err(error) => return fail(&error),
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -644,7 +681,7 @@ pub fn run(cli: Cli) -> u8 {
                     leave_to_exit(Some(pool));
                     match code {
                         Ok(code) => code,
-                        Err(e) => return io_exit(&e),
+                        Err(e) => return io_exit(e),
                     }
                 }
                 Err(error) => {
@@ -661,13 +698,16 @@ pub fn run(cli: Cli) -> u8 {
     };
     match out.flush() {
         Ok(()) => code,
-        Err(e) => io_exit(&e),
+        Err(e) => io_exit(e),
     }
 }
 
-fn source(cli: &Cli) -> Result<Source, String> {
+fn source(cli: &Cli) -> Result<Source, Error> {
     if let Some(path) = &cli.file {
-        let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file = File::open(path).map_err(|source| Error::Io {
+            context: format!("cannot read {}", path.display()),
+            source,
+        })?;
         return Ok(Source::Lines {
             reader: BufReader::new(Box::new(file) as Box<dyn Read>),
             origin: path.display().to_string(),
@@ -682,7 +722,9 @@ fn source(cli: &Cli) -> Result<Source, String> {
         }
         None if cli.of.is_some() || !cli.defs.is_empty() => Ok(Source::Target),
         None if !io::stdin().is_terminal() => Ok(stdin_lines()),
-        None => Err("no expression given: try `deriv \"x^2\" --wrt x`, or see --help".into()),
+        None => Err(usage_error(
+            "no expression given: try `deriv \"x^2\" --wrt x`, or see --help".into(),
+        )),
     }
 }
 
@@ -693,13 +735,22 @@ fn stdin_lines() -> Source {
     }
 }
 
+/// Reports an error about no input (the options, a file, the output) and returns its
+/// exit code.
+fn fail(error: &Error) -> u8 {
+    report(&error.render("", "<expr>", 1));
+    error.exit_code()
+}
+
 /// Broken pipes end the program quietly (`deriv ... | head`); other write errors fail.
-fn io_exit(error: &io::Error) -> u8 {
+fn io_exit(error: io::Error) -> u8 {
     if error.kind() == io::ErrorKind::BrokenPipe {
         0
     } else {
-        report(&format!("error: cannot write the result: {error}\n"));
-        2
+        fail(&Error::Io {
+            context: "cannot write the result".into(),
+            source: error,
+        })
     }
 }
 
@@ -716,11 +767,10 @@ fn run_target(
         Some(name) => match script.definitions.iter().find(|d| d.name == *name) {
             Some(definition) => definition,
             None => {
-                report(&format!(
-                    "error: --of {name}: nothing defines `{name}`{}\n",
+                return fail(&usage_error(format!(
+                    "--of {name}: nothing defines `{name}`{}",
                     origin.map_or(String::new(), |o| format!(" in {o}"))
-                ));
-                return 2;
+                )));
             }
         },
         None => match script.last() {
@@ -729,11 +779,10 @@ fn run_target(
         },
     };
     if target.params.is_some() {
-        report(&format!(
-            "error: `{}` is a function: choose a variable to differentiate with --of\n",
+        return fail(&usage_error(format!(
+            "`{}` is a function: choose a variable to differentiate with --of",
             target.name
-        ));
-        return 2;
+        )));
     }
     let mut request = request.clone();
     request.definitions = script.definitions.clone();
@@ -744,7 +793,7 @@ fn run_target(
             let place = ("--of", None);
             match emit(out, cli, &request, &[text], place, &mut pool, &outcome) {
                 Ok(code) => code,
-                Err(e) => io_exit(&e),
+                Err(e) => io_exit(e),
             }
         }
         Err(error) => {
@@ -782,22 +831,24 @@ fn run_lines(
         if !reader.buffer().contains(&b'\n')
             && let Err(e) = out.flush()
         {
-            return io_exit(&e);
+            return io_exit(e);
         }
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) => {
-                report(&format!("error: cannot read {origin}: {e}\n"));
-                return 2;
+            Err(source) => {
+                return fail(&Error::Io {
+                    context: format!("cannot read {origin}"),
+                    source,
+                });
             }
         }
         line_no += 1;
         let Ok(text) = std::str::from_utf8(&line) else {
-            report(&format!(
-                "error: line {line_no} of {origin} is not valid UTF-8\n"
-            ));
-            code = 1;
+            code = code.max(fail(&Error::Encoding {
+                origin: origin.to_string(),
+                line: line_no,
+            }));
             continue;
         };
         let text = text.trim_end_matches(['\n', '\r']);
@@ -819,14 +870,14 @@ fn run_lines(
                     request.definitions = script.definitions.clone();
                     if !warnings.is_empty() {
                         if let Err(e) = out.flush() {
-                            return io_exit(&e);
+                            return io_exit(e);
                         }
                         cli.warn(&warnings, text, origin, line_no);
                     }
                 }
                 Err(error) => {
                     if let Err(e) = out.flush() {
-                        return io_exit(&e);
+                        return io_exit(e);
                     }
                     report(&error.render(text, origin, line_no));
                     code = code.max(error.exit_code());
@@ -846,7 +897,7 @@ fn run_lines(
                 let place = (origin, Some(line_no));
                 match emit(out, cli, request, &[text], place, &mut pool, &outcome) {
                     Ok(result) => code = code.max(result),
-                    Err(e) => return io_exit(&e),
+                    Err(e) => return io_exit(e),
                 }
                 // Frees the previous line's pool; the last one is left to the exit.
                 last_pool = Some(pool);
@@ -854,7 +905,7 @@ fn run_lines(
             Err(error) => {
                 // Keep the order of results and errors when both go to a terminal.
                 if let Err(e) = out.flush() {
-                    return io_exit(&e);
+                    return io_exit(e);
                 }
                 report(&error.render(text, origin, line_no));
                 code = code.max(error.exit_code());
@@ -913,7 +964,12 @@ fn emit(
             Ok(verdict) => {
                 write_verdict(out, cli, pool, outcome, &verdict)?;
                 let code = verified(out)?;
-                Ok(code.max(u8::from(!verdict_is_correct(&verdict))))
+                let checked = if verdict_is_correct(&verdict) {
+                    0
+                } else {
+                    Error::CheckFailed.exit_code()
+                };
+                Ok(code.max(checked))
             }
             Err(error) => {
                 out.flush()?;
@@ -1011,12 +1067,16 @@ fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, Program) {
     (shared, program)
 }
 
-/// Reports the outcome of `--verify` on stderr; 1 when a claim failed.
+/// Reports the outcome of `--verify` on stderr; the exit code of [`Error::VerifyFailed`]
+/// when a claim failed.
 fn report_verification(verification: &Report, line_no: Option<usize>) -> u8 {
     let prefix = line_no.map_or(String::new(), |n| format!("line {n}: "));
     if let Some(failure) = &verification.failure {
-        eprintln!("{prefix}verify: FAILED: {failure}");
-        return 1;
+        let error = Error::VerifyFailed {
+            failure: failure.clone(),
+        };
+        eprintln!("{prefix}{error}");
+        return error.exit_code();
     }
     if verification.checked == 0 {
         return 0;

@@ -1,20 +1,31 @@
 //! Output formats: result lines written as plain text, LaTeX or Unicode, and JSON records.
 
+#[cfg(feature = "cli")]
 use std::borrow::Cow;
+#[cfg(feature = "cli")]
 use std::fmt::Write as _;
+#[cfg(feature = "cli")]
 use std::io::{self, Write};
 
+#[cfg(feature = "cli")]
 use serde_json::{Value, json};
 
+#[cfg(feature = "cli")]
 use crate::calculus::steps::{Derivation, Step};
+#[cfg(feature = "cli")]
 use crate::error::Warning;
+#[cfg(feature = "cli")]
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::print::{BatchPrinter, Notation, Printer, Style};
+use crate::print::Style;
+#[cfg(feature = "cli")]
+use crate::print::{BatchPrinter, Notation, Printer};
+#[cfg(feature = "cli")]
 use crate::request::label::{label_text, name};
+#[cfg(feature = "cli")]
 use crate::request::{Label, Line};
 
 /// How results are written (`--format`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// One line of plain text per result, which parses back.
     #[default]
@@ -39,6 +50,7 @@ impl Format {
 }
 
 /// What joins a label to its value: ` = `, or an assignment for an update rule.
+#[cfg(feature = "cli")]
 fn separator(label: &Label, style: Style) -> &'static str {
     match (label, style) {
         (Label::Update { .. }, Style::Plain) => " := ",
@@ -48,6 +60,7 @@ fn separator(label: &Label, style: Style) -> &'static str {
     }
 }
 
+#[cfg(feature = "cli")]
 /// The value of a line as `printer` writes it: the expression, or `a*dx + b*dy` for a
 /// differential.
 fn value_text<'p>(printer: &'p mut BatchPrinter<'_>, line: &Line) -> Cow<'p, str> {
@@ -57,6 +70,7 @@ fn value_text<'p>(printer: &'p mut BatchPrinter<'_>, line: &Line) -> Cow<'p, str
     Cow::Owned(differential_text(printer, &line.differentials))
 }
 
+#[cfg(feature = "cli")]
 /// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
 fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)]) -> String {
     let (pool, style) = (printer.pool(), printer.style());
@@ -95,6 +109,7 @@ fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)
     out
 }
 
+#[cfg(feature = "cli")]
 /// Writes result lines: `label = value`, a remark, and `≈ decimal` with `--numeric` (not
 /// for an integer, whose decimal is itself).
 pub fn write_lines(
@@ -141,6 +156,7 @@ pub fn write_lines(
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 /// The JSON form of result lines: every label and value in plain text, LaTeX and Unicode.
 pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
     let mut plain = BatchPrinter::new(pool, Style::Plain, notation);
@@ -171,6 +187,7 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
     Value::Array(results)
 }
 
+#[cfg(feature = "cli")]
 /// The text of a step's rule, with its inner function: `chain rule: sin' = cos, u = x^2`.
 fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> String {
     match step.inner {
@@ -188,6 +205,7 @@ fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> Stri
     }
 }
 
+#[cfg(feature = "cli")]
 /// A rule's words for LaTeX text mode: `*` as a centred dot, `^2` as a superscript.
 fn latex_text(rule: &str) -> String {
     let mut out = String::with_capacity(rule.len());
@@ -216,6 +234,7 @@ fn latex_text(rule: &str) -> String {
     out
 }
 
+#[cfg(feature = "cli")]
 /// Writes derivations: the derivative to take, then `= expression   (rule)` per step;
 /// in LaTeX one `align*` block.
 pub fn write_steps(
@@ -266,6 +285,7 @@ pub fn write_steps(
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 /// The JSON form of derivations: per differentiation, the start and each step in every
 /// style.
 pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -> Value {
@@ -301,6 +321,7 @@ pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -
     Value::Array(all)
 }
 
+#[cfg(feature = "cli")]
 /// Writes `--cse` intermediates, one `name = value` line each.
 pub fn write_temps(
     out: &mut impl Write,
@@ -317,6 +338,7 @@ pub fn write_temps(
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 /// The JSON form of `--cse` intermediates: name and value in every style.
 pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation) -> Value {
     let show = |id, style| {
@@ -340,6 +362,7 @@ pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation)
     )
 }
 
+#[cfg(feature = "cli")]
 /// The JSON form of warnings: each with its message, help, and span in the input (byte
 /// offsets), or `null`.
 pub fn json_warnings(warnings: &[Warning]) -> Value {

@@ -124,11 +124,13 @@ impl<'a> BatchPrinter<'a> {
         }
     }
 
+    #[cfg(feature = "cli")]
     /// The pool it prints from.
     pub(crate) fn pool(&self) -> &'a Pool {
         self.writer.pool
     }
 
+    #[cfg(feature = "cli")]
     /// The style it writes.
     pub(crate) fn style(&self) -> Style {
         self.writer.style

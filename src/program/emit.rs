@@ -49,7 +49,7 @@ use crate::program::compile::{
 use crate::program::cse::Program;
 
 /// A target language of [`emit`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Language {
     /// A `pub fn` taking `f64`s and returning `[f64; N]` (edition 2021 and later).
     Rust,

@@ -250,42 +250,22 @@ pub struct Outcome {
     pub warnings: Vec<Warning>,
 }
 
-/// An error in an option's argument, shown against that argument's text.
-#[derive(Debug)]
-pub struct OptionError {
-    /// The error, its span inside `text`.
-    pub error: Error,
-    /// The option's text.
-    pub text: String,
-    /// The option's name.
-    pub option: &'static str,
-    /// 2 for a malformed argument, 1 for a bad expression inside it.
-    pub exit_code: u8,
-}
-
-impl OptionError {
-    /// The message with a caret under the option's text.
-    pub fn render(&self) -> String {
-        self.error.render(&self.text, self.option, 1)
-    }
-}
-
 /// Reads `VAR=EXPR` (checking its shape, not yet the expression).
 pub fn parse_assignment(
     text: &str,
     part: &str,
     start: usize,
     option: &'static str,
-) -> Result<Assignment, OptionError> {
-    let fail = |message: String, span: Span, help: &str| OptionError {
-        error: Error::Syntax {
+) -> Result<Assignment, Error> {
+    let fail = |message: String, span: Span, help: &str| Error::Option {
+        error: Box::new(Error::Syntax {
             message,
             span,
             help: Some(help.to_string()),
-        },
+        }),
         text: text.to_string(),
         option,
-        exit_code: 2,
+        malformed: true,
     };
     let usage = "write VAR=EXPR, for example t=x^2";
     let Some(eq) = part.find('=') else {
@@ -346,12 +326,9 @@ struct Context {
     depends: Vec<(SymbolId, SymbolId)>,
 }
 
-/// A failure while computing, with the exit code it means.
-pub type Failure = (String, u8);
-
 impl Request {
     /// Checks the option arguments once, before any input is read.
-    pub fn check_options(&self) -> Result<(), OptionError> {
+    pub fn check_options(&self) -> Result<(), Error> {
         let mut pool = Pool::new();
         self.context(&mut pool)?;
         if let Some(rate) = &self.sgd {
@@ -369,7 +346,7 @@ impl Request {
     }
 
     /// Parses the option expressions into `pool`.
-    fn context(&self, pool: &mut Pool) -> Result<Context, OptionError> {
+    fn context(&self, pool: &mut Pool) -> Result<Context, Error> {
         let wrt: Vec<SymbolId> = self.wrt.iter().map(|v| pool.symbol(v)).collect();
         let first = wrt.first().copied();
         let mut depends = Vec::new();
@@ -406,21 +383,21 @@ impl Request {
         let substitution = raw.resolve(pool).map_err(|cycle| {
             let names: Vec<&str> = cycle.path.iter().map(|&s| pool.symbol_name(s)).collect();
             let first = &self.subst[0];
-            OptionError {
-                error: Error::Syntax {
+            Error::Option {
+                error: Box::new(Error::Syntax {
                     message: format!("the substitutions form a cycle: {}", names.join(" -> ")),
                     span: Span::new(0, first.text.len()),
                     help: Some("each variable may be replaced only by an expression that does not lead back to it".into()),
-                },
+                }),
                 text: first.text.clone(),
                 option: "--subst",
-                exit_code: 2,
+                malformed: true,
             }
         })?;
         for var in &self.wrt {
             if let Some(rule) = self.subst.iter().find(|a| a.var == *var) {
-                return Err(OptionError {
-                    error: Error::Syntax {
+                return Err(Error::Option {
+                    error: Box::new(Error::Syntax {
                         message: format!(
                             "cannot differentiate with respect to {}: --subst replaces it",
                             rule.var
@@ -430,10 +407,10 @@ impl Request {
                             "differentiate with respect to a variable that {} is written in",
                             rule.var
                         )),
-                    },
+                    }),
                     text: rule.text.clone(),
                     option: "--subst",
-                    exit_code: 2,
+                    malformed: true,
                 });
             }
         }
@@ -479,8 +456,8 @@ impl Request {
         let mut at = FxHashMap::default();
         for assignment in &self.at {
             if let Some(rule) = self.subst.iter().find(|a| a.var == assignment.var) {
-                return Err(OptionError {
-                    error: Error::Syntax {
+                return Err(Error::Option {
+                    error: Box::new(Error::Syntax {
                         message: format!(
                             "--at {}: --subst replaces `{}`, so it has no value of its own",
                             assignment.var, assignment.var
@@ -490,10 +467,10 @@ impl Request {
                             "give values to the variables of `{}` instead",
                             rule.text.trim()
                         )),
-                    },
+                    }),
                     text: assignment.text.clone(),
                     option: "--at",
-                    exit_code: 2,
+                    malformed: true,
                 });
             }
             let value = parse_option_expr(pool, assignment, &options)?;
@@ -511,7 +488,7 @@ impl Request {
     /// Computes the result lines for one input: one expression, or several for
     /// [`Mode::Jacobian`].
     pub fn run(&self, pool: &mut Pool, texts: &[&str]) -> Result<Outcome, Error> {
-        let mut context = self.context(pool).map_err(|e| e.error)?;
+        let mut context = self.context(pool).map_err(unwrap_option)?;
         let parse_options =
             self.parse_options(context.depends.clone(), self.mode == Mode::Implicit);
         let model = Model::load(
@@ -560,9 +537,11 @@ impl Request {
                         "--wrt {name}: `{name}` is a definition, not a variable: derivatives go \
                          through definitions to the variables they are written in"
                     ),
-                    help: "differentiate in a variable of the definitions (results are shown \
-                           in the definitions' names)"
-                        .into(),
+                    help: Some(
+                        "differentiate in a variable of the definitions (results are shown \
+                         in the definitions' names)"
+                            .into(),
+                    ),
                 });
             }
         }
@@ -636,7 +615,7 @@ impl Request {
         }
         if let Some(rate) = &self.sgd {
             let eta = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
-                .map_err(|e| e.error)?;
+                .map_err(unwrap_option)?;
             for line in &mut lines {
                 if let Label::Derivative { vars, .. } = &line.label
                     && let [param] = &vars[..]
@@ -813,7 +792,7 @@ impl Request {
         let rate = match &self.sgd {
             Some(rate) => {
                 let parsed = parse_option_expr(pool, rate, &self.parse_options(Vec::new(), false))
-                    .map_err(|e| e.error)?;
+                    .map_err(unwrap_option)?;
                 // The rate may use the definitions, like the function.
                 Some(model.expand(pool, parsed, &rate.expr)?)
             }
@@ -832,7 +811,9 @@ impl Request {
         }
         let code = crate::program::emit::emit(pool, &program, &spec).map_err(|e| Error::Usage {
             message: format!("--emit: {e}"),
-            help: "every variable needs a numeric value: leave out --emit for this input".into(),
+            help: Some(
+                "every variable needs a numeric value: leave out --emit for this input".into(),
+            ),
         })?;
         let checks = if self.verify {
             // The loss comes first; the gradient follows.
@@ -962,7 +943,7 @@ impl Request {
 
     /// Parses a user's answer (`--check`) as the expressions are parsed.
     pub fn parse_answer(&self, pool: &mut Pool, text: &str) -> Result<ExprId, Error> {
-        let context = self.context(pool).map_err(|e| e.error)?;
+        let context = self.context(pool).map_err(unwrap_option)?;
         let answer = parse_with(pool, text, &self.parse_options(context.depends, false))?;
         self.expand_names(pool, answer, text)
     }
@@ -1137,6 +1118,7 @@ impl Request {
     }
 
     /// The options as a JSON object, for `--format json`.
+    #[cfg(feature = "cli")]
     pub fn describe(&self) -> serde_json::Value {
         let texts = |assignments: &[Assignment]| -> Vec<String> {
             assignments
@@ -1585,7 +1567,7 @@ fn select_params(pool: &Pool, f: ExprId, patterns: &[String]) -> Result<Vec<Symb
             let names: Vec<&str> = free.iter().map(|&v| pool.symbol_name(v)).collect();
             return Err(Error::Usage {
                 message: format!("--params: `{pattern}` matches no variable of the function"),
-                help: format!("its variables are {}", names.join(", ")),
+                help: Some(format!("its variables are {}", names.join(", "))),
             });
         }
         for v in matches {
@@ -1661,13 +1643,23 @@ fn parse_option_expr(
     pool: &mut Pool,
     assignment: &Assignment,
     options: &ParseOptions,
-) -> Result<ExprId, OptionError> {
-    parse_with(pool, &assignment.expr, options).map_err(|error| OptionError {
-        error: error.shifted(assignment.offset),
+) -> Result<ExprId, Error> {
+    parse_with(pool, &assignment.expr, options).map_err(|error| Error::Option {
+        error: Box::new(error.shifted(assignment.offset)),
         text: assignment.text.clone(),
         option: assignment.option,
-        exit_code: 1,
+        malformed: false,
     })
+}
+
+/// The error in an option's argument, without the option. [`Request::check_options`]
+/// reports the options' errors before any input is read; found again while computing
+/// an input (a time limit), they are that input's errors.
+fn unwrap_option(error: Error) -> Error {
+    match error {
+        Error::Option { error, .. } => *error,
+        other => other,
+    }
 }
 
 /// `0` when `value` is provably zero, else `value`: explanations compare their lines,
@@ -1726,12 +1718,15 @@ fn after_note(pool: &mut Pool, context: &Context, total: ExprId, after: ExprId) 
 }
 
 /// A usage error in the `--depends` declarations.
-fn depends_error(message: String, help: String) -> OptionError {
-    OptionError {
-        error: Error::Usage { message, help },
+fn depends_error(message: String, help: String) -> Error {
+    Error::Option {
+        error: Box::new(Error::Usage {
+            message,
+            help: Some(help),
+        }),
         text: String::new(),
         option: "--depends",
-        exit_code: 2,
+        malformed: true,
     }
 }
 

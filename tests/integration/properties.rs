@@ -154,7 +154,11 @@ fn leaves_the_floating_point_range(
     node_values(pool, root, syms, point)
         .into_iter()
         .any(|(id, value)| {
-            value.is_infinite() || (value == 0.0 && pool.as_num(id).is_some_and(|n| !n.is_zero()))
+            // A nonzero number, or a power of one (`(1/10)^exp(6)`), that rounds to 0.
+            let nonzero = |id: ExprId| pool.as_num(id).is_some_and(|n| !n.is_zero());
+            let never_zero =
+                nonzero(id) || matches!(pool.node(id), Node::Pow([base, _]) if nonzero(*base));
+            value.is_infinite() || (value == 0.0 && never_zero)
         })
 }
 

@@ -574,8 +574,13 @@ impl Approx {
         }
     }
 
+    /// Whether the value is worth comparing with: finite, and known to better than its
+    /// own size (a bound wider than the value hides a pole or a sign change between the
+    /// corners that `propagate` evaluates, as `1/cbrt(gelu(-11.9))` showed).
     pub fn reliable(&self) -> bool {
-        self.value.is_finite() && self.error.is_finite()
+        self.value.is_finite()
+            && self.error.is_finite()
+            && (self.error <= self.value.abs() || self.error < 1e-9)
     }
 }
 
