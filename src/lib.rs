@@ -49,7 +49,7 @@ pub use expr::precise::Decimal;
 pub use expr::rational::Rational;
 pub use expr::subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
 pub use expr::{
-    Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Node, Pool, SymbolId,
+    Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Map, Node, Pool, SymbolId,
     UndefinedReason,
 };
 pub use output::Format;

@@ -12,7 +12,7 @@ use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Span, Warning};
 use crate::expr::defined::Function;
 use crate::expr::subst::{rebuild, replace};
-use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::expr::{ExprId, Map, Node, Pool, SymbolId};
 use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
 
 /// One definition: `NAME = EXPR` or `NAME(PARAMS) = EXPR`.
@@ -351,7 +351,7 @@ impl Model {
     }
 
     /// The names shown for values, for programs.
-    pub fn names(&self) -> &FxHashMap<ExprId, SymbolId> {
+    pub fn names(&self) -> &Map<ExprId, SymbolId> {
         &self.names
     }
 

@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::expr::rational::Rational;
-use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+use crate::expr::{Constant, ExprId, Map, Node, Pool, SymbolId};
 
 /// The value of `root` with each variable taken from `values`. Defined functions are
 /// evaluated through their definitions. Unbound variables, unknown
@@ -17,7 +17,7 @@ use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 /// let values = [(x, 3.0)].into_iter().collect();
 /// assert_eq!(eval(&pool, e, &values), 10.0);
 /// ```
-pub fn eval(pool: &Pool, root: ExprId, values: &FxHashMap<SymbolId, f64>) -> f64 {
+pub fn eval(pool: &Pool, root: ExprId, values: &Map<SymbolId, f64>) -> f64 {
     evaluate(pool, root, &|symbol| values.get(&symbol).copied())
 }
 

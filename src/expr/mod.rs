@@ -187,6 +187,11 @@ pub struct Pool {
 
 pub use crate::error::Limit;
 
+/// The map of the public API (values of variables, replacements of nodes): a hash map
+/// with a fast hasher. It is `rustc_hash`'s `FxHashMap`, named here so that a user needs
+/// no dependency of their own: `deriv::Map::default()` makes one.
+pub type Map<K, V> = FxHashMap<K, V>;
+
 /// The default largest exact power, in bits of its numerator and denominator: larger
 /// powers of numbers stay unevaluated (`2^(10^20)`). See [`Pool::set_max_power_bits`].
 pub const DEFAULT_MAX_POWER_BITS: u64 = 1 << 20;

@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::expr::{ExprId, Map, Node, Pool, SymbolId};
 
 /// A set of substitutions, each variable replaced by an expression.
 #[derive(Clone, Debug, Default)]
@@ -149,7 +149,7 @@ pub fn free_symbols(pool: &Pool, expr: ExprId) -> Vec<SymbolId> {
 
 /// `expr` with each variable in `map` replaced, rebuilt bottom-up through the canonical
 /// constructors (so the result is simplified, and `UNDEFINED` where it is undefined).
-pub fn substitute(pool: &mut Pool, expr: ExprId, map: &FxHashMap<SymbolId, ExprId>) -> ExprId {
+pub fn substitute(pool: &mut Pool, expr: ExprId, map: &Map<SymbolId, ExprId>) -> ExprId {
     let nodes: FxHashMap<ExprId, ExprId> = map
         .iter()
         .map(|(&symbol, &replacement)| (pool.sym(symbol), replacement))
@@ -158,7 +158,7 @@ pub fn substitute(pool: &mut Pool, expr: ExprId, map: &FxHashMap<SymbolId, ExprI
 }
 
 /// `expr` with each node in `map` (a variable, or a node such as `diff(y, x)`) replaced.
-pub fn replace(pool: &mut Pool, expr: ExprId, map: &FxHashMap<ExprId, ExprId>) -> ExprId {
+pub fn replace(pool: &mut Pool, expr: ExprId, map: &Map<ExprId, ExprId>) -> ExprId {
     replace_checked(pool, expr, map).unwrap_or(ExprId::UNDEFINED)
 }
 
@@ -167,7 +167,7 @@ pub fn replace(pool: &mut Pool, expr: ExprId, map: &FxHashMap<ExprId, ExprId>) -
 pub fn replace_checked(
     pool: &mut Pool,
     expr: ExprId,
-    map: &FxHashMap<ExprId, ExprId>,
+    map: &Map<ExprId, ExprId>,
 ) -> Result<ExprId, ExprId> {
     let new = replacements(pool, expr, map)?;
     Ok(new.get(&expr).copied().unwrap_or(expr))

@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::expr::subst::{free_symbols, rebuild};
-use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::expr::{ExprId, Map, Node, Pool, SymbolId};
 
 /// A straight-line program: intermediates in order of definition, then the results.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +21,7 @@ impl Program {
     /// The results at `point` (each variable's value), computing the intermediates in
     /// order by walking each expression with [`crate::eval`]. To evaluate many times,
     /// compile a [`crate::Tape`] instead.
-    pub fn eval(&self, pool: &Pool, point: &FxHashMap<SymbolId, f64>) -> Vec<f64> {
+    pub fn eval(&self, pool: &Pool, point: &Map<SymbolId, f64>) -> Vec<f64> {
         let mut values = point.clone();
         for &(symbol, value) in &self.temps {
             let v = crate::expr::eval::eval(pool, value, &values);
