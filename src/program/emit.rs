@@ -42,11 +42,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
-use crate::program::compile::{
+use crate::program::cse::Program;
+use crate::program::lower::{
     CompileError, Factor, Layout, PowForm, Term, exact_fraction, lower_product, lower_sum,
     no_value, pow_form, redefined,
 };
-use crate::program::cse::Program;
 
 /// A target language of [`emit`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
