@@ -57,12 +57,13 @@ pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with
 pub use print::{
     BatchPrinter, Notation, Printer, Style, print, printed_len, undefined_reason_text,
 };
-pub use program::compile::{
-    CompileError, Scratch, Tape, value_and_gradient, value_and_gradient_named,
-};
 pub use program::cse::{Program, cse};
 pub use program::emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
-pub use program::reverse::{gradient_program, gradient_program_named};
+pub use program::lower::CompileError;
+pub use program::reverse::{
+    gradient_program, gradient_program_named, value_and_gradient, value_and_gradient_named,
+};
+pub use program::tape::{Scratch, Tape};
 pub use verify::{Check, Report, Verdict, compare, verify};
 
 /// The README's Rust examples run as doc tests.

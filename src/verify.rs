@@ -14,8 +14,8 @@ use crate::expr::precise::{Comparison, Decimal, compare_at};
 use crate::expr::rational::Rational;
 use crate::expr::subst::{Substitution, free_symbols};
 use crate::expr::{ExprId, Node, Pool, SymbolId};
-use crate::program::compile::{Scratch, Tape};
 use crate::program::cse::Program;
+use crate::program::tape::{Scratch, Tape};
 
 /// Points per check.
 pub const POINTS: usize = 5;

@@ -113,6 +113,60 @@ pub fn gradient_program_named(
     Some(builder.inline_single_uses(pool, &public))
 }
 
+/// The program computing `f` and then `∂f/∂v` for every `v` in `vars`: the
+/// [`crate::gradient_program`] with `f` prepended to its results, written in terms of the
+/// program's intermediates wherever it contains one (so the value costs next to nothing
+/// more than the gradient). `None` where [`crate::gradient_program`] gives `None`.
+///
+/// ```
+/// use deriv::{Pool, Tape, parse, value_and_gradient};
+/// let mut pool = Pool::new();
+/// let f = parse(&mut pool, "exp(a*x)*x").unwrap();
+/// let (a, x) = (pool.symbol("a"), pool.symbol("x"));
+/// let program = value_and_gradient(&mut pool, f, &[a]).unwrap();
+/// let tape = Tape::compile(&pool, &program, &[a, x]).unwrap();
+/// let out = tape.eval(&[0.5, 2.0]);
+/// assert!((out[0] - 2.0 * 1f64.exp()).abs() < 1e-14);
+/// assert!((out[1] - 4.0 * 1f64.exp()).abs() < 1e-14);
+/// ```
+pub fn value_and_gradient(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Option<Program> {
+    value_and_gradient_named(pool, f, vars, &FxHashMap::default())
+}
+
+/// [`value_and_gradient`] where the nodes in `names` (a model's definitions) keep their
+/// names as intermediates and calls of defined functions stay calls, as in
+/// [`crate::gradient_program_named`].
+pub fn value_and_gradient_named(
+    pool: &mut Pool,
+    f: ExprId,
+    vars: &[SymbolId],
+    names: &FxHashMap<ExprId, SymbolId>,
+) -> Option<Program> {
+    let mut program = gradient_program_named(pool, f, vars, names)?;
+    let mut by_value: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for &(symbol, value) in &program.temps {
+        if !pool.children(value).is_empty() {
+            let name = pool.sym(symbol);
+            by_value.entry(value).or_insert(name);
+        }
+    }
+    let mut written: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for n in pool.reachable(f, |_| true) {
+        let children = pool.children(n);
+        let mapped: Vec<ExprId> = children.iter().map(|c| written[c]).collect();
+        let value = if mapped == children {
+            n
+        } else {
+            let node = pool.node(n).clone();
+            rebuild(pool, &node, &mapped)
+        };
+        let value = by_value.get(&value).copied().unwrap_or(value);
+        written.insert(n, value);
+    }
+    program.results.insert(0, written[&f]);
+    Some(program)
+}
+
 /// `∂n/∂child` in terms of the forward names.
 fn local_partial(
     pool: &mut Pool,
@@ -384,5 +438,15 @@ mod tests {
         let f = parse(&mut pool, "g(x)*x").unwrap();
         let x = pool.symbol("x");
         assert!(gradient_program(&mut pool, f, &[x]).is_none());
+    }
+
+    #[test]
+    fn the_value_reuses_the_intermediates() {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, "1/2*(y - u/(1+exp(-(w*x+b))))^2").unwrap();
+        let params: Vec<SymbolId> = ["w", "b", "u"].iter().map(|n| pool.symbol(n)).collect();
+        let program = value_and_gradient(&mut pool, f, &params).unwrap();
+        let value = crate::print(&pool, program.results[0]);
+        assert!(value.starts_with("t") && value.len() < 10, "{value}");
     }
 }

@@ -20,9 +20,9 @@ use crate::expr::{ExprId, Pool, SymbolId};
 use crate::model::{Definition, Model};
 use crate::parse::{ParseOptions, check_variable, parse_warned, parse_with};
 use crate::print::print;
-use crate::program::compile::value_and_gradient_named;
 use crate::program::cse::Program;
 use crate::program::emit::{EmitSpec, Language};
+use crate::program::reverse::value_and_gradient_named;
 use crate::verify::Check;
 
 /// What to report for each expression.
