@@ -28,7 +28,7 @@ impl ColorChoice {
     }
 }
 
-/// Whether standard error is coloured; set once by [`run`](super::run).
+/// Whether standard error is coloured; set once by [`run`](fn@super::run).
 pub(super) static STDERR_COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 const RED: &str = "\x1b[1;31m";

@@ -102,9 +102,10 @@ pub(super) fn parse_option_expr(
     })
 }
 
-/// The error in an option's argument, without the option. [`Request::check_options`]
-/// reports the options' errors before any input is read; found again while computing
-/// an input (a time limit), they are that input's errors.
+/// The error in an option's argument, without the option.
+/// [`Request::check_options`](super::Request::check_options) reports the options' errors
+/// before any input is read; found again while computing an input (a time limit), they
+/// are that input's errors.
 pub(super) fn unwrap_option(error: Error) -> Error {
     match error {
         Error::Option { error, .. } => *error,
