@@ -9,13 +9,13 @@ use crate::request::{Outcome, Request};
 
 /// Computes the lines for one input and checks their size. A panic (a bug) becomes an
 /// internal error for this input alone, so a batch goes on.
-pub(super) fn evaluate(
+pub(super) fn compute_guarded(
     cli: &Cli,
     request: &Request,
     texts: &[&str],
 ) -> Result<(Pool, Outcome), Error> {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        evaluate_unguarded(cli, request, texts)
+        compute(cli, request, texts)
     }));
     attempt.unwrap_or_else(|payload| {
         let message = payload
@@ -27,11 +27,9 @@ pub(super) fn evaluate(
     })
 }
 
-fn evaluate_unguarded(
-    cli: &Cli,
-    request: &Request,
-    texts: &[&str],
-) -> Result<(Pool, Outcome), Error> {
+/// Computes the lines for one input under the pool's limits (`--max-size`,
+/// `--max-power-bits`, `--timeout`) and checks the printed size (`--max-output`).
+fn compute(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Outcome), Error> {
     let mut pool = Pool::new();
     pool.set_max_size(cli.max_size);
     pool.set_max_power_bits(cli.max_power_bits);

@@ -7,9 +7,9 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use super::Cli;
 use super::args::run_command;
 use super::color::{STDERR_COLOR, report};
-use super::guard::evaluate;
+use super::guard::compute_guarded;
 use super::validate::usage_error;
-use super::write::emit;
+use super::write::write_results;
 use crate::error::Error;
 use crate::expr::Pool;
 use crate::model::{Definition, Script};
@@ -50,10 +50,11 @@ pub fn run(cli: Cli) -> u8 {
     let code = match source {
         Source::Args(texts) => {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-            match evaluate(&cli, &request, &texts) {
+            match compute_guarded(&cli, &request, &texts) {
                 Ok((mut pool, outcome)) => {
                     let place = ("<expr>", None);
-                    let code = emit(&mut out, &cli, &request, &texts, place, &mut pool, &outcome);
+                    let code =
+                        write_results(&mut out, &cli, &request, &texts, place, &mut pool, &outcome);
                     leave_to_exit(Some(pool));
                     match code {
                         Ok(code) => code,
@@ -164,10 +165,10 @@ fn run_target(
     request.definitions = script.definitions.clone();
     request.name = Some(target.name.clone());
     let text = target.name.as_str();
-    match evaluate(cli, &request, &[text]) {
+    match compute_guarded(cli, &request, &[text]) {
         Ok((mut pool, outcome)) => {
             let place = ("--of", None);
-            match emit(out, cli, &request, &[text], place, &mut pool, &outcome) {
+            match write_results(out, cli, &request, &[text], place, &mut pool, &outcome) {
                 Ok(code) => code,
                 Err(e) => io_exit(e),
             }
@@ -268,10 +269,10 @@ fn run_lines(
             request.name = Some(format!("f{line_no}"));
         }
         let request = &request;
-        match evaluate(cli, request, &[text]) {
+        match compute_guarded(cli, request, &[text]) {
             Ok((mut pool, outcome)) => {
                 let place = (origin, Some(line_no));
-                match emit(out, cli, request, &[text], place, &mut pool, &outcome) {
+                match write_results(out, cli, request, &[text], place, &mut pool, &outcome) {
                     Ok(result) => code = code.max(result),
                     Err(e) => return io_exit(e),
                 }

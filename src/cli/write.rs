@@ -21,7 +21,7 @@ use crate::verify::verify;
 
 /// Writes the results of one input in the chosen format, after its warnings; `place` is
 /// where the input comes from (`<expr>`, a file and a line number) for the warnings.
-pub(super) fn emit(
+pub(super) fn write_results(
     out: &mut impl Write,
     cli: &Cli,
     request: &Request,
