@@ -20,7 +20,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use deriv::{ExprId, Pool, SymbolId, cse, diff, parse, print};
+use deriv::program::cse;
+use deriv::{ExprId, Pool, SymbolId, diff, parse, print};
 
 #[path = "common/mlp.rs"]
 mod mlp;

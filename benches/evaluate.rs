@@ -16,7 +16,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use deriv::{ExprId, Pool, SymbolId, Tape, eval, gradient_program, parse, value_and_gradient};
+use deriv::program::{Tape, gradient_program, value_and_gradient};
+use deriv::{ExprId, Pool, SymbolId, eval, parse};
 use rustc_hash::FxHashMap;
 
 #[path = "common/mlp.rs"]

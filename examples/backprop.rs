@@ -6,7 +6,8 @@
 //! Run with `cargo run --release --example backprop`.
 
 use deriv::model::{Definition, Model, Script};
-use deriv::{ParseOptions, Pool, SymbolId, Tape, print, value_and_gradient_named};
+use deriv::program::{Tape, value_and_gradient_named};
+use deriv::{ParseOptions, Pool, SymbolId, print};
 
 /// The post's network, as a model file holds it.
 const NETWORK: &str = "\

@@ -23,48 +23,33 @@ extern crate alloc;
 // The layers, from the bottom up; each uses only the layers before it in this list
 // (tests/integration/layers.rs checks it): error, expr, print, calculus, parse, program,
 // model, verify, request, output, cli.
-mod calculus;
+pub mod calculus;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod error;
-mod expr;
+pub mod expr;
 pub mod model;
 mod output;
 mod parse;
-mod print;
-mod program;
+pub mod print;
+pub mod program;
 pub mod request;
-mod verify;
+pub mod verify;
 
-pub use calculus::defined::DefinedFunctions;
+// The pipeline, at the root: the pool and its data, text to expressions, derivatives,
+// substitution, printing and evaluation, and errors. The rest is under the modules above
+// (`deriv::program::Tape`, `deriv::verify::compare`, `deriv::calculus::derivation`).
 pub use calculus::diff::{Dependencies, DependencyError, diff, total_diff};
-pub use calculus::expand::{EXPAND_BUDGET, expand, is_zero};
-pub use calculus::steps::{Derivation, Step, derivation};
-pub use calculus::together::together;
 pub use error::{Error, Span, Warning};
-pub use expr::eval::{eval, eval_constant};
-pub use expr::func::{ALIASES, Func, is_builtin_name};
-pub use expr::multi::Multi;
-pub use expr::precise::Decimal;
+pub use expr::eval::eval;
+pub use expr::func::Func;
 pub use expr::rational::Rational;
-pub use expr::subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
+pub use expr::subst::{Cycle, Substitution, free_symbols, replace, substitute};
 pub use expr::{
     Constant, DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE, ExprId, Limit, Map, Node, Pool, SymbolId,
-    UndefinedReason,
 };
-pub use output::Format;
 pub use parse::{DEFAULT_MAX_DEPTH, ParseOptions, parse, parse_warned, parse_with};
-pub use print::{
-    BatchPrinter, Notation, Printer, Style, print, printed_len, undefined_reason_text,
-};
-pub use program::cse::{Program, cse};
-pub use program::emit::{EmitError, EmitSpec, Language, Output, Role, SgdStep, emit};
-pub use program::lower::CompileError;
-pub use program::reverse::{
-    gradient_program, gradient_program_named, value_and_gradient, value_and_gradient_named,
-};
-pub use program::tape::{Scratch, Tape};
-pub use verify::{Check, Report, Verdict, compare, verify};
+pub use print::{Notation, Printer, Style, print};
 
 /// The README's Rust examples run as doc tests.
 #[doc = include_str!("../README.md")]

@@ -4,10 +4,9 @@
 //! program emitted in every language (which must not panic).
 #![no_main]
 
-use deriv::{
-    EmitSpec, ExprId, Language, Pool, Tape, diff, emit, free_symbols, parse, print,
-    printed_len, value_and_gradient,
-};
+use deriv::print::printed_len;
+use deriv::program::{EmitSpec, Language, Tape, emit, value_and_gradient};
+use deriv::{ExprId, Pool, diff, free_symbols, parse, print};
 use libfuzzer_sys::fuzz_target;
 use std::time::{Duration, Instant};
 

@@ -25,7 +25,8 @@ const MAX_EXPANDED_POWER: i64 = 64;
 /// expanded, or `None` when that would take more than [`EXPAND_BUDGET`] terms.
 ///
 /// ```
-/// use deriv::{Pool, expand, parse, print};
+/// use deriv::calculus::expand;
+/// use deriv::{Pool, parse, print};
 /// let mut pool = Pool::new();
 /// let e = parse(&mut pool, "(x + 1)^2 - 2*x").unwrap();
 /// let expanded = expand(&mut pool, e).unwrap();
@@ -113,7 +114,8 @@ fn multiply_out(pool: &mut Pool, factors: &[ExprId], budget: &mut usize) -> Opti
 /// denominator expands to `0`. `false` means "not proven", not "nonzero".
 ///
 /// ```
-/// use deriv::{Pool, is_zero, parse};
+/// use deriv::calculus::is_zero;
+/// use deriv::{Pool, parse};
 /// let mut pool = Pool::new();
 /// let e = parse(&mut pool, "3*(x + 1)^2 - 3*x^2 - 6*x - 3").unwrap();
 /// assert!(is_zero(&mut pool, e));

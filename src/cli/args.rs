@@ -250,7 +250,7 @@ pub(super) fn run_command(command: &Command, out: &mut impl Write) -> io::Result
     }
 }
 
-/// The values of `--format`: the [`Format`]s.
+/// The values of `--format`, one per output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
     /// One line of plain text per result, which parses back.

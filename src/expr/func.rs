@@ -4,7 +4,7 @@
 /// `u^(1/3)`, and `log` is another name for [`Func::Ln`]. The inverse functions of one
 /// over a function are those of the reciprocal: `acot(u)` is `atan(1/u)` (and `pi/2` at
 /// 0), `asec(u)` is `acos(1/u)`, `acsc(u)` is `asin(1/u)`, and the same for the
-/// hyperbolic ones. Functions of several arguments are in [`crate::Multi`].
+/// hyperbolic ones. Functions of several arguments are in [`crate::expr::Multi`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[allow(missing_docs, reason = "each variant is the function of the same name")]
 pub enum Func {

@@ -21,6 +21,13 @@ pub(crate) mod precise;
 pub(crate) mod rational;
 pub(crate) mod subst;
 
+pub use eval::{eval, eval_constant};
+pub use func::{ALIASES, Func, is_builtin_name};
+pub use multi::Multi;
+pub use precise::Decimal;
+pub use rational::Rational;
+pub use subst::{Cycle, Substitution, free_symbols, replace, replace_checked, substitute};
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -28,9 +35,6 @@ use std::time::Instant;
 
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
-
-use crate::expr::func::Func;
-use crate::expr::rational::Rational;
 
 /// A handle to an expression in a [`Pool`]. Equal ids mean equal expressions.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,9 +99,9 @@ pub enum Node {
     Pow([ExprId; 2]),
     /// A built-in function of one argument.
     Call(Func, ExprId),
-    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::Multi`]).
+    /// `[y, x]`: `atan2(y, x)`, the angle of the point `(x, y)` (see [`crate::expr::Multi`]).
     Atan2([ExprId; 2]),
-    /// The smallest of at least two arguments, in canonical order (see [`crate::Multi`]).
+    /// The smallest of at least two arguments, in canonical order (see [`crate::expr::Multi`]).
     Min(Box<[ExprId]>),
     /// The largest of at least two arguments, in canonical order.
     Max(Box<[ExprId]>),

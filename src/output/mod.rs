@@ -16,6 +16,7 @@ use crate::calculus::steps::{Derivation, Step};
 use crate::error::Warning;
 #[cfg(feature = "cli")]
 use crate::expr::{ExprId, Node, Pool, SymbolId};
+#[cfg(feature = "cli")]
 use crate::print::Style;
 #[cfg(feature = "cli")]
 use crate::print::{BatchPrinter, Notation, Printer};
@@ -25,6 +26,7 @@ use crate::request::label::{label_text, name};
 use crate::request::{Label, Line};
 
 /// How results are written (`--format`).
+#[cfg(feature = "cli")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// One line of plain text per result, which parses back.
@@ -38,6 +40,7 @@ pub enum Format {
     Json,
 }
 
+#[cfg(feature = "cli")]
 impl Format {
     /// The formula style of a text format (JSON records carry every style).
     pub fn style(self) -> Style {

@@ -104,7 +104,8 @@ impl fmt::Display for Printer<'_> {
 /// partials of a gradient share most of their subexpressions).
 ///
 /// ```
-/// use deriv::{BatchPrinter, Notation, Pool, Style, parse};
+/// use deriv::print::BatchPrinter;
+/// use deriv::{Notation, Pool, Style, parse};
 /// let mut pool = Pool::new();
 /// let a = parse(&mut pool, "sin(x^2)*y").unwrap();
 /// let b = parse(&mut pool, "sin(x^2)*z").unwrap();

@@ -20,7 +20,7 @@ pub struct Program {
 impl Program {
     /// The results at `point` (each variable's value), computing the intermediates in
     /// order by walking each expression with [`crate::eval`]. To evaluate many times,
-    /// compile a [`crate::Tape`] instead.
+    /// compile a [`crate::program::Tape`] instead.
     pub fn eval(&self, pool: &Pool, point: &Map<SymbolId, f64>) -> Vec<f64> {
         let mut values = point.clone();
         for &(symbol, value) in &self.temps {

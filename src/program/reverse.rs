@@ -114,12 +114,13 @@ pub fn gradient_program_named(
 }
 
 /// The program computing `f` and then `∂f/∂v` for every `v` in `vars`: the
-/// [`crate::gradient_program`] with `f` prepended to its results, written in terms of the
+/// [`crate::program::gradient_program`] with `f` prepended to its results, written in terms of the
 /// program's intermediates wherever it contains one (so the value costs next to nothing
-/// more than the gradient). `None` where [`crate::gradient_program`] gives `None`.
+/// more than the gradient). `None` where [`crate::program::gradient_program`] gives `None`.
 ///
 /// ```
-/// use deriv::{Pool, Tape, parse, value_and_gradient};
+/// use deriv::program::{Tape, value_and_gradient};
+/// use deriv::{Pool, parse};
 /// let mut pool = Pool::new();
 /// let f = parse(&mut pool, "exp(a*x)*x").unwrap();
 /// let (a, x) = (pool.symbol("a"), pool.symbol("x"));
@@ -135,7 +136,7 @@ pub fn value_and_gradient(pool: &mut Pool, f: ExprId, vars: &[SymbolId]) -> Opti
 
 /// [`value_and_gradient`] where the nodes in `names` (a model's definitions) keep their
 /// names as intermediates and calls of defined functions stay calls, as in
-/// [`crate::gradient_program_named`].
+/// [`crate::program::gradient_program_named`].
 pub fn value_and_gradient_named(
     pool: &mut Pool,
     f: ExprId,

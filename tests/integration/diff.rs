@@ -120,7 +120,7 @@ fn derivative_with_an_undefined_constant_is_undefined() {
     let expr = parse(&mut pool, "(-2)^x").unwrap();
     let x = pool.symbol("x");
     assert_eq!(diff(&mut pool, expr, x), ExprId::UNDEFINED);
-    assert!(deriv::undefined_reason_text(&pool).contains("ln(-2)"));
+    assert!(deriv::print::undefined_reason_text(&pool).contains("ln(-2)"));
 }
 
 #[test]
@@ -346,7 +346,7 @@ fn steps_name_every_newer_rule() {
         let mut pool = Pool::new();
         let f = parse(&mut pool, text).unwrap();
         let x = pool.symbol("x");
-        let derivation = deriv::derivation(&mut pool, f, x, None);
+        let derivation = deriv::calculus::derivation(&mut pool, f, x, None);
         let first = &derivation.steps[0].rule;
         assert!(first.contains(rule), "{text}: {first}");
     }

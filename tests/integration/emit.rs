@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use deriv::{
-    EmitSpec, ExprId, Language, Output, Pool, Program, Rational, Role, SymbolId, Tape, emit,
-    eval_constant, free_symbols, parse, value_and_gradient,
-};
+use deriv::expr::eval_constant;
+use deriv::program::{EmitSpec, Language, Output, Program, Role, Tape, emit, value_and_gradient};
+use deriv::{ExprId, Pool, Rational, SymbolId, free_symbols, parse};
 
 use crate::common::command::{deriv, deriv_with, run_with_stdin};
 

@@ -7,10 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use deriv::{
-    EmitSpec, ExprId, Language, Pool, Tape, diff, emit, free_symbols, parse, print,
-    value_and_gradient,
-};
+use deriv::program::{EmitSpec, Language, Tape, emit, value_and_gradient};
+use deriv::{ExprId, Pool, diff, free_symbols, parse, print};
 
 /// A hang guard, not a speed test (the benchmarks are for speed): far above the second
 /// these inputs take now, so a loaded machine does not fail it.

@@ -3,7 +3,8 @@
 //! errors of bad definitions.
 
 use deriv::model::{Definition, Model, Script};
-use deriv::{ExprId, ParseOptions, Pool, SymbolId, eval, gradient_program_named};
+use deriv::program::gradient_program_named;
+use deriv::{ExprId, ParseOptions, Pool, SymbolId, eval};
 use insta::assert_snapshot;
 use rustc_hash::FxHashMap;
 

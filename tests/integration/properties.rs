@@ -10,9 +10,9 @@
 //! Set `PROPTEST_CASES` to search harder (`PROPTEST_CASES=500 cargo test --test integration
 //! properties::`).
 
+use deriv::print::BatchPrinter;
 use deriv::{
-    BatchPrinter, Error, ExprId, Func, Node, Notation, Pool, Printer, Style, SymbolId, diff, eval,
-    parse, print,
+    Error, ExprId, Func, Node, Notation, Pool, Printer, Style, SymbolId, diff, eval, parse, print,
 };
 use proptest::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -537,7 +537,7 @@ proptest! {
         let df = diff(&mut pool, f, syms[0]);
         // A derivative may be undefined (`ln(-19/20)` in that of `(-19/20)^x`): no tape.
         let roots = if df == ExprId::UNDEFINED { vec![f] } else { vec![f, df] };
-        let tape = deriv::Tape::compile_exprs(&pool, &roots, &syms)
+        let tape = deriv::program::Tape::compile_exprs(&pool, &roots, &syms)
             .map_err(|e| TestCaseError::fail(format!("`{text}` does not compile: {e}")))?;
         for p in &points {
             let got = tape.eval(p);
@@ -967,7 +967,7 @@ fn eval_keeps_small_values_with_large_coefficients() {
         "(x/2)^1200 at x = 1.5 is {value}, expected {expected}"
     );
     // The compiled evaluator too.
-    let tape = deriv::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
+    let tape = deriv::program::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
     let value = tape.eval(&[1.5, 0.0, 0.0])[0];
     assert!(
         (value - expected).abs() <= 1e-9 * expected,
@@ -985,7 +985,7 @@ fn coefficients_beyond_f64_scale_after_dividing() {
         let id = parse(&mut pool, text).unwrap();
         let sign = if text.contains('-') { -1.0 } else { 1.0 };
         let expected = (sign * 1100.0 * 2f64.ln() - y.ln()).exp();
-        let tape = deriv::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
+        let tape = deriv::program::Tape::compile_exprs(&pool, &[id], &syms).unwrap();
         let values = [
             eval_at(&pool, id, &syms, &[0.0, y, 0.0]),
             tape.eval(&[0.0, y, 0.0])[0],

@@ -135,7 +135,7 @@ impl EmitSpec {
         }
     }
 
-    /// The outputs of a [`crate::value_and_gradient`] program of `params`: `loss`, then
+    /// The outputs of a [`crate::program::value_and_gradient`] program of `params`: `loss`, then
     /// `d_<param>` for each parameter.
     pub fn loss_and_gradient(
         language: Language,
@@ -210,7 +210,8 @@ pub enum EmitError {
 /// has no numeric value or the spec does not fit it.
 ///
 /// ```
-/// use deriv::{EmitSpec, Language, Pool, emit, parse, value_and_gradient};
+/// use deriv::program::{EmitSpec, Language, emit, value_and_gradient};
+/// use deriv::{Pool, parse};
 /// let mut pool = Pool::new();
 /// let f = parse(&mut pool, "(w*x - y)^2").unwrap();
 /// let [w, x, y] = ["w", "x", "y"].map(|n| pool.symbol(n));
@@ -374,7 +375,8 @@ pub fn emit(pool: &Pool, program: &Program, spec: &EmitSpec) -> Result<String, E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Node, Rational, parse, value_and_gradient};
+    use crate::program::value_and_gradient;
+    use crate::{Node, Rational, parse};
 
     #[test]
     fn expressions_read_naturally() {

@@ -67,7 +67,8 @@ const NONE: u32 = u32::MAX;
 /// A compiled numeric evaluator: a flat list of instructions over `f64` registers.
 ///
 /// ```
-/// use deriv::{Pool, Tape, parse};
+/// use deriv::program::Tape;
+/// use deriv::{Pool, parse};
 /// let mut pool = Pool::new();
 /// let f = parse(&mut pool, "x^2*sin(y) + x").unwrap();
 /// let (x, y) = (pool.symbol("x"), pool.symbol("y"));
@@ -242,9 +243,8 @@ impl Tape {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        CompileError, ExprId, Node, Pool, Program, eval, free_symbols, parse, value_and_gradient,
-    };
+    use crate::program::{CompileError, Program, value_and_gradient};
+    use crate::{ExprId, Node, Pool, eval, free_symbols, parse};
     use rustc_hash::FxHashMap;
 
     fn close(a: f64, b: f64) -> bool {
@@ -393,7 +393,7 @@ mod tests {
                 tape_agrees_with_program(&pool, &tape, &program, &vars, &point, text);
             // The value is the function's, and shares the program's intermediates.
             assert!(close(got[0], eval(&pool, f, &point_map)));
-            let gradient = crate::gradient_program(&mut pool, f, &vars).unwrap();
+            let gradient = crate::program::gradient_program(&mut pool, f, &vars).unwrap();
             let gradient = Tape::compile(&pool, &gradient, &vars).unwrap();
             let plain = Tape::compile_exprs(&pool, &[f], &vars).unwrap();
             let extra = tape.len() - gradient.len();
