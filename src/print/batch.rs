@@ -42,7 +42,7 @@ impl<'a> BatchPrinter<'a> {
         self.writer.style
     }
 
-    /// The text of `id`, as [`Printer`] writes it.
+    /// The text of `id`, as [`Printer`](super::Printer) writes it.
     pub fn print(&mut self, id: ExprId) -> &str {
         // Writing to a `String` cannot fail.
         let range = self.writer.write(id).unwrap_or_default();
