@@ -1,0 +1,235 @@
+//! Lowering of the parse tree into the pool: operators by precedence, numbers, names and
+//! groups, with every undefined result turned into an error at its span.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Span, Warning};
+use crate::expr::func::Func;
+use crate::expr::multi::Multi;
+use crate::expr::rational::Rational;
+use crate::expr::{Constant, ExprId, Pool, SymbolId};
+
+use super::Rule;
+use super::calls::{lower_call, lower_partial};
+use super::names::is_function_name;
+use super::suggest;
+
+/// The largest decimal exponent a literal may have (`1e100000`).
+const MAX_DECIMAL_EXPONENT: u64 = 100_000;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::prefix(Rule::neg) | Op::prefix(Rule::plus))
+        .op(Op::infix(Rule::pow, Assoc::Right))
+});
+
+pub(super) struct Lowerer<'p> {
+    pub(super) pool: &'p mut Pool,
+    /// Unknown functions seen so far: their arity and first use.
+    pub(super) arities: FxHashMap<SymbolId, (usize, Span)>,
+    /// Dependent variables, for `diff(...)`.
+    pub(super) depends: &'p [(SymbolId, SymbolId)],
+    /// What the input probably does not mean, each name once.
+    pub(super) warnings: Vec<Warning>,
+}
+
+impl Lowerer<'_> {
+    /// Adds a warning, unless one about the same name is already there.
+    pub(super) fn warn(&mut self, warning: Option<Warning>) {
+        if let Some(warning) = warning
+            && !self.warnings.iter().any(|w| w.name == warning.name)
+        {
+            self.warnings.push(warning);
+        }
+    }
+}
+
+/// A lowered operand. Chains of `+ -` and `* /` are collected and built once, so that a
+/// sum of a million terms costs one sort, not a million.
+enum Operand {
+    Done(ExprId),
+    Sum(Vec<ExprId>),
+    Product(Vec<ExprId>),
+}
+
+type Lowered = Result<(Operand, Span), Error>;
+
+pub(super) fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+pub(super) fn lower_expr(
+    lowerer: &RefCell<Lowerer<'_>>,
+    pair: Pair<'_, Rule>,
+) -> Result<(ExprId, Span), Error> {
+    let (operand, span) = lower_pairs(lowerer, pair.into_inner())?;
+    let id = finish(lowerer, operand, span)?;
+    Ok((id, span))
+}
+
+fn lower_pairs(lowerer: &RefCell<Lowerer<'_>>, pairs: Pairs<'_, Rule>) -> Lowered {
+    PRATT
+        .map_primary(|primary| {
+            let span = span_of(&primary);
+            let id = lower_primary(lowerer, primary)?;
+            Ok((Operand::Done(id), span))
+        })
+        .map_prefix(|op, operand| {
+            let (operand, span) = operand?;
+            let span = span_of(&op).to(span);
+            if op.as_rule() != Rule::neg {
+                return Ok((operand, span));
+            }
+            // `-a` joins the product it starts as a factor -1, so `-(x - y)/z` is the
+            // product of -1, x - y and 1/z, exactly as the printer means it.
+            let factors = match operand {
+                Operand::Product(mut factors) => {
+                    factors.insert(0, ExprId::MINUS_ONE);
+                    factors
+                }
+                other => vec![ExprId::MINUS_ONE, finish(lowerer, other, span)?],
+            };
+            Ok((Operand::Product(factors), span))
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, lhs_span) = lhs?;
+            let (rhs, rhs_span) = rhs?;
+            let span = lhs_span.to(rhs_span);
+            let rhs = finish(lowerer, rhs, rhs_span)?;
+            let operand = match op.as_rule() {
+                Rule::add | Rule::sub => {
+                    let rhs = if op.as_rule() == Rule::sub {
+                        checked(lowerer, lowerer.borrow_mut().pool.neg(rhs), span)?
+                    } else {
+                        rhs
+                    };
+                    match lhs {
+                        Operand::Sum(mut terms) => {
+                            terms.push(rhs);
+                            Operand::Sum(terms)
+                        }
+                        other => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
+                    }
+                }
+                Rule::mul | Rule::div => {
+                    let rhs = if op.as_rule() == Rule::div {
+                        let inverse = lowerer.borrow_mut().pool.powi(rhs, -1);
+                        checked(lowerer, inverse, span)?
+                    } else {
+                        rhs
+                    };
+                    match lhs {
+                        Operand::Product(mut factors) => {
+                            factors.push(rhs);
+                            Operand::Product(factors)
+                        }
+                        other => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
+                    }
+                }
+                _ => {
+                    let lhs = finish(lowerer, lhs, lhs_span)?;
+                    let id = lowerer.borrow_mut().pool.pow(lhs, rhs);
+                    Operand::Done(checked(lowerer, id, span)?)
+                }
+            };
+            Ok((operand, span))
+        })
+        .parse(pairs)
+}
+
+/// Builds a collected sum or product.
+fn finish(lowerer: &RefCell<Lowerer<'_>>, operand: Operand, span: Span) -> Result<ExprId, Error> {
+    let id = match operand {
+        Operand::Done(id) => return Ok(id),
+        Operand::Sum(terms) => lowerer.borrow_mut().pool.add(&terms),
+        Operand::Product(factors) => lowerer.borrow_mut().pool.mul(&factors),
+    };
+    checked(lowerer, id, span)
+}
+
+/// Turns an undefined result into an error at the span of the subexpression.
+pub(super) fn checked(
+    lowerer: &RefCell<Lowerer<'_>>,
+    id: ExprId,
+    span: Span,
+) -> Result<ExprId, Error> {
+    if id != ExprId::UNDEFINED {
+        return Ok(id);
+    }
+    let reason = crate::print::undefined_reason_text(lowerer.borrow().pool);
+    if let Some(limit) = lowerer.borrow().pool.limit_reached() {
+        return Err(Error::limit(limit, reason, Some(span)));
+    }
+    Err(Error::Undefined {
+        reason,
+        span: Some(span),
+    })
+}
+
+fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result<ExprId, Error> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::number => {
+            let value =
+                Rational::parse_decimal(pair.as_str(), MAX_DECIMAL_EXPONENT).ok_or_else(|| {
+                    Error::Limit {
+                        message: format!("the number `{}` is too large", pair.as_str()),
+                        span: Some(span),
+                        help: format!("decimal exponents may be at most {MAX_DECIMAL_EXPONENT}"),
+                    }
+                })?;
+            Ok(lowerer.borrow_mut().pool.num(value))
+        }
+        Rule::name => lower_name(lowerer, pair.as_str(), span),
+        Rule::expr => Ok(lower_expr(lowerer, pair)?.0),
+        Rule::call => lower_call(lowerer, pair, span),
+        Rule::abs => {
+            let inner = pair.into_inner().next().ok_or_else(|| Error::Syntax {
+                message: "malformed absolute value".into(),
+                span,
+                help: None,
+            })?;
+            let (arg, _) = lower_expr(lowerer, inner)?;
+            let id = lowerer.borrow_mut().pool.call(Func::Abs, arg);
+            checked(lowerer, id, span)
+        }
+        Rule::partial => lower_partial(lowerer, pair, span),
+        rule => Err(Error::Syntax {
+            message: format!("unexpected {rule:?}"),
+            span,
+            help: None,
+        }),
+    }
+}
+
+fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<ExprId, Error> {
+    let mut lowerer = lowerer.borrow_mut();
+    match name {
+        "pi" | "π" => Ok(lowerer.pool.constant(Constant::Pi)),
+        "e" => Ok(lowerer.pool.constant(Constant::E)),
+        _ if is_function_name(name) => Err(Error::Name {
+            message: format!("`{name}` is a function, not a variable"),
+            span,
+            help: Some(match Multi::from_name(name) {
+                Some(multi) if !multi.takes(1) => {
+                    format!("call it with its arguments: {}", multi.usage())
+                }
+                _ => format!("call it with an argument: {name}(x)"),
+            }),
+        }),
+        _ => {
+            if matches!(name, "E" | "Pi" | "PI" | "I") {
+                lowerer.warn(suggest::constant_like_variable(name, span));
+            }
+            Ok(lowerer.pool.var(name))
+        }
+    }
+}

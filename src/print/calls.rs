@@ -1,0 +1,225 @@
+//! The layout of function calls and derivatives: built-in functions in each style,
+//! unknown functions and their partial derivatives, derivatives of dependent variables.
+
+use crate::expr::func::Func;
+use crate::expr::{ExprId, SymbolId};
+
+use super::layout::{Item, Prec, Task, Writer};
+use super::names::latex_function;
+use super::placeholder::placeholder_var;
+use super::{Notation, Style};
+
+impl Writer<'_> {
+    /// `f(u)` in each style: `\sin\left(u\right)`, `e^{u}`, `|u|`.
+    pub(super) fn layout_call(&mut self, func: Func, arg: ExprId) -> Prec {
+        let inner = Task::Item(Item::Expr(arg), Prec::Sum);
+        match (self.style, func) {
+            (Style::Plain, _) => {
+                self.text(func.name());
+                self.text("(");
+                self.push(inner);
+                self.text(")");
+            }
+            (Style::Latex, Func::Exp) => {
+                self.text("e^{");
+                self.push(inner);
+                self.text("}");
+                return Prec::Power;
+            }
+            (Style::Latex, Func::Abs) => {
+                self.text("\\left|");
+                self.push(inner);
+                self.text("\\right|");
+            }
+            (Style::Latex, _) => {
+                self.text(latex_function(func));
+                self.text("\\left(");
+                self.push(inner);
+                self.text("\\right)");
+            }
+            (Style::Unicode, Func::Abs) => {
+                self.text("|");
+                self.push(inner);
+                self.text("|");
+            }
+            (Style::Unicode, _) => {
+                self.text(func.name());
+                self.text("(");
+                self.push(inner);
+                self.text(")");
+            }
+        }
+        Prec::Atom
+    }
+
+    /// A built-in function of several arguments, by its plain and LaTeX names:
+    /// `atan2(y, x)`, `\\max\\left(a, b\\right)`.
+    pub(super) fn layout_multi(
+        &mut self,
+        (plain, latex): (&'static str, &'static str),
+        args: &[ExprId],
+    ) {
+        if self.latex() {
+            self.text(latex);
+            self.text("\\left(");
+        } else {
+            self.text(plain);
+            self.text("(");
+        }
+        for (k, &arg) in args.iter().enumerate() {
+            if k > 0 {
+                self.text(", ");
+            }
+            self.push(Task::Item(Item::Expr(arg), Prec::Sum));
+        }
+        self.text(if self.latex() { "\\right)" } else { ")" });
+    }
+
+    /// `^{n}` after a `d` of a LaTeX derivative of order `n > 1`.
+    fn latex_order(&mut self, order: usize) {
+        if order > 1 {
+            self.text("^{");
+            self.push(Task::Index(order));
+            self.text("}");
+        }
+    }
+
+    /// `diff(y, x, n)`, `y''`, `\frac{d^{2}y}{dx^{2}}`, `d²y/dx²`.
+    pub(super) fn layout_derivative(&mut self, of: SymbolId, wrt: SymbolId, order: u32) -> Prec {
+        let order = order as usize;
+        match (self.style, self.notation) {
+            (Style::Plain, Notation::Leibniz) => {
+                self.text("diff(");
+                self.push(Task::Name(of));
+                self.text(", ");
+                self.push(Task::Name(wrt));
+                if order > 1 {
+                    self.text(", ");
+                    self.push(Task::Index(order));
+                }
+                self.text(")");
+                Prec::Atom
+            }
+            (Style::Latex, Notation::Leibniz) => {
+                self.text("\\frac{d");
+                self.latex_order(order);
+                self.push(Task::Name(of));
+                self.text("}{d");
+                self.push(Task::Name(wrt));
+                self.latex_order(order);
+                self.text("}");
+                Prec::Power
+            }
+            (Style::Unicode, Notation::Leibniz) => {
+                self.text("d");
+                if order > 1 {
+                    self.push(Task::Superscript(order as u64));
+                }
+                self.push(Task::Name(of));
+                self.text("/d");
+                self.push(Task::Name(wrt));
+                if order > 1 {
+                    self.push(Task::Superscript(order as u64));
+                }
+                Prec::Product
+            }
+            (style, Notation::Prime) => {
+                self.push(Task::Name(of));
+                let prime = if style == Style::Unicode { "′" } else { "'" };
+                if order <= 3 {
+                    for _ in 0..order {
+                        self.text(prime);
+                    }
+                } else {
+                    match style {
+                        Style::Latex => {
+                            self.text("^{(");
+                            self.push(Task::Index(order));
+                            self.text(")}");
+                        }
+                        Style::Unicode => {
+                            self.text("⁽");
+                            self.push(Task::Superscript(order as u64));
+                            self.text("⁾");
+                        }
+                        Style::Plain => {
+                            self.text("^(");
+                            self.push(Task::Index(order));
+                            self.text(")");
+                        }
+                    }
+                }
+                // In LaTeX a prime is a superscript already: `{y'}^{2}` needs a group.
+                if style == Style::Latex {
+                    Prec::Power
+                } else {
+                    Prec::Atom
+                }
+            }
+        }
+    }
+    pub(super) fn layout_apply(&mut self, name: SymbolId, orders: &[u32], args: &[ExprId]) {
+        // A defined function's variables other than its parameters are not written.
+        let shown = self
+            .pool
+            .visible_arity(name)
+            .unwrap_or(args.len())
+            .min(args.len());
+        let (orders, args) = (&orders[..shown.min(orders.len())], &args[..shown]);
+        let text = self.pool.symbol_name(name);
+        if let (Some((var, total)), [arg]) = (placeholder_var(text), args) {
+            self.layout_placeholder(name, text.len() - var.len(), total, *arg);
+            return;
+        }
+        let total: u32 = orders.iter().sum();
+        let prime = if self.unicode() { "′" } else { "'" };
+        if args.len() == 1 && total <= 3 {
+            self.push(Task::FunctionName(name));
+            for _ in 0..total {
+                self.text(prime);
+            }
+        } else if total == 0 {
+            self.push(Task::FunctionName(name));
+        } else if self.latex() {
+            // \partial_{1} \partial_{1} \partial_{2} g: the argument positions.
+            for (k, &order) in orders.iter().enumerate() {
+                for _ in 0..order {
+                    self.text("\\partial_{");
+                    self.push(Task::Index(k + 1));
+                    self.text("} ");
+                }
+            }
+            self.push(Task::FunctionName(name));
+        } else {
+            // D[1,1,2](g)(u, v): differentiated twice in the first argument, once in the
+            // second.
+            self.text("D[");
+            let mut first = true;
+            for (k, &order) in orders.iter().enumerate() {
+                for _ in 0..order {
+                    if !first {
+                        self.text(",");
+                    }
+                    first = false;
+                    self.push(Task::Index(k + 1));
+                }
+            }
+            self.text("](");
+            self.push(Task::FunctionName(name));
+            self.text(")");
+        }
+        let (open, close) = if self.latex() {
+            ("\\left(", "\\right)")
+        } else {
+            ("(", ")")
+        };
+        self.text(open);
+        for (k, &arg) in args.iter().enumerate() {
+            if k > 0 {
+                self.text(", ");
+            }
+            self.push(Task::Item(Item::Expr(arg), Prec::Sum));
+        }
+        self.text(close);
+    }
+}

@@ -1,0 +1,577 @@
+//! The layout engine: an explicit stack of tasks lays an expression out as text in a
+//! [`Style`], parenthesizing by precedence and copying the text of repeated
+//! subexpressions; numbers, sums, products and powers are laid out here.
+
+use std::fmt::{self, Write};
+use std::ops::Range;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use crate::expr::rational::Rational;
+use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
+
+use super::batch::MAX_REMEMBERED_TEXT;
+use super::names::{greek_letter, write_name, write_superscript};
+use super::order::{product_order, sum_order};
+use super::{Notation, Style};
+
+/// Binding strength of a printed form; a child weaker than its context gets parentheses.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+pub(super) enum Prec {
+    Sum,
+    Product,
+    Neg,
+    Power,
+    Atom,
+}
+
+/// Something to print: a node, a node with its sign flipped (`Neg`), or a power written
+/// with the exponent's sign flipped (for denominators: `x^-2` prints as `x^2` under `/`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Item {
+    Expr(ExprId),
+    Neg(ExprId),
+    Power { base: ExprId, exp: ExprId },
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Task {
+    Text(&'static str),
+    Item(Item, Prec),
+    /// The end of an item's text, which began at this offset: remember it for repeats.
+    End(Item, Prec, usize),
+    /// The absolute value of the numerator of a number node.
+    Numer(ExprId),
+    /// The denominator of a number node.
+    Denom(ExprId),
+    /// A variable name.
+    Name(SymbolId),
+    /// The name of an unknown function.
+    FunctionName(SymbolId),
+    /// The variable of a placeholder `d/dx`: the name from this byte offset on.
+    NameFrom(SymbolId, usize),
+    /// An argument position in `D[...]`, or a derivative's order.
+    Index(usize),
+    /// A number written in superscript digits (Unicode).
+    Superscript(u64),
+}
+
+pub(super) struct Writer<'a> {
+    pub(super) pool: &'a Pool,
+    pub(super) style: Style,
+    pub(super) notation: Notation,
+    sorted: FxHashMap<ExprId, Rc<[ExprId]>>,
+    scratch: Vec<Task>,
+    /// Everything written so far; each result is a range of it.
+    pub(super) out: String,
+    /// Where the text of each (item, context) written so far lies in `out`.
+    written: FxHashMap<(Item, Prec), (usize, usize)>,
+}
+
+impl<'a> Writer<'a> {
+    pub(super) fn new(pool: &'a Pool, style: Style, notation: Notation) -> Writer<'a> {
+        Writer {
+            pool,
+            style,
+            notation,
+            sorted: FxHashMap::default(),
+            scratch: Vec::new(),
+            out: String::new(),
+            written: FxHashMap::default(),
+        }
+    }
+
+    pub(super) fn latex(&self) -> bool {
+        self.style == Style::Latex
+    }
+
+    pub(super) fn unicode(&self) -> bool {
+        self.style == Style::Unicode
+    }
+
+    /// Appends the text of `id` to `self.out` and returns where it lies. A DAG prints as
+    /// the tree it unfolds to, so subexpressions repeat: the text of each (item, context)
+    /// is laid out once and copied afterwards, also from earlier results.
+    pub(super) fn write(&mut self, id: ExprId) -> Result<Range<usize>, fmt::Error> {
+        if self.out.len() > MAX_REMEMBERED_TEXT {
+            self.out.clear();
+            self.written.clear();
+        }
+        let begin = self.out.len();
+        let mut out = std::mem::take(&mut self.out);
+        let result = self.write_into(id, &mut out);
+        self.out = out;
+        result.map(|()| begin..self.out.len())
+    }
+
+    fn write_into(&mut self, id: ExprId, out: &mut String) -> fmt::Result {
+        let mut stack = vec![Task::Item(Item::Expr(id), Prec::Sum)];
+        while let Some(task) = stack.pop() {
+            match task {
+                Task::Text(text) => out.write_str(text)?,
+                Task::Numer(id) => self.num(id).write_abs_numer(out)?,
+                Task::Denom(id) => self.num(id).write_denom(out)?,
+                Task::Name(symbol) => {
+                    write_name(out, self.pool.symbol_name(symbol), self.style, false)?
+                }
+                Task::FunctionName(symbol) => {
+                    write_name(out, self.pool.symbol_name(symbol), self.style, true)?
+                }
+                Task::NameFrom(symbol, offset) => {
+                    let name = self.pool.symbol_name(symbol);
+                    write_name(out, name.get(offset..).unwrap_or(name), self.style, false)?
+                }
+                Task::Index(k) => write!(out, "{k}")?,
+                Task::Superscript(k) => write_superscript(out, k)?,
+                Task::End(item, required, start) => {
+                    self.written.insert((item, required), (start, out.len()));
+                }
+                Task::Item(item, required) => {
+                    if let Some(&(start, end)) = self.written.get(&(item, required)) {
+                        out.extend_from_within(start..end);
+                        continue;
+                    }
+                    stack.push(Task::End(item, required, out.len()));
+                    self.scratch.clear();
+                    let prec = self.layout(item);
+                    let wrap = prec < required;
+                    let (open, close) = if self.latex() {
+                        ("\\left(", "\\right)")
+                    } else {
+                        ("(", ")")
+                    };
+                    if wrap {
+                        stack.push(Task::Text(close));
+                    }
+                    stack.extend(self.scratch.drain(..).rev());
+                    if wrap {
+                        stack.push(Task::Text(open));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn num(&self, id: ExprId) -> &'a Rational {
+        match self.pool.node(id) {
+            Node::Num(value) => value,
+            _ => &Rational::ZERO,
+        }
+    }
+
+    pub(super) fn push(&mut self, task: Task) {
+        self.scratch.push(task);
+    }
+
+    pub(super) fn text(&mut self, text: &'static str) {
+        self.scratch.push(Task::Text(text));
+    }
+
+    /// Writes the pieces of `item` into `scratch` and returns the form's precedence.
+    fn layout(&mut self, item: Item) -> Prec {
+        let pool = self.pool;
+        match item {
+            Item::Neg(id) => self.layout_negated(id),
+            Item::Power { base, exp } => self.layout_power(base, exp, true),
+            Item::Expr(id) => match pool.node(id) {
+                Node::Undefined => {
+                    self.text(if self.latex() {
+                        "\\text{undefined}"
+                    } else {
+                        "undefined"
+                    });
+                    Prec::Atom
+                }
+                Node::Num(value) => self.layout_number(id, value),
+                Node::Const(Constant::Pi) => {
+                    self.text(match self.style {
+                        Style::Plain => "pi",
+                        Style::Latex => "\\pi",
+                        Style::Unicode => "π",
+                    });
+                    Prec::Atom
+                }
+                Node::Const(Constant::E) => {
+                    self.text("e");
+                    Prec::Atom
+                }
+                Node::Sym(symbol) => {
+                    self.push(Task::Name(*symbol));
+                    Prec::Atom
+                }
+                Node::Add(_) => self.layout_sum(id),
+                Node::Mul(_) => self.layout_product(id, false),
+                Node::Pow([base, exp]) => {
+                    if self.is_negative(*exp) {
+                        let power = Task::Item(
+                            Item::Power {
+                                base: *base,
+                                exp: *exp,
+                            },
+                            Prec::Power,
+                        );
+                        if self.latex() {
+                            self.text("\\frac{1}{");
+                            if *exp == ExprId::MINUS_ONE {
+                                self.push(Task::Item(Item::Expr(*base), Prec::Sum));
+                            } else {
+                                self.push(power);
+                            }
+                            self.text("}");
+                        } else {
+                            self.text("1/");
+                            self.push(power);
+                        }
+                        Prec::Product
+                    } else {
+                        self.layout_power(*base, *exp, false)
+                    }
+                }
+                Node::Call(func, arg) => self.layout_call(*func, *arg),
+                Node::Atan2(pair) => {
+                    self.layout_multi(("atan2", "\\operatorname{atan2}"), pair);
+                    Prec::Atom
+                }
+                Node::Min(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("min", "\\min"), &args);
+                    Prec::Atom
+                }
+                Node::Max(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("max", "\\max"), &args);
+                    Prec::Atom
+                }
+                Node::LogSumExp(_) => {
+                    let args = self.display_order(id);
+                    self.layout_multi(("logsumexp", "\\operatorname{logsumexp}"), &args);
+                    Prec::Atom
+                }
+                Node::Apply { name, orders, args } => {
+                    self.layout_apply(*name, orders, args);
+                    Prec::Atom
+                }
+                Node::Derivative { of, wrt, order } => self.layout_derivative(*of, *wrt, *order),
+            },
+        }
+    }
+
+    fn layout_number(&mut self, id: ExprId, value: &Rational) -> Prec {
+        if value.is_negative() {
+            self.text("-");
+        }
+        let prec = self.layout_magnitude(id, value);
+        if value.is_negative() && prec == Prec::Atom {
+            Prec::Neg
+        } else {
+            prec
+        }
+    }
+
+    /// `|value|`: `3`, `1/2` or `\frac{1}{2}`.
+    fn layout_magnitude(&mut self, id: ExprId, value: &Rational) -> Prec {
+        if value.is_integer() {
+            self.push(Task::Numer(id));
+            return Prec::Atom;
+        }
+        if self.latex() {
+            self.text("\\frac{");
+            self.push(Task::Numer(id));
+            self.text("}{");
+            self.push(Task::Denom(id));
+            self.text("}");
+        } else {
+            self.push(Task::Numer(id));
+            self.text("/");
+            self.push(Task::Denom(id));
+        }
+        Prec::Product
+    }
+
+    /// `-id` for a negative number or a product with a negative coefficient.
+    fn layout_negated(&mut self, id: ExprId) -> Prec {
+        match self.pool.node(id) {
+            Node::Num(value) => self.layout_magnitude(id, value),
+            _ => self.layout_product(id, true),
+        }
+    }
+
+    fn is_negative(&self, id: ExprId) -> bool {
+        match self.pool.node(id) {
+            Node::Num(value) => value.is_negative(),
+            Node::Mul(factors) => self
+                .pool
+                .as_num(factors[0])
+                .is_some_and(Rational::is_negative),
+            _ => false,
+        }
+    }
+
+    fn layout_sum(&mut self, id: ExprId) -> Prec {
+        let mut terms = self.display_order(id).to_vec();
+        // `1 - x` rather than `-x + 1`: lead with the first positive term.
+        if self.is_negative(terms[0])
+            && let Some(k) = terms.iter().position(|&t| !self.is_negative(t))
+        {
+            let positive = terms.remove(k);
+            terms.insert(0, positive);
+        }
+        for (i, &term) in terms.iter().enumerate() {
+            let negative = self.is_negative(term);
+            match (i, negative) {
+                (0, _) => self.push(Task::Item(Item::Expr(term), Prec::Sum)),
+                (_, true) => {
+                    self.text(" - ");
+                    self.push(Task::Item(Item::Neg(term), Prec::Product));
+                }
+                (_, false) => {
+                    self.text(" + ");
+                    self.push(Task::Item(Item::Expr(term), Prec::Product));
+                }
+            }
+        }
+        Prec::Sum
+    }
+
+    /// A product as `[-]numerator[/denominator]`; `negate` drops the coefficient's sign.
+    fn layout_product(&mut self, id: ExprId, negate: bool) -> Prec {
+        let factors = self.display_order(id);
+        let pool = self.pool;
+        let (coeff_id, rest) = match pool.as_num(factors[0]) {
+            Some(_) => (Some(factors[0]), &factors[1..]),
+            None => (None, &factors[..]),
+        };
+        let coeff = coeff_id.map_or(&Rational::ONE, |c| self.num(c));
+        let (top, bottom): (Vec<ExprId>, Vec<ExprId>) =
+            rest.iter().partition(|&&f| match pool.node(f) {
+                Node::Pow([_, exp]) => !self.is_negative(*exp),
+                _ => true,
+            });
+        let abs_numer_is_one = coeff.numer().magnitude() == &num_bigint::BigUint::from(1u8);
+        if let ([factor], true, true) = (&top[..], bottom.is_empty(), coeff.is_integer())
+            && abs_numer_is_one
+            && (negate || !coeff.is_negative())
+        {
+            // Just the factor: `-x` negated is `x`.
+            return self.layout(Item::Expr(*factor));
+        }
+        if coeff.is_negative() && !negate {
+            self.text("-");
+        }
+        let denom_items = bottom.len() + usize::from(!coeff.is_integer());
+        let fraction = self.latex() && denom_items > 0;
+        if fraction {
+            self.text("\\frac{");
+        }
+        // The numerator: the coefficient unless it is 1, then the factors.
+        let mut previous = None;
+        if let (Some(c), false) = (coeff_id, abs_numer_is_one && !top.is_empty()) {
+            self.push(Task::Numer(c));
+            previous = Some(c);
+        } else if top.is_empty() {
+            self.text("1");
+            previous = Some(ExprId::ONE);
+        }
+        // Alone in a LaTeX numerator, a factor needs no parentheses.
+        let alone = fraction && top.len() == 1 && previous.is_none();
+        for &factor in &top {
+            if let Some(left) = previous {
+                self.separator(left, factor, left == ExprId::ONE || Some(left) == coeff_id);
+            }
+            previous = Some(factor);
+            let required = if alone { Prec::Sum } else { Prec::Power };
+            self.push(Task::Item(Item::Expr(factor), required));
+        }
+        if denom_items == 0 {
+            return if coeff.is_negative() && !negate && top.len() == 1 && abs_numer_is_one {
+                Prec::Neg
+            } else {
+                Prec::Product
+            };
+        }
+        let group = denom_items > 1 && !fraction;
+        self.text(if fraction { "}{" } else { "/" });
+        if group {
+            self.text("(");
+        }
+        let mut previous = None;
+        if let (Some(c), false) = (coeff_id, coeff.is_integer()) {
+            self.push(Task::Denom(c));
+            previous = Some(c);
+        }
+        for &factor in &bottom {
+            if let Some(left) = previous {
+                self.separator(left, factor, Some(left) == coeff_id);
+            }
+            previous = Some(factor);
+            let Node::Pow([base, exp]) = *pool.node(factor) else {
+                continue;
+            };
+            if fraction && denom_items == 1 && exp == ExprId::MINUS_ONE {
+                // `\frac{1}{x + 1}`: alone in a LaTeX denominator, no parentheses.
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                continue;
+            }
+            self.push(Task::Item(Item::Power { base, exp }, Prec::Power));
+        }
+        if group {
+            self.text(")");
+        }
+        if fraction {
+            self.text("}");
+        }
+        Prec::Product
+    }
+
+    /// What goes between two factors of a product: `*` in plain text; in LaTeX a space,
+    /// or `\cdot` before a digit; in Unicode nothing where it reads unambiguously (`4πty`,
+    /// `2x²`), else `·`.
+    fn separator(&mut self, left: ExprId, right: ExprId, left_is_number: bool) {
+        match self.style {
+            Style::Plain => self.text("*"),
+            Style::Latex => self.text(if self.starts_with_digit(right) {
+                " \\cdot "
+            } else {
+                " "
+            }),
+            Style::Unicode => {
+                let right_ok = !self.starts_with_digit(right);
+                let right_letter = self.is_single_letter(right);
+                let right_group = matches!(self.pool.node(right), Node::Add(_));
+                let juxtapose = right_ok
+                    && ((left_is_number && (right_letter || right_group))
+                        || (self.is_single_letter(left) && right_letter));
+                if !juxtapose {
+                    self.text("·");
+                }
+            }
+        }
+    }
+
+    /// Whether the factor prints starting with a digit (a number, or a power of one).
+    fn starts_with_digit(&self, factor: ExprId) -> bool {
+        match self.pool.node(factor) {
+            Node::Num(_) => true,
+            Node::Pow([base, _]) => matches!(self.pool.node(*base), Node::Num(_)),
+            _ => false,
+        }
+    }
+
+    /// A one-letter variable or constant, or an integer power of one (`x`, `π`, `y²`).
+    fn is_single_letter(&self, factor: ExprId) -> bool {
+        let base = match self.pool.node(factor) {
+            Node::Pow([base, exp]) => {
+                if !self.pool.as_num(*exp).is_some_and(Rational::is_integer) {
+                    return false;
+                }
+                *base
+            }
+            _ => factor,
+        };
+        match self.pool.node(base) {
+            Node::Const(_) => true,
+            Node::Sym(symbol) => {
+                let name = self.pool.symbol_name(*symbol);
+                name.chars().count() == 1 || greek_letter(name).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// `base^exp`, or `base^-exp` when `flip` (the exponent is then negative).
+    fn layout_power(&mut self, base: ExprId, exp: ExprId, flip: bool) -> Prec {
+        let exp_value = self
+            .pool
+            .as_num(exp)
+            .map(|e| if flip { -e } else { e.clone() });
+        if let Some(e) = &exp_value {
+            if e.is_one() {
+                self.push(Task::Item(Item::Expr(base), Prec::Power));
+                return Prec::Power;
+            }
+            let root = if *e == Rational::HALF {
+                Some(2)
+            } else if Some(e) == Rational::new(1, 3).as_ref() {
+                Some(3)
+            } else {
+                None
+            };
+            if let Some(root) = root {
+                return self.layout_root(base, root);
+            }
+            if self.unicode()
+                && let Some(small) = e.to_i64().and_then(|k| u64::try_from(k).ok())
+            {
+                self.push(Task::Item(Item::Expr(base), Prec::Atom));
+                self.push(Task::Superscript(small));
+                return Prec::Power;
+            }
+        }
+        self.push(Task::Item(Item::Expr(base), Prec::Atom));
+        if let (true, Some(e)) = (self.latex(), &exp_value) {
+            // `x^{3/2}`: a slash reads better than a fraction up there.
+            self.text(if e.is_negative() { "^{-" } else { "^{" });
+            self.push(Task::Numer(exp));
+            if !e.is_integer() {
+                self.text("/");
+                self.push(Task::Denom(exp));
+            }
+            self.text("}");
+            return Prec::Power;
+        }
+        let exponent = if flip {
+            Item::Neg(exp)
+        } else {
+            Item::Expr(exp)
+        };
+        if self.latex() {
+            self.text("^{");
+            self.push(Task::Item(exponent, Prec::Sum));
+            self.text("}");
+        } else {
+            self.text("^");
+            self.push(Task::Item(exponent, Prec::Atom));
+        }
+        Prec::Power
+    }
+
+    /// `sqrt(u)`, `\sqrt[3]{u}`, `√u`.
+    fn layout_root(&mut self, base: ExprId, root: u32) -> Prec {
+        match self.style {
+            Style::Plain => {
+                self.text(if root == 2 { "sqrt(" } else { "cbrt(" });
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.text(")");
+            }
+            Style::Latex => {
+                self.text(if root == 2 { "\\sqrt{" } else { "\\sqrt[3]{" });
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.text("}");
+            }
+            Style::Unicode => {
+                self.text(if root == 2 { "√" } else { "∛" });
+                self.push(Task::Item(Item::Expr(base), Prec::Atom));
+            }
+        }
+        Prec::Atom
+    }
+    /// The operands of a sum or product in the order they are printed.
+    fn display_order(&mut self, id: ExprId) -> Rc<[ExprId]> {
+        if let Some(order) = self.sorted.get(&id) {
+            return order.clone();
+        }
+        let pool = self.pool;
+        let ops = pool.children(id);
+        let order: Rc<[ExprId]> = match pool.node(id) {
+            // min and max list their arguments like the terms of a sum.
+            Node::Add(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => {
+                sum_order(pool, ops).into()
+            }
+            _ => product_order(pool, ops).into(),
+        };
+        self.sorted.insert(id, order.clone());
+        order
+    }
+}
