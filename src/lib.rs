@@ -4,6 +4,13 @@
 //! differentiated with memoization, and printed back as text that parses to the same
 //! expression.
 //!
+//! The crate is a stack of layers, each using only those below it: the errors; [`expr`],
+//! the pool and its canonical constructors; [`print`](mod@print); [`calculus`], derivatives and the
+//! algebra around them; the parser; [`program`], straight-line programs, the tape and code
+//! generation; [`model`], definition files; [`verify`]; [`request`], one input's
+//! computation; the output formats; and the command line `cli` (with the default `cli` feature). The
+//! root re-exports the pipeline: pool, parse, diff, substitute, print, eval.
+//!
 //! ```
 //! use deriv::{Pool, diff, parse, print};
 //!
