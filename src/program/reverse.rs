@@ -13,7 +13,7 @@ use crate::calculus::diff::{
 };
 use crate::expr::func::Func;
 use crate::expr::subst::rebuild;
-use crate::expr::{ExprId, Node, Pool, SymbolId};
+use crate::expr::{ExprId, Map, Node, Pool, SymbolId};
 use crate::program::cse::{Program, prefix};
 
 /// The program computing `∂f/∂v` for every `v` in `vars`, or `None` when `f` holds unknown
@@ -29,7 +29,7 @@ pub fn gradient_program_named(
     pool: &mut Pool,
     f: ExprId,
     vars: &[SymbolId],
-    names: &FxHashMap<ExprId, SymbolId>,
+    names: &Map<ExprId, SymbolId>,
 ) -> Option<Program> {
     let nodes = pool.reachable(f, |_| true);
     if nodes.iter().any(|&n| match pool.node(n) {
@@ -141,7 +141,7 @@ pub fn value_and_gradient_named(
     pool: &mut Pool,
     f: ExprId,
     vars: &[SymbolId],
-    names: &FxHashMap<ExprId, SymbolId>,
+    names: &Map<ExprId, SymbolId>,
 ) -> Option<Program> {
     let mut program = gradient_program_named(pool, f, vars, names)?;
     let mut by_value: FxHashMap<ExprId, ExprId> = FxHashMap::default();
