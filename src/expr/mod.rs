@@ -1,6 +1,6 @@
 //! The expression store: a hash-consed DAG of canonical nodes addressed by [`ExprId`].
 //!
-//! Invariants (the constructors in `simplify.rs` keep them; nothing else creates nodes):
+//! Invariants (the constructors in `build/` keep them; nothing else creates nodes):
 //! 1. Every node is canonical, and each distinct node is stored once, so two ids are equal
 //!    exactly when the expressions are equal in canonical form.
 //! 2. Children have smaller ids than their parents: `0..len` is a topological order, which
