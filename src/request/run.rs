@@ -60,6 +60,20 @@ impl Request {
             let f = context.substitution.apply(pool, input);
             context.wrt = select_params(pool, f, &self.params)?;
         }
+        if self.total && context.wrt.is_empty() && self.mode == Mode::Derivative {
+            let var = implied_variable(pool, &context, input)?;
+            let name = pool.symbol_name(var).to_string();
+            warnings.push(Warning {
+                message: format!(
+                    "--total without --wrt: differentiating in `{name}`, the one variable the \
+                     constraints tie the others to"
+                ),
+                span: None,
+                help: Some(format!("give --wrt to choose: --wrt {name}")),
+                name: None,
+            });
+            context.wrt = vec![var];
+        }
         for &var in &context.wrt {
             if model.value(var).is_some() || pool.functions.contains_key(&var) {
                 let name = pool.symbol_name(var);
@@ -295,4 +309,43 @@ impl Request {
             model.present(pool, value)
         }
     }
+}
+
+/// The variable a total derivative without `--wrt` is meant to be in: the one variable
+/// that the substitutions and dependencies tie the others to (`x` for `--subst t=x`). A
+/// usage error listing the candidates when there is not exactly one.
+fn implied_variable(
+    pool: &mut Pool,
+    context: &Context,
+    input: ExprId,
+) -> Result<crate::expr::SymbolId, Error> {
+    let mut tied: Vec<crate::expr::SymbolId> = Vec::new();
+    for &(_, replacement) in context.substitution.rules() {
+        tied.extend(free_symbols(pool, replacement));
+    }
+    tied.extend(context.depends.iter().map(|&(_, on)| on));
+    tied.sort_by(|&a, &b| pool.symbol_name(a).cmp(pool.symbol_name(b)));
+    tied.dedup();
+    if let [var] = tied[..] {
+        return Ok(var);
+    }
+    let constrained = context.substitution.apply(pool, input);
+    let candidates = if tied.is_empty() {
+        free_symbols(pool, constrained)
+    } else {
+        tied
+    };
+    let names: Vec<&str> = candidates.iter().map(|&v| pool.symbol_name(v)).collect();
+    Err(Error::Usage {
+        message: "--total needs --wrt: the variable to differentiate in".into(),
+        help: Some(if names.is_empty() {
+            "the expression has no variables".into()
+        } else {
+            format!(
+                "candidates: {} (for example --wrt {})",
+                names.join(", "),
+                names[0]
+            )
+        }),
+    })
 }

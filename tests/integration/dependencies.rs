@@ -344,3 +344,29 @@ fn implicit_answers_are_compared_on_the_curve() {
         .unwrap();
     assert_eq!(wrong.status.code(), Some(1));
 }
+
+#[test]
+fn total_without_wrt_differentiates_in_the_variable_the_constraints_tie_to() {
+    // The design card's usage: t = x ties everything to x (issue 16: it printed the
+    // substituted function, a silent wrong answer).
+    assert_cmd_snapshot!(deriv_with(&["4*pi/3*t*x*y", "--total", "--subst", "t=x"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    8*pi*x*y/3
+
+    ----- stderr -----
+    warning: --total without --wrt: differentiating in `x`, the one variable the constraints tie the others to
+      = help: give --wrt to choose: --wrt x
+    ");
+    // Nothing ties the variables to one: a usage error with the candidates.
+    assert_cmd_snapshot!(deriv_with(&["x*y", "--total", "-s", "x=t", "-s", "y=u"]), @r"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    error: --total needs --wrt: the variable to differentiate in
+      = help: candidates: t, u (for example --wrt t)
+    ");
+}
