@@ -1,10 +1,13 @@
-//! Every `console` example in the README runs and prints what the README shows.
+//! Every `console` example in the README and the guide (`docs/GUIDE.md`) runs and prints
+//! what it shows.
 
 use crate::common::command::DERIV;
 
 #[test]
 fn readme_examples() {
-    trycmd::TestCases::new().case("README.md");
+    trycmd::TestCases::new()
+        .case("README.md")
+        .case("docs/GUIDE.md");
 }
 
 /// `text` blocks that start with `$ deriv`: outputs with backslashes (LaTeX), which trycmd
@@ -13,8 +16,12 @@ fn readme_examples() {
 #[test]
 fn readme_text_examples() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let guide = std::fs::read_to_string("docs/GUIDE.md").expect("docs/GUIDE.md");
     let mut checked = 0;
-    for block in readme.split("```text\n").skip(1) {
+    for block in [readme, guide]
+        .iter()
+        .flat_map(|text| text.split("```text\n").skip(1))
+    {
         let block = block.split("```").next().unwrap_or_default();
         let Some(command) = block
             .lines()
