@@ -127,6 +127,11 @@ impl Dependencies {
     /// Checks that the dependencies can be followed: no circle, no variable depending on
     /// two others, no variable both substituted and dependent.
     pub fn check(&self, pool: &Pool) -> Result<(), DependencyError> {
+        self.checked_order(pool).map(|_| ())
+    }
+
+    /// [`Dependencies::order`] once [`Dependencies::check`]'s conditions hold.
+    fn checked_order(&self, pool: &Pool) -> Result<Vec<SymbolId>, DependencyError> {
         for (i, &(d, on)) in self.depends.iter().enumerate() {
             if self.substitution.get(d).is_some() {
                 return Err(DependencyError::Substituted(d));
@@ -135,7 +140,7 @@ impl Dependencies {
                 return Err(DependencyError::TwoVariables(d, other, on));
             }
         }
-        self.order(pool).map(|_| ())
+        self.order(pool)
     }
 }
 
@@ -176,8 +181,7 @@ pub(crate) fn total_rules(
     deps: &Dependencies,
     memo: &mut Memo,
 ) -> Option<Rules> {
-    deps.check(pool).ok()?;
-    let order = deps.order(pool).ok()?;
+    let order = deps.checked_order(pool).ok()?;
     let mut rules = Rules::partial(var);
     for v in order {
         if v == var {
