@@ -57,7 +57,7 @@ pub(super) fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                         message: format!("`|` does not match the `{kind}` it closes"),
                         span: Span::new(pos, pos + 1),
                         help: Some(format!(
-                            "the `{kind}` at column {} needs `{}`",
+                            "the `{kind}` at column {} needs a closing `{}`",
                             input[..open_pos].chars().count() + 1,
                             closer(kind)
                         )),
@@ -93,7 +93,7 @@ pub(super) fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                             message: format!("`{c}` does not match the `{kind}` it closes"),
                             span: Span::new(pos, pos + 1),
                             help: Some(format!(
-                                "the `{kind}` at column {} needs `{}`",
+                                "the `{kind}` at column {} needs a closing `{}`",
                                 input[..open_pos].chars().count() + 1,
                                 closer(kind)
                             )),

@@ -92,7 +92,6 @@ pub fn unknown_function(name: &str, span: Span) -> Option<Warning> {
         None if elsewhere => match lower.as_str() {
             "pow" | "power" => "write powers with ^: x^y".to_string(),
             "exp2" => "write 2^x".to_string(),
-            "factorial" | "fact" => "factorial is not supported".to_string(),
             _ => format!(
                 "other systems have `{name}`, deriv does not: to give it a formula, define it \
                  with --def '{name}(x)=...'"

@@ -170,7 +170,7 @@ fn bracket_call_help(before: &str, rest: &str) -> String {
     let ours = deriv_spelling(name);
     if let ("Log", [base, arg]) = (name, &args[..]) {
         return format!(
-            "Mathematica's {name}[b, x] is the logarithm of x to base b: write ln({arg})/ln({base})"
+            "Mathematica's {name}[b, x] is the logarithm of x to base b: write log({arg}, {base})"
         );
     }
     if !is_function_name(&ours) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {

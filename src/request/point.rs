@@ -71,7 +71,7 @@ impl Request {
         for &f in functions {
             let f = context.substitution.apply(pool, f);
             let f = pool.inline_functions(f);
-            if let Some((offender, reason)) = undefined_part(pool, f, &context.at) {
+            if let Some((offender, reason, sure)) = undefined_part(pool, f, &context.at) {
                 if offender == ExprId::UNDEFINED {
                     return Err(Error::limit(
                         crate::error::Limit::Time,
@@ -83,12 +83,16 @@ impl Request {
                 }
                 let mut points: Vec<&str> = self.at.iter().map(|a| a.text.as_str()).collect();
                 points.dedup();
+                let (offender, points) = (print(pool, offender), points.join(", "));
+                let claim = if sure {
+                    format!("{offender} is undefined at {points}")
+                } else {
+                    format!("cannot tell whether {offender} is defined at {points}")
+                };
                 return Err(Error::Undefined {
                     reason: format!(
-                        "{} is undefined at {}: {reason}; a derivative exists only where the \
-                         function is defined",
-                        print(pool, offender),
-                        points.join(", ")
+                        "{claim}: {reason}; a derivative exists only where the function is \
+                         defined"
                     ),
                     span: None,
                 });
@@ -100,27 +104,28 @@ impl Request {
 
 /// The smallest part of `f` that is undefined with the replacements `at` made, and why:
 /// exactly (`ln(0)`), or numerically (`ln(1 - e)`, `acos(exp(2) + 1)`), or because the
-/// numeric test cannot decide even at its highest precision; [`ExprId::UNDEFINED`] when
-/// the time limit stopped the numeric test.
+/// numeric test cannot decide even at its highest precision (then the flag is `false`:
+/// not surely undefined); [`ExprId::UNDEFINED`] when the time limit stopped the numeric
+/// test.
 fn undefined_part(
     pool: &mut Pool,
     f: ExprId,
     at: &FxHashMap<ExprId, ExprId>,
-) -> Option<(ExprId, String)> {
+) -> Option<(ExprId, String, bool)> {
     use crate::expr::precise::{Stop, defined};
     let none = FxHashMap::default();
     let new = match crate::expr::subst::replacements(pool, f, at) {
         Ok(new) => new,
         Err(id) => {
             let reason = crate::print::undefined_reason_text(pool);
-            return Some((id, reason));
+            return Some((id, reason, true));
         }
     };
     let value = new.get(&f).copied().unwrap_or(f);
     let (node, stop) = defined(pool, value, &none).err()?;
     if stop == Stop::OutOfTime {
         // No part to name: the caller reports the time limit.
-        return Some((ExprId::UNDEFINED, String::new()));
+        return Some((ExprId::UNDEFINED, String::new(), false));
     }
     // The smallest part of `f` that becomes the failing node, else `f`.
     let offender = pool
@@ -136,13 +141,13 @@ fn undefined_part(
     };
     let why = if stop == Stop::Undecided {
         format!(
-            "deriv cannot decide whether {shown} is a real number: it is too close to the \
-             edge of the domain or to a pole to tell, even with 2,500 digits"
+            "{shown} is too close to the edge of its domain or to a pole to tell, even with \
+             2,500 digits"
         )
     } else {
         format!("{shown} is not a real number")
     };
-    Some((offender, why))
+    Some((offender, why, stop != Stop::Undecided))
 }
 
 fn undefined_error(pool: &Pool, at: &[Assignment], label: &str, offender: Option<&str>) -> Error {

@@ -201,6 +201,15 @@ fn gradient_and_differential_follow_declared_dependencies_without_wrt() {
 
     ----- stderr -----
     ");
+    // The differential in every variable (dy itself stands for diff(y, x)*dx).
+    assert_cmd_snapshot!(deriv_with(&["x*y", "--differential", "--total", "--depends", "y(x)"]), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    df = y*dx + x*dy
+
+    ----- stderr -----
+    ");
 }
 
 #[test]
