@@ -5,8 +5,8 @@
 //! expression.
 //!
 //! The crate is a stack of layers, each using only those below it: the errors; [`expr`],
-//! the pool and its canonical constructors; [`print`](mod@print); [`calculus`], derivatives and the
-//! algebra around them; the parser; [`program`], straight-line programs, the tape and code
+//! the pool and its canonical constructors; [`print`](mod@print); [`algebra`], expansion, common
+//! denominators, polynomials and the tidy pass; [`calculus`], derivatives and steps; the parser; [`program`], straight-line programs, the tape and code
 //! generation; [`model`], definition files; [`verify`]; [`request`], one input's
 //! computation; the output formats; and the command line `cli` (with the default `cli` feature). The
 //! root re-exports the pipeline: pool, parse, diff, substitute, print, eval.
@@ -28,8 +28,9 @@
 extern crate alloc;
 
 // The layers, from the bottom up; each uses only the layers before it in this list
-// (tests/integration/layers.rs checks it): error, expr, print, calculus, parse, program,
-// model, verify, request, output, cli.
+// (tests/integration/layers.rs checks it): error, expr, print, algebra, calculus, parse,
+// program, model, verify, request, output, cli.
+pub mod algebra;
 pub mod calculus;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -576,7 +576,7 @@ pub fn compare(pool: &mut Pool, answer: ExprId, expected: ExprId) -> Verdict {
         return Verdict::Equal;
     }
     let difference = pool.sub(answer, expected);
-    if crate::calculus::expand::is_zero(pool, difference) {
+    if crate::algebra::expand::is_zero(pool, difference) {
         return Verdict::Equal;
     }
     let (answer, expected) = (
@@ -653,7 +653,7 @@ pub fn compare_on_curve(
     y: SymbolId,
 ) -> Verdict {
     let difference = pool.sub(answer, expected);
-    if answer == expected || crate::calculus::expand::is_zero(pool, difference) {
+    if answer == expected || crate::algebra::expand::is_zero(pool, difference) {
         return Verdict::Equal;
     }
     let (answer, expected) = (

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::calculus::diff::diff;
-use crate::calculus::together::together;
+use crate::algebra::together::together;
 use crate::expr::func::Func;
 use crate::expr::subst::{rebuild, replace};
 use crate::expr::{ExprId, Node, Pool, SymbolId};

@@ -8,8 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The layers of `src/`, from the bottom up: a folder or a file, by its module name.
-const LAYERS: [&str; 11] = [
-    "error", "expr", "print", "calculus", "parse", "program", "model", "verify", "request",
+const LAYERS: [&str; 12] = [
+    "error", "expr", "print", "algebra", "calculus", "parse", "program", "model", "verify", "request",
     "output", "cli",
 ];
 

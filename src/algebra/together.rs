@@ -7,7 +7,7 @@ use crate::expr::{ExprId, Node, Pool};
 /// else is returned as it is. Only numeric exponents count as denominators.
 ///
 /// ```
-/// use deriv::calculus::together;
+/// use deriv::algebra::together;
 /// use deriv::{Pool, parse, print};
 /// let mut pool = Pool::new();
 /// let e = parse(&mut pool, "-1/y - x^2/y^3").unwrap();

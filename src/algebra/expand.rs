@@ -9,7 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::calculus::together::together;
+use crate::algebra::together::together;
 use crate::expr::subst::rebuild;
 use crate::expr::{ExprId, Node, Pool};
 
@@ -25,7 +25,7 @@ const MAX_EXPANDED_POWER: i64 = 64;
 /// expanded, or `None` when that would take more than [`EXPAND_BUDGET`] terms.
 ///
 /// ```
-/// use deriv::calculus::expand;
+/// use deriv::algebra::expand;
 /// use deriv::{Pool, parse, print};
 /// let mut pool = Pool::new();
 /// let e = parse(&mut pool, "(x + 1)^2 - 2*x").unwrap();
@@ -114,7 +114,7 @@ fn multiply_out(pool: &mut Pool, factors: &[ExprId], budget: &mut usize) -> Opti
 /// denominator expands to `0`. `false` means "not proven", not "nonzero".
 ///
 /// ```
-/// use deriv::calculus::is_zero;
+/// use deriv::algebra::is_zero;
 /// use deriv::{Pool, parse};
 /// let mut pool = Pool::new();
 /// let e = parse(&mut pool, "3*(x + 1)^2 - 3*x^2 - 6*x - 3").unwrap();

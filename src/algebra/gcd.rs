@@ -1,0 +1,1 @@
+//! The greatest common divisor of polynomials (being written).

@@ -1,0 +1,1 @@
+//! Polynomials in several variables over the rationals (being written).
