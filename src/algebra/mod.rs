@@ -3,10 +3,17 @@
 //! with their greatest common divisor ([`Poly`], [`gcd`]), and the tidy pass that keeps the
 //! smallest of a result's forms. It builds on the expressions and their printer.
 
+pub(crate) mod cost;
 pub(crate) mod expand;
+pub(crate) mod factor;
+pub(crate) mod fraction;
 pub(crate) mod gcd;
 pub(crate) mod poly;
+pub(crate) mod tidy;
 pub(crate) mod together;
 
+pub use cost::Cost;
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
+pub use factor::{Factored, common_factor};
+pub use tidy::{Candidate, Form, TIDY_MAX_NODES, TidyStep, candidates, chosen, tidy, tidy_steps};
 pub use together::together;

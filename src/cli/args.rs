@@ -10,6 +10,7 @@ use super::color::ColorChoice;
 use crate::expr::{DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE};
 use crate::output::Format;
 use crate::parse::{DEFAULT_MAX_DEPTH, check_variable};
+use crate::algebra::tidy::Form;
 use crate::print::Notation;
 use crate::program::emit::Language;
 
@@ -149,6 +150,16 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = FormatArg::Plain)]
     pub format: FormatArg,
 
+    /// The form of the results: auto (the simplest: fewest operators, then shortest),
+    /// computed (as the rules leave it), factored, together (one fraction, common factors
+    /// cancelled) or expanded.
+    #[arg(long, value_enum, value_name = "FORM", default_value_t = FormArg::Auto)]
+    pub form: FormArg,
+
+    /// Print every form of each result on its own labelled line, the chosen one marked.
+    #[arg(long, conflicts_with_all = ["cse", "check"])]
+    pub forms: bool,
+
     /// Show the derivation rule by rule (sum, product, chain, ...), each step with the
     /// whole expression after it.
     #[arg(long, conflicts_with = "mode")]
@@ -270,6 +281,33 @@ impl From<FormatArg> for Format {
             FormatArg::Latex => Format::Latex,
             FormatArg::Unicode => Format::Unicode,
             FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// The values of `--form`: the [`Form`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormArg {
+    /// The simplest of the others.
+    Auto,
+    /// As the rules leave it.
+    Computed,
+    /// Common factors pulled out of sums.
+    Factored,
+    /// One fraction, common factors cancelled.
+    Together,
+    /// Products of sums multiplied out.
+    Expanded,
+}
+
+impl From<FormArg> for Form {
+    fn from(form: FormArg) -> Form {
+        match form {
+            FormArg::Auto => Form::Auto,
+            FormArg::Computed => Form::Computed,
+            FormArg::Factored => Form::Factored,
+            FormArg::Together => Form::Together,
+            FormArg::Expanded => Form::Expanded,
         }
     }
 }

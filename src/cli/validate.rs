@@ -116,6 +116,8 @@ impl Cli {
             params: self.params.iter().map(|p| p.trim().to_string()).collect(),
             sgd: self.sgd.as_deref().map(learning_rate),
             emit: self.emit.map(Language::from),
+            form: self.form.into(),
+            forms: self.forms,
         };
         request.check_options()?;
         Ok(request)

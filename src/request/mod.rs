@@ -26,6 +26,7 @@ mod run;
 pub use assignment::{Assignment, parse_assignment};
 pub use outcome::{Label, Line, Outcome};
 
+use crate::algebra::tidy::Form;
 use crate::model::Definition;
 use crate::program::emit::Language;
 
@@ -115,6 +116,10 @@ pub struct Request {
     /// Write the loss and its gradient (and the `--sgd` step) as a function in this
     /// language instead of formulas (`--emit`); needs [`Mode::Gradient`].
     pub emit: Option<Language>,
+    /// The form results are written in (`--form`).
+    pub form: Form,
+    /// Also every form of each result (`--forms`).
+    pub forms: bool,
 }
 
 impl Request {

@@ -1,6 +1,7 @@
 //! The result report of one input: the [`Outcome`], its [`Line`]s and their [`Label`]s;
 //! the one-way interface to the output, which writes them.
 
+use crate::algebra::tidy::Form;
 use crate::calculus::steps::Derivation;
 use crate::error::Warning;
 use crate::expr::{ExprId, SymbolId};
@@ -83,6 +84,10 @@ pub struct Line {
     pub note: Option<String>,
     /// The value as a decimal, right to the digits it shows, with `--numeric`.
     pub decimal: Option<crate::expr::precise::Decimal>,
+    /// The form `value` is written in (see [`crate::algebra::tidy`]).
+    pub form: Form,
+    /// With `--forms`: the value in every form, in [`Form::CANDIDATES`] order.
+    pub forms: Vec<(Form, ExprId)>,
 }
 
 impl Line {
@@ -94,6 +99,8 @@ impl Line {
             differentials: Vec::new(),
             note: None,
             decimal: None,
+            form: Form::Computed,
+            forms: Vec::new(),
         }
     }
 

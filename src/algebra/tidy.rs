@@ -1,0 +1,250 @@
+//! The tidy pass: a result written in each of its forms, the simplest kept.
+//!
+//! The forms are the result *as computed* (the canonical form the differentiator left),
+//! *factored* (common factors pulled out of sums, what is left of each sum tidied in
+//! turn), *together* (one common denominator, the numerator expanded, common factors of
+//! numerator and denominator cancelled, Pythagorean identities applied) and *expanded*
+//! (products of sums multiplied out). [`Form::Auto`] keeps the one of least [`Cost`],
+//! ties going to the earlier form in that order, so tidying never makes a result bigger.
+//!
+//! Cancelling a common factor removes a removable singularity (`(x^2 - 1)/(x - 1)` is
+//! `x + 1`, also at `x = 1`), as every computer algebra system does. No other rewrite
+//! changes a value where both sides are defined.
+//!
+//! The pass is bounded: results of more than [`TIDY_MAX_NODES`] distinct nodes are left
+//! as computed, and the polynomial work inside spends from a fixed budget, so that large
+//! work (long chains, gradients of networks) costs what it cost before.
+
+use crate::algebra::cost::Cost;
+use crate::algebra::expand::expand;
+use crate::algebra::factor::common_factor;
+use crate::algebra::fraction::together_cancelled;
+use crate::expr::{ExprId, Node, Pool};
+use crate::print::print;
+
+/// Results with more distinct nodes than this are left as computed: every form is built
+/// and printed to be compared, and the polynomial work grows faster than linearly.
+pub const TIDY_MAX_NODES: usize = 400;
+
+/// How deep the factored form tidies the sums left after pulling out common factors.
+const MAX_FACTOR_DEPTH: usize = 3;
+
+/// A form a result can be written in (`--form`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Form {
+    /// The simplest of the others, by [`Cost`].
+    #[default]
+    Auto,
+    /// The canonical form the computation left.
+    Computed,
+    /// Common factors pulled out of sums.
+    Factored,
+    /// One fraction, the numerator expanded, common factors cancelled.
+    Together,
+    /// Products of sums multiplied out.
+    Expanded,
+}
+
+impl Form {
+    /// The forms [`Form::Auto`] chooses from, in its order of preference for equal costs.
+    pub const CANDIDATES: [Form; 4] = [
+        Form::Computed,
+        Form::Factored,
+        Form::Together,
+        Form::Expanded,
+    ];
+
+    /// The form's name, as `--form` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Auto => "auto",
+            Form::Computed => "computed",
+            Form::Factored => "factored",
+            Form::Together => "together",
+            Form::Expanded => "expanded",
+        }
+    }
+
+    /// The form of a name, as [`Form::name`] writes it.
+    pub fn from_name(name: &str) -> Option<Form> {
+        [Form::Auto]
+            .into_iter()
+            .chain(Form::CANDIDATES)
+            .find(|form| form.name() == name)
+    }
+}
+
+/// One step of the tidy pass: what was done, and the result after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TidyStep {
+    /// The step in words: `common denominator`, `cancel x - 1`, `factor out exp(-2*x)`.
+    pub rule: String,
+    /// The whole result after the step.
+    pub expr: ExprId,
+}
+
+/// A result written in one form.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The form.
+    pub form: Form,
+    /// The result in that form.
+    pub expr: ExprId,
+    /// What it costs.
+    pub cost: Cost,
+    /// How it was reached from the computed form.
+    pub steps: Vec<TidyStep>,
+}
+
+/// `expr` written in `form`; [`Form::Auto`] gives the simplest form.
+///
+/// ```
+/// use deriv::algebra::{Form, tidy};
+/// use deriv::{Pool, parse, print};
+/// let mut pool = Pool::new();
+/// let e = parse(&mut pool, "2/(x - 4) - (2*x + 1)/(x - 4)^2").unwrap();
+/// let tidied = tidy(&mut pool, e, Form::Auto);
+/// assert_eq!(print(&pool, tidied), "-9/(x - 4)^2");
+/// ```
+pub fn tidy(pool: &mut Pool, expr: ExprId, form: Form) -> ExprId {
+    let all = candidates(pool, expr);
+    match form {
+        Form::Auto => chosen(&all).expr,
+        _ => all.iter().find(|c| c.form == form).map_or(expr, |c| c.expr),
+    }
+}
+
+/// The candidate [`Form::Auto`] keeps: the least cost, the earliest form on a tie.
+pub fn chosen(candidates: &[Candidate]) -> &Candidate {
+    let mut best = &candidates[0];
+    for candidate in &candidates[1..] {
+        if candidate.cost < best.cost {
+            best = candidate;
+        }
+    }
+    best
+}
+
+/// `expr` in every form of [`Form::CANDIDATES`], in that order. Above
+/// [`TIDY_MAX_NODES`], every form is `expr` itself.
+pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
+    if pool.reachable(expr, |_| true).len() > TIDY_MAX_NODES {
+        let cost = Cost::of(pool, expr);
+        return Form::CANDIDATES
+            .into_iter()
+            .map(|form| Candidate {
+                form,
+                expr,
+                cost,
+                steps: Vec::new(),
+            })
+            .collect();
+    }
+    candidates_at(pool, expr, 0)
+}
+
+/// The steps of the tidy pass from `expr` to its simplest form (none when it is
+/// already simplest).
+pub fn tidy_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
+    let all = candidates(pool, expr);
+    chosen(&all).steps.clone()
+}
+
+/// The expanded form: one step, or none when expanding changes nothing or is too big.
+fn expanded(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
+    match expand(pool, expr) {
+        Some(done) if done != expr => vec![TidyStep {
+            rule: "expand".into(),
+            expr: done,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The factored form of `expr`: common factors out of a sum (with the numeric content
+/// taken positive or negative, whichever is smaller), the sum left tidied in turn; in a
+/// product or a fraction, each sum among the factors factored.
+fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
+    if depth > MAX_FACTOR_DEPTH {
+        return Vec::new();
+    }
+    match pool.node(expr).clone() {
+        Node::Add(_) => {
+            let mut best: Option<(Cost, Vec<TidyStep>)> = None;
+            for sign in [1, -1] {
+                let Some(split) = common_factor(pool, expr, sign) else {
+                    continue;
+                };
+                let pulled = pool.mul2(split.common, split.cofactor);
+                let mut steps = vec![TidyStep {
+                    rule: format!("factor out {}", print(pool, split.common)),
+                    expr: pulled,
+                }];
+                // The sum left, in its own simplest form.
+                let inner = candidates_at(pool, split.cofactor, depth + 1);
+                let best_inner = chosen(&inner);
+                for step in &best_inner.steps {
+                    let whole = pool.mul2(split.common, step.expr);
+                    steps.push(TidyStep {
+                        rule: step.rule.clone(),
+                        expr: whole,
+                    });
+                }
+                let result = steps.last().map_or(expr, |s| s.expr);
+                let cost = Cost::of(pool, result);
+                if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                    best = Some((cost, steps));
+                }
+            }
+            best.map(|(_, steps)| steps).unwrap_or_default()
+        }
+        Node::Mul(factors) => {
+            let mut steps = Vec::new();
+            let mut current: Vec<ExprId> = factors.to_vec();
+            for k in 0..current.len() {
+                let (base, exp) = match pool.node(current[k]) {
+                    Node::Pow([base, exp]) => (*base, Some(*exp)),
+                    _ => (current[k], None),
+                };
+                if !matches!(pool.node(base), Node::Add(_)) {
+                    continue;
+                }
+                for step in factored(pool, base, depth + 1) {
+                    current[k] = match exp {
+                        Some(exp) => pool.pow(step.expr, exp),
+                        None => step.expr,
+                    };
+                    let whole = pool.mul(&current);
+                    steps.push(TidyStep {
+                        rule: step.rule,
+                        expr: whole,
+                    });
+                }
+            }
+            steps
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The candidates of a part of a result, factored no deeper than `depth`.
+fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> {
+    let mut all = Vec::with_capacity(Form::CANDIDATES.len());
+    for form in Form::CANDIDATES {
+        let steps = match form {
+            Form::Factored => factored(pool, expr, depth),
+            Form::Together => together_cancelled(pool, expr),
+            Form::Expanded => expanded(pool, expr),
+            Form::Computed | Form::Auto => Vec::new(),
+        };
+        let result = steps.last().map_or(expr, |s| s.expr);
+        let cost = Cost::of(pool, result);
+        all.push(Candidate {
+            form,
+            expr: result,
+            cost,
+            steps,
+        });
+    }
+    all
+}
