@@ -15,5 +15,7 @@ pub(crate) mod together;
 pub use cost::Cost;
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use factor::{Factored, common_factor};
-pub use tidy::{Candidate, Form, TIDY_MAX_NODES, TidyStep, candidates, chosen, tidy, tidy_steps};
+pub use tidy::{
+    Candidate, Form, TIDY_MAX_NODES, TidyStep, candidates, chosen, pick, tidy, tidy_steps,
+};
 pub use together::together;

@@ -4,8 +4,10 @@
 //! *factored* (common factors pulled out of sums, what is left of each sum tidied in
 //! turn), *together* (one common denominator, the numerator expanded, common factors of
 //! numerator and denominator cancelled, Pythagorean identities applied) and *expanded*
-//! (products of sums multiplied out). [`Form::Auto`] keeps the one of least [`Cost`],
-//! ties going to the earlier form in that order, so tidying never makes a result bigger.
+//! (products of sums multiplied out). [`Form::Auto`] keeps the one with the fewest
+//! operators ([`Cost`]); among equals, the earlier form in that order. So tidying never makes a result bigger, and keeps the form the rules left (or a
+//! factored one, as a textbook prefers: `phi*(1 - phi)`, not `phi - phi^2`) unless
+//! another is smaller.
 //!
 //! Cancelling a common factor removes a removable singularity (`(x^2 - 1)/(x - 1)` is
 //! `x + 1`, also at `x = 1`), as every computer algebra system does. No other rewrite
@@ -108,17 +110,25 @@ pub struct Candidate {
 /// ```
 pub fn tidy(pool: &mut Pool, expr: ExprId, form: Form) -> ExprId {
     let all = candidates(pool, expr);
+    pick(&all, form).expr
+}
+
+/// The candidate in `form`; for [`Form::Auto`], the one it keeps ([`chosen`]).
+pub fn pick(candidates: &[Candidate], form: Form) -> &Candidate {
     match form {
-        Form::Auto => chosen(&all).expr,
-        _ => all.iter().find(|c| c.form == form).map_or(expr, |c| c.expr),
+        Form::Auto => chosen(candidates),
+        form => candidates
+            .iter()
+            .find(|c| c.form == form)
+            .unwrap_or(&candidates[0]),
     }
 }
 
-/// The candidate [`Form::Auto`] keeps: the least cost, the earliest form on a tie.
+/// The candidate [`Form::Auto`] keeps: the fewest operators, then the earliest form.
 pub fn chosen(candidates: &[Candidate]) -> &Candidate {
     let mut best = &candidates[0];
     for candidate in &candidates[1..] {
-        if candidate.cost < best.cost {
+        if candidate.cost.operators < best.cost.operators {
             best = candidate;
         }
     }
@@ -143,11 +153,11 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
     candidates_at(pool, expr, 0)
 }
 
-/// The steps of the tidy pass from `expr` to its simplest form (none when it is
-/// already simplest).
-pub fn tidy_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
+/// The steps of the tidy pass from `expr` to its form `form` (none when it is already
+/// in that form).
+pub fn tidy_steps(pool: &mut Pool, expr: ExprId, form: Form) -> Vec<TidyStep> {
     let all = candidates(pool, expr);
-    chosen(&all).steps.clone()
+    pick(&all, form).steps.clone()
 }
 
 /// The expanded form: one step, or none when expanding changes nothing or is too big.
@@ -177,7 +187,7 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
                 };
                 let pulled = pool.mul2(split.common, split.cofactor);
                 let mut steps = vec![TidyStep {
-                    rule: format!("factor out {}", print(pool, split.common)),
+                    rule: factor_rule(pool, split.common),
                     expr: pulled,
                 }];
                 // The sum left, in its own simplest form.
@@ -224,6 +234,27 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
             steps
         }
         _ => Vec::new(),
+    }
+}
+
+/// The name of the step that pulls `common` out of a sum: a common denominator when
+/// it is one (`1/(x - 4)^2`), else the factor.
+fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
+    let denominator = pool.powi(common, -1);
+    let only_denominator = match pool.node(denominator) {
+        Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| !e.is_negative()),
+        Node::Mul(factors) => factors.iter().all(|&f| match pool.node(f) {
+            Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| !e.is_negative()),
+            Node::Num(_) => false,
+            _ => true,
+        }),
+        Node::Add(_) | Node::Sym(_) | Node::Call(..) => true,
+        _ => false,
+    };
+    if only_denominator {
+        format!("common denominator {}", print(pool, denominator))
+    } else {
+        format!("factor out {}", print(pool, common))
     }
 }
 

@@ -4,8 +4,8 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::calculus::diff::diff;
 use crate::algebra::together::together;
+use crate::calculus::diff::diff;
 use crate::expr::func::Func;
 use crate::expr::subst::{rebuild, replace};
 use crate::expr::{ExprId, Node, Pool, SymbolId};

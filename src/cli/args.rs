@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use super::color::ColorChoice;
+use crate::algebra::tidy::Form;
 use crate::expr::{DEFAULT_MAX_POWER_BITS, DEFAULT_MAX_SIZE};
 use crate::output::Format;
 use crate::parse::{DEFAULT_MAX_DEPTH, check_variable};
-use crate::algebra::tidy::Form;
 use crate::print::Notation;
 use crate::program::emit::Language;
 

@@ -155,6 +155,38 @@ pub fn write_lines(
             }
         }
         writeln!(out)?;
+        write_forms(out, &mut printer, line)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "cli")]
+/// With `--forms`: the value in each form on its own line under the result, labelled
+/// with the form's name, the one shown above marked `← chosen`.
+fn write_forms(
+    out: &mut impl Write,
+    printer: &mut BatchPrinter<'_>,
+    line: &Line,
+) -> io::Result<()> {
+    let style = printer.style();
+    for &(form, value) in &line.forms {
+        let text = printer.print(value);
+        let mark = if form == line.form {
+            "  ← chosen"
+        } else {
+            ""
+        };
+        match style {
+            Style::Latex => {
+                let mark = if mark.is_empty() {
+                    ""
+                } else {
+                    " \\quad \\text{(chosen)}"
+                };
+                writeln!(out, "\\text{{{}}} \\quad {text}{mark}", form.name())?;
+            }
+            _ => writeln!(out, "  {:<9} {text}{mark}", form.name())?,
+        }
     }
     Ok(())
 }
@@ -184,6 +216,14 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "decimal_text": line.decimal.as_ref().map(|d| d.text.as_str()),
                 "note": line.note,
                 "update": matches!(line.label, Label::Update { .. }),
+                "form": line.form.name(),
+                "forms": line.forms.iter().map(|&(form, value)| json!({
+                    "form": form.name(),
+                    "plain": plain.print(value),
+                    "latex": latex.print(value),
+                    "unicode": unicode.print(value),
+                    "chosen": form == line.form,
+                })).collect::<Vec<Value>>(),
             })
         })
         .collect();

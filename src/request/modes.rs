@@ -5,10 +5,11 @@ use rustc_hash::FxHashMap;
 
 use super::context::Context;
 use super::{Label, Line, Request};
-use crate::calculus::diff::{Dependencies, diff, rates_of_change, total_diff};
 use crate::algebra::expand::{expand, is_zero};
-use crate::calculus::steps::{Derivation, derivation};
+use crate::algebra::tidy::tidy_steps;
 use crate::algebra::together::together;
+use crate::calculus::diff::{Dependencies, diff, rates_of_change, total_diff};
+use crate::calculus::steps::{Derivation, Step, derivation};
 use crate::expr::subst::{Substitution, free_symbols, replace, replace_checked};
 use crate::expr::{ExprId, Pool, SymbolId};
 use crate::print::print;
@@ -35,6 +36,16 @@ impl Request {
                 .last()
                 .map_or(ExprId::ZERO, |step| step.expr);
             derivations.push(derivation);
+        }
+        // The last result, tidied as the result line is: the steps end at the answer.
+        if let Some(last) = derivations.last_mut() {
+            for step in tidy_steps(pool, current, self.form) {
+                last.steps.push(Step {
+                    rule: step.rule,
+                    inner: None,
+                    expr: step.expr,
+                });
+            }
         }
         derivations
     }

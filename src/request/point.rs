@@ -1,4 +1,4 @@
-//! Results at a point (`--at`) and tidied (`--form`): the values substituted, each function checked to be
+//! Results at a point (`--at`): the values substituted, each function checked to be
 //! defined there, decimals added; and the errors that say what is undefined and where.
 
 use rustc_hash::FxHashMap;
@@ -6,7 +6,6 @@ use rustc_hash::FxHashMap;
 use super::context::Context;
 use super::modes::zeroed;
 use super::{Assignment, Label, Line, Request, label};
-use crate::algebra::tidy::{Form, candidates, chosen, tidy};
 use crate::calculus::defined::DefinedFunctions;
 use crate::error::Error;
 use crate::expr::subst::{replace, replace_checked};
@@ -48,29 +47,13 @@ impl Request {
             }
             for (coefficient, _) in &mut line.differentials {
                 *coefficient = replace(pool, *coefficient, &context.at);
-                *coefficient = tidy(pool, *coefficient, self.form);
             }
-            self.tidy_line(pool, &mut line);
             if self.numeric && pool.is_constant(line.value) {
                 line.decimal = crate::expr::precise::decimal(pool, line.value);
             }
             done.push(line);
         }
         Ok(done)
-    }
-
-    /// The line's value in the requested form, and with `--forms` in all of them.
-    fn tidy_line(&self, pool: &mut Pool, line: &mut Line) {
-        let all = candidates(pool, line.value);
-        let pick = match self.form {
-            Form::Auto => chosen(&all),
-            form => all.iter().find(|c| c.form == form).unwrap_or(&all[0]),
-        };
-        line.value = pick.expr;
-        line.form = pick.form;
-        if self.forms {
-            line.forms = all.iter().map(|c| (c.form, c.expr)).collect();
-        }
     }
 
     /// With `--at`: each function (after `--subst`) must be defined at the point, or its

@@ -1,5 +1,6 @@
 //! One input's computation: parsed and expanded through the definitions, the mode's
-//! results, then `--at`, `--sgd`, the definitions' names, `--steps` and `--verify`; and
+//! results, then `--at`, `--sgd`, the definitions' names, the tidy pass (`--form`),
+//! `--steps` and `--verify`; and
 //! the warnings about it.
 
 use rustc_hash::FxHashSet;
@@ -8,6 +9,7 @@ use super::assignment::{parse_option_expr, unwrap_option};
 use super::context::Context;
 use super::params::select_params;
 use super::{Label, Line, Mode, Outcome, Request, Varying};
+use crate::algebra::tidy::{candidates, pick, tidy};
 use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Warning};
 use crate::expr::subst::free_symbols;
@@ -190,6 +192,9 @@ impl Request {
                 }
             }
         }
+        for line in &mut lines {
+            self.tidy_line(pool, line);
+        }
         let derivations = if self.steps {
             self.derivations(pool, &context, input)
         } else {
@@ -299,6 +304,22 @@ impl Request {
             });
         }
         warnings
+    }
+
+    /// A line's value in the requested form (`--form`), and with `--forms` in all of
+    /// them; a differential's coefficients each in that form. Done last, on the result as
+    /// shown, so that the definitions' names are tidied as variables.
+    fn tidy_line(&self, pool: &mut Pool, line: &mut Line) {
+        for (coefficient, _) in &mut line.differentials {
+            *coefficient = tidy(pool, *coefficient, self.form);
+        }
+        let all = candidates(pool, line.value);
+        let pick = pick(&all, self.form);
+        line.value = pick.expr;
+        line.form = pick.form;
+        if self.forms {
+            line.forms = all.iter().map(|c| (c.form, c.expr)).collect();
+        }
     }
 
     /// A result as shown: in the definitions' names, or written out with `--inline`.

@@ -144,7 +144,7 @@ fn higher_and_mixed_partials_apply_in_order() {
     ----- stdout -----
     0
     -3*y^2*sin(x)
-    x*y^2*exp(x*y) + 2*y*exp(x*y)
+    y*exp(x*y)*(x*y + 2)
 
     ----- stderr -----
     warning: --wrt y: `y` does not occur in the expression, so the derivative is 0
@@ -379,7 +379,7 @@ mod seed_post {
         success: true
         exit_code: 0
         ----- stdout -----
-        4*pi*t*x*diff(y, x)/3 + 4*pi*t*y/3 + 4*pi*x*y*diff(t, x)/3
+        4*pi*(t*x*diff(y, x) + t*y + x*y*diff(t, x))/3
 
         ----- stderr -----
         ");
@@ -391,7 +391,7 @@ mod seed_post {
         success: true
         exit_code: 0
         ----- stdout -----
-        4*pi*t*y/3 + 4*pi*x*y*diff(t, x)/3
+        4*pi*y*(t + x*diff(t, x))/3
 
         ----- stderr -----
         ");
