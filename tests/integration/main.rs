@@ -19,6 +19,7 @@ mod numeric;
 mod parse;
 mod pathological;
 mod properties;
+mod quality;
 mod readme;
 mod total;
 mod warnings;
