@@ -36,7 +36,7 @@ pub fn common_factor(pool: &mut Pool, expr: ExprId, sign: i64) -> Option<Factore
     let Node::Add(terms) = pool.node(expr) else {
         return None;
     };
-    let terms: Vec<Term> = terms.to_vec().into_iter().map(|t| split(pool, t)).collect();
+    let terms: Vec<Term> = terms.iter().map(|&t| split(pool, t)).collect();
     let mut content = terms[0].coeff.clone();
     for term in &terms[1..] {
         content = content.gcd(&term.coeff);
