@@ -8,6 +8,7 @@ pub(crate) mod expand;
 pub(crate) mod factor;
 pub(crate) mod fraction;
 pub(crate) mod gcd;
+pub(crate) mod identities;
 pub(crate) mod poly;
 pub(crate) mod tidy;
 pub(crate) mod together;
@@ -15,6 +16,9 @@ pub(crate) mod together;
 pub use cost::Cost;
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
 pub use factor::{Factored, common_factor};
+pub use gcd::{Budget, gcd, square_free};
+pub use identities::identities;
+pub use poly::Poly;
 pub use tidy::{
     Candidate, Form, TIDY_MAX_NODES, TidyStep, candidates, chosen, pick, tidy, tidy_steps,
 };

@@ -21,6 +21,7 @@ use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
+use crate::algebra::identities::{identities, is_identity_function};
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
 
@@ -138,7 +139,7 @@ pub fn chosen(candidates: &[Candidate]) -> &Candidate {
 /// `expr` in every form of [`Form::CANDIDATES`], in that order. Above
 /// [`TIDY_MAX_NODES`], every form is `expr` itself.
 pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
-    if pool.reachable(expr, |_| true).len() > TIDY_MAX_NODES {
+    if !worth_tidying(pool, expr) || pool.reachable(expr, |_| true).len() > TIDY_MAX_NODES {
         let cost = Cost::of(pool, expr);
         return Form::CANDIDATES
             .into_iter()
@@ -151,6 +152,42 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             .collect();
     }
     candidates_at(pool, expr, 0)
+}
+
+/// Whether any form could differ from `expr`: it has a sum of several terms, a
+/// denominator, a power of a sum or a function the identities know. Most small results
+/// (`2*x + y` has no common factor, but is checked) are answered here without building
+/// a form.
+fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
+    let mut stack = vec![expr];
+    let mut sums = 0;
+    while let Some(id) = stack.pop() {
+        match pool.node(id) {
+            Node::Add(terms) => {
+                sums += 1;
+                stack.extend(terms.iter().copied());
+            }
+            Node::Mul(ops) => stack.extend(ops.iter().copied()),
+            Node::Pow([base, exp]) => {
+                let negative = pool.as_num(*exp).is_some_and(|e| e.is_negative());
+                if negative || matches!(pool.node(*base), Node::Add(_)) {
+                    return true;
+                }
+                stack.push(*base);
+            }
+            Node::Call(func, arg) => {
+                if is_identity_function(*func) {
+                    return true;
+                }
+                stack.push(*arg);
+            }
+            _ => {}
+        }
+    }
+    // A sum: a common factor, or a product of sums, to find.
+    sums > 1 || (sums == 1 && common_factor(pool, expr, 1).is_some()) || {
+        matches!(pool.node(expr), Node::Mul(_)) && sums > 0
+    }
 }
 
 /// The steps of the tidy pass from `expr` to its form `form` (none when it is already
@@ -260,16 +297,39 @@ fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
 
 /// The candidates of a part of a result, factored no deeper than `depth`.
 fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> {
+    // Every form but the computed one starts from the identities applied.
+    let base = identities(pool, expr);
+    let first: Vec<TidyStep> = if base == expr {
+        Vec::new()
+    } else {
+        vec![TidyStep {
+            rule: "trigonometric identities".into(),
+            expr: base,
+        }]
+    };
+    let own_cost = Cost::of(pool, expr);
     let mut all = Vec::with_capacity(Form::CANDIDATES.len());
     for form in Form::CANDIDATES {
-        let steps = match form {
-            Form::Factored => factored(pool, expr, depth),
-            Form::Together => together_cancelled(pool, expr),
-            Form::Expanded => expanded(pool, expr),
-            Form::Computed | Form::Auto => Vec::new(),
+        let rest = match form {
+            Form::Computed | Form::Auto => {
+                all.push(Candidate {
+                    form,
+                    expr,
+                    cost: own_cost,
+                    steps: Vec::new(),
+                });
+                continue;
+            }
+            Form::Factored => factored(pool, base, depth),
+            Form::Together => together_cancelled(pool, base),
+            Form::Expanded => expanded(pool, base),
         };
+        let steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
         let result = steps.last().map_or(expr, |s| s.expr);
-        let cost = Cost::of(pool, result);
+        let cost = match all.iter().find(|c| c.expr == result) {
+            Some(same) => same.cost,
+            None => Cost::of(pool, result),
+        };
         all.push(Candidate {
             form,
             expr: result,

@@ -9,7 +9,7 @@ use super::assignment::{parse_option_expr, unwrap_option};
 use super::context::Context;
 use super::params::select_params;
 use super::{Label, Line, Mode, Outcome, Request, Varying};
-use crate::algebra::tidy::{candidates, pick, tidy};
+use crate::algebra::tidy::{Form, candidates, pick, tidy};
 use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Warning};
 use crate::expr::subst::free_symbols;
@@ -310,6 +310,9 @@ impl Request {
     /// them; a differential's coefficients each in that form. Done last, on the result as
     /// shown, so that the definitions' names are tidied as variables.
     fn tidy_line(&self, pool: &mut Pool, line: &mut Line) {
+        if self.form == Form::Computed && !self.forms {
+            return;
+        }
         for (coefficient, _) in &mut line.differentials {
             *coefficient = tidy(pool, *coefficient, self.form);
         }

@@ -428,7 +428,7 @@ fn chained_substitutions_resolve_before_differentiating() {
     success: true
     exit_code: 0
     ----- stdout -----
-    2*x + 4*x*cos(x^2)*sin(x^2)
+    2*x*(sin(2*x^2) + 1)
 
     ----- stderr -----
     ");

@@ -427,7 +427,18 @@ fn check_says_correct_or_incorrect_with_exit_codes() {
         stdout(&["sin(x^2)", "--wrt", "x", "--check", "2*x*cos(x^2)"]),
         "correct (proved: the difference simplifies to 0)\n"
     );
-    let numeric = stdout(&["sin(x)^2", "--wrt", "x", "--check", "sin(2*x)"]);
+    // The double angle is proved (the identities know it); the triple angle is not.
+    assert_eq!(
+        stdout(&["sin(x)^2", "--wrt", "x", "--check", "sin(2*x)"]),
+        "correct (proved: the difference simplifies to 0)\n"
+    );
+    let numeric = stdout(&[
+        "sin(3*x)",
+        "--wrt",
+        "x",
+        "--check",
+        "3*cos(x)^3 - 9*cos(x)*sin(x)^2",
+    ]);
     assert!(
         numeric
             .starts_with("correct (numerically, not proved: equal to 30 digits at 24 test points"),

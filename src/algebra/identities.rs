@@ -1,0 +1,365 @@
+//! Trigonometric and hyperbolic identities, applied where they shrink a result.
+//!
+//! In products, powers of the six functions of one argument are written with the fewest
+//! factors (`sin(x)/cos(x)` is `tan(x)`, `1/cos(x)^2` is `sec(x)^2`, `cos(x)*sec(x)` is
+//! `1`), and `2*sin(u)*cos(u)` is `sin(2*u)`. In sums, two terms that make up a
+//! Pythagorean identity become its third term (`tan(x)^2 + 1` is `sec(x)^2`,
+//! `1 - sin(x)^2` is `cos(x)^2`, `cos(x)^2 - sin(x)^2` is `cos(2*x)`). Each rewrite is
+//! exact where both sides are defined; like cancelling a common factor, it may remove a
+//! removable singularity (`cos(x)*sec(x)` is `1` also where `cos(x)` is 0).
+
+use rustc_hash::FxHashMap;
+
+use crate::expr::func::Func;
+use crate::expr::rational::Rational;
+use crate::expr::subst::rebuild;
+use crate::expr::{ExprId, Node, Pool};
+
+/// Sums with more terms than this are left as they are: pairing terms is quadratic.
+const MAX_PAIRED_TERMS: usize = 64;
+
+/// `expr` with the identities applied everywhere, bottom up; linear in its size (with
+/// at most [`MAX_PAIRED_TERMS`] squared per sum).
+///
+/// ```
+/// use deriv::algebra::identities;
+/// use deriv::{Pool, parse, print};
+/// let mut pool = Pool::new();
+/// let e = parse(&mut pool, "cos(x)/(1 - sin(x)^2)").unwrap();
+/// let done = identities(&mut pool, e);
+/// assert_eq!(print(&pool, done), "sec(x)");
+/// ```
+pub fn identities(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let order = pool.reachable(expr, |_| true);
+    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for id in order {
+        let node = pool.node(id).clone();
+        let children: Vec<ExprId> = pool
+            .children(id)
+            .iter()
+            .map(|c| done.get(c).copied().unwrap_or(*c))
+            .collect();
+        let rebuilt = if children.as_slice() == pool.children(id) {
+            id
+        } else {
+            rebuild(pool, &node, &children)
+        };
+        let rewritten = match pool.node(rebuilt) {
+            Node::Mul(_) | Node::Pow(_) => fewest_factors(pool, rebuilt),
+            Node::Add(_) => pythagorean(pool, rebuilt),
+            _ => rebuilt,
+        };
+        done.insert(id, rewritten);
+    }
+    done.get(&expr).copied().unwrap_or(expr)
+}
+
+/// The circular and the hyperbolic family: sine, cosine, tangent, secant, cosecant,
+/// cotangent.
+const FAMILIES: [[Func; 6]; 2] = [
+    [
+        Func::Sin,
+        Func::Cos,
+        Func::Tan,
+        Func::Sec,
+        Func::Csc,
+        Func::Cot,
+    ],
+    [
+        Func::Sinh,
+        Func::Cosh,
+        Func::Tanh,
+        Func::Sech,
+        Func::Csch,
+        Func::Coth,
+    ],
+];
+
+/// Whether the identities rewrite products or sums of `func`.
+pub fn is_identity_function(func: Func) -> bool {
+    family_of(func).is_some()
+}
+
+/// `(family, position)` of a function of [`FAMILIES`].
+fn family_of(func: Func) -> Option<(usize, usize)> {
+    FAMILIES
+        .iter()
+        .enumerate()
+        .find_map(|(f, family)| family.iter().position(|&g| g == func).map(|k| (f, k)))
+}
+
+/// A product with the powers of each family's functions of one argument written with
+/// the fewest factors, and `2*sin(u)*cos(u)` as `sin(2*u)`.
+fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let factors: Vec<ExprId> = match pool.node(expr) {
+        Node::Mul(ops) => ops.to_vec(),
+        _ => vec![expr],
+    };
+    // (family, argument) -> exponents of sin and cos it amounts to.
+    let mut groups: Vec<((usize, ExprId), i64, i64)> = Vec::new();
+    let mut others = Vec::with_capacity(factors.len());
+    let mut coeff = Rational::ONE;
+    for &factor in &factors {
+        let (base, exp) = match pool.node(factor) {
+            Node::Pow([base, exp]) => (*base, pool.as_num(*exp).and_then(Rational::to_i64)),
+            _ => (factor, Some(1)),
+        };
+        let found = match (pool.node(base), exp) {
+            (Node::Call(func, arg), Some(n)) => family_of(*func).map(|(f, k)| (f, k, *arg, n)),
+            _ => None,
+        };
+        let Some((family, k, arg, n)) = found else {
+            match pool.node(factor) {
+                Node::Num(value) => coeff = value.clone(),
+                _ => others.push(factor),
+            }
+            continue;
+        };
+        // sin, cos, tan = sin/cos, sec = 1/cos, csc = 1/sin, cot = cos/sin.
+        let (s, c) = [(1, 0), (0, 1), (1, -1), (0, -1), (-1, 0), (-1, 1)][k];
+        match groups.iter_mut().find(|(key, _, _)| *key == (family, arg)) {
+            Some((_, a, b)) => {
+                *a += s * n;
+                *b += c * n;
+            }
+            None => groups.push(((family, arg), s * n, c * n)),
+        }
+    }
+    if groups.is_empty() {
+        return expr;
+    }
+    let mut rebuilt = others;
+    rebuilt.push(pool.num(coeff.clone()));
+    for ((family, arg), a, b) in groups {
+        let [sin, cos, tan, sec, csc, cot] = FAMILIES[family];
+        let mut power = |func: Func, n: i64, pool: &mut Pool| {
+            if n != 0 {
+                let f = pool.call(func, arg);
+                rebuilt.push(pool.powi(f, n));
+            }
+        };
+        match (a.signum(), b.signum()) {
+            (1, -1) if a >= -b => {
+                power(tan, -b, pool);
+                power(sin, a + b, pool);
+            }
+            (1, -1) => {
+                power(tan, a, pool);
+                power(sec, -b - a, pool);
+            }
+            (-1, 1) if b >= -a => {
+                power(cot, -a, pool);
+                power(cos, b + a, pool);
+            }
+            (-1, 1) => {
+                power(cot, b, pool);
+                power(csc, -a - b, pool);
+            }
+            _ => {
+                power(sin, a.max(0), pool);
+                power(cos, b.max(0), pool);
+                power(csc, (-a).max(0), pool);
+                power(sec, (-b).max(0), pool);
+            }
+        }
+    }
+    let product = pool.mul(&rebuilt);
+    double_angle(pool, product)
+}
+
+/// `2*sin(u)*cos(u)*rest` as `sin(2*u)*rest`, and likewise for `sinh` and `cosh`, when
+/// the coefficient is even.
+fn double_angle(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let Node::Mul(factors) = pool.node(expr) else {
+        return expr;
+    };
+    let factors = factors.to_vec();
+    let Some(coeff) = pool.as_num(factors[0]).cloned() else {
+        return expr;
+    };
+    let half = &coeff * &Rational::HALF;
+    if !half.is_integer() {
+        return expr;
+    }
+    for (sin, cos) in [(Func::Sin, Func::Cos), (Func::Sinh, Func::Cosh)] {
+        let find = |pool: &Pool, func: Func| {
+            factors
+                .iter()
+                .position(|&f| matches!(pool.node(f), Node::Call(g, _) if *g == func))
+        };
+        let (Some(i), Some(j)) = (find(pool, sin), find(pool, cos)) else {
+            continue;
+        };
+        let (Node::Call(_, u), Node::Call(_, v)) = (pool.node(factors[i]), pool.node(factors[j]))
+        else {
+            continue;
+        };
+        if u != v {
+            continue;
+        }
+        let u = *u;
+        let two = pool.int(2);
+        let two_u = pool.mul2(two, u);
+        let mut rest: Vec<ExprId> = factors
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != 0 && k != i && k != j)
+            .map(|(_, &f)| f)
+            .collect();
+        rest.push(pool.num(half));
+        rest.push(pool.call(sin, two_u));
+        return pool.mul(&rest);
+    }
+    expr
+}
+
+/// One identity `k1*A + k2*B + k3*C = 0`, its slots given by the function squared (or
+/// `None` for the constant 1), or a double angle.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// `F(u)^2`.
+    Square(Func),
+    /// The constant 1.
+    One,
+    /// `F(2*u)`.
+    Double(Func),
+}
+
+/// The identities, each as three slots with their coefficients summing to zero.
+const IDENTITIES: [[(Slot, i64); 3]; 8] = [
+    [
+        (Slot::Square(Func::Sin), 1),
+        (Slot::Square(Func::Cos), 1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Sec), 1),
+        (Slot::Square(Func::Tan), -1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Csc), 1),
+        (Slot::Square(Func::Cot), -1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Cosh), 1),
+        (Slot::Square(Func::Sinh), -1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Sech), 1),
+        (Slot::Square(Func::Tanh), 1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Coth), 1),
+        (Slot::Square(Func::Csch), -1),
+        (Slot::One, -1),
+    ],
+    [
+        (Slot::Square(Func::Cos), 1),
+        (Slot::Square(Func::Sin), -1),
+        (Slot::Double(Func::Cos), -1),
+    ],
+    [
+        (Slot::Square(Func::Cosh), 1),
+        (Slot::Square(Func::Sinh), 1),
+        (Slot::Double(Func::Cosh), -1),
+    ],
+];
+
+/// The expression a slot stands for at the argument `u`.
+fn slot_expr(pool: &mut Pool, slot: Slot, u: ExprId) -> ExprId {
+    match slot {
+        Slot::Square(func) => {
+            let f = pool.call(func, u);
+            pool.powi(f, 2)
+        }
+        Slot::One => ExprId::ONE,
+        Slot::Double(func) => {
+            let two = pool.int(2);
+            let two_u = pool.mul2(two, u);
+            pool.call(func, two_u)
+        }
+    }
+}
+
+/// A sum with every pair of terms that make up two slots of an identity replaced by the
+/// third slot's term, as long as pairs are found.
+fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let Node::Add(terms) = pool.node(expr) else {
+        return expr;
+    };
+    let mut terms = terms.to_vec();
+    if terms.len() > MAX_PAIRED_TERMS {
+        return expr;
+    }
+    // Each replacement removes a term, so this ends.
+    'search: loop {
+        for i in 0..terms.len() {
+            let (coeff, factors) = split_term(pool, terms[i]);
+            for (k, &factor) in factors.iter().enumerate() {
+                let Node::Pow([base, exp]) = *pool.node(factor) else {
+                    continue;
+                };
+                let squared = pool.as_num(exp) == Some(&Rational::int(2));
+                let (Node::Call(func, u), true) = (pool.node(base).clone(), squared) else {
+                    continue;
+                };
+                let rest: Vec<ExprId> = factors
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .map(|(_, &f)| f)
+                    .collect();
+                let rest = pool.mul(&rest);
+                for identity in &IDENTITIES {
+                    let Some(own) = identity
+                        .iter()
+                        .position(|(s, _)| matches!(s, Slot::Square(g) if *g == func))
+                    else {
+                        continue;
+                    };
+                    let scale = &coeff * &Rational::int(identity[own].1);
+                    for partner in (0..3).filter(|&p| p != own) {
+                        let third = 3 - own - partner;
+                        let (slot, k_partner) = identity[partner];
+                        let slot = slot_expr(pool, slot, u);
+                        let c = pool.num(&scale * &Rational::int(k_partner));
+                        let expected = pool.mul(&[c, rest, slot]);
+                        let Some(j) = terms.iter().position(|&t| t == expected) else {
+                            continue;
+                        };
+                        if j == i {
+                            continue;
+                        }
+                        let (slot, k_third) = identity[third];
+                        let slot = slot_expr(pool, slot, u);
+                        let c = pool.num(&scale * &Rational::int(-k_third));
+                        let replacement = pool.mul(&[c, rest, slot]);
+                        let (hi, lo) = (i.max(j), i.min(j));
+                        terms.remove(hi);
+                        terms.remove(lo);
+                        terms.push(replacement);
+                        continue 'search;
+                    }
+                }
+            }
+        }
+        break;
+    }
+    pool.add(&terms)
+}
+
+/// A term as its coefficient and its other factors.
+fn split_term(pool: &Pool, term: ExprId) -> (Rational, Vec<ExprId>) {
+    match pool.node(term) {
+        Node::Mul(ops) => match pool.as_num(ops[0]) {
+            Some(c) => (c.clone(), ops[1..].to_vec()),
+            None => (Rational::ONE, ops.to_vec()),
+        },
+        Node::Num(c) => (c.clone(), Vec::new()),
+        _ => (Rational::ONE, vec![term]),
+    }
+}
