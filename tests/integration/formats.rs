@@ -345,8 +345,67 @@ fn steps_of_a_total_derivative_show_the_chain_terms() {
     );
 }
 
+/// A quotient whose numerator and denominator both vary is differentiated by the quotient
+/// rule, as a textbook writes it, `(u'*v - u*v')/v^2`, and its inner derivatives are then
+/// replaced one rule at a time; a constant over a function, or a function over a constant,
+/// by the constant multiple rule.
+#[test]
+fn steps_of_a_quotient_follow_the_quotient_rule() {
+    for (name, expr) in [
+        ("steps_quotient_of_linear_functions", "(2*x + 1)/(x - 4)"),
+        ("steps_quotient_with_a_square_below", "x/(x^2 + 1)"),
+        (
+            "steps_quotient_of_trigonometric_functions",
+            "sin(x)/(1 - cos(x))",
+        ),
+        ("steps_quotient_with_a_root", "sqrt(x)/(1 + x)"),
+        ("steps_quotient_of_a_product", "x^2*sin(x)/(x + 1)"),
+        ("steps_quotient_with_a_constant_factor", "3*a*x/(x + 1)"),
+        ("steps_constant_over_a_function", "3/(x^2 + 1)"),
+        ("steps_function_over_a_constant", "(x^2 + 1)/5"),
+        ("steps_product_over_a_constant", "x*sin(x)/5"),
+    ] {
+        assert_snapshot!(name, stdout(&[expr, "--wrt", "x", "--steps"]));
+    }
+    let args = ["(2*x + 1)/(x - 4)", "--wrt", "x", "--steps"];
+    assert_snapshot!(
+        "steps_quotient_in_latex",
+        stdout(&[&args[..], &["--latex"]].concat())
+    );
+    assert_snapshot!(
+        "steps_quotient_in_unicode",
+        stdout(&[&args[..], &["--format", "unicode"]].concat())
+    );
+    // A total derivative: the constrained numerator's rate, then the constraint.
+    assert_snapshot!(
+        "steps_quotient_of_a_total_derivative",
+        stdout(&[
+            "t/(x + 1)",
+            "--wrt",
+            "x",
+            "--total",
+            "--subst",
+            "t=x^2",
+            "--steps"
+        ])
+    );
+    assert_snapshot!(
+        "steps_quotient_with_a_dependent_variable",
+        stdout(&[
+            "y/(x + 1)",
+            "--wrt",
+            "x",
+            "--total",
+            "--depends",
+            "y",
+            "--steps"
+        ])
+    );
+}
+
 /// Each rule the differentiator knows shows up by name, and every derivation ends at the
-/// plain result.
+/// derivative: the plain result, or (after the quotient rule, whose numerator
+/// `u'*v - u*v'` is simplified on its own terms) an expression `--check` proves equal to it.
 #[test]
 fn steps_name_every_rule() {
     let cases = [
@@ -390,10 +449,17 @@ fn steps_name_every_rule() {
         let result = stdout(&[expr, "--wrt", "x"]);
         let last = steps.lines().last().expect("a step");
         let last = last.trim_start().strip_prefix("= ").expect("a step line");
-        assert!(
-            last.starts_with(result.trim()),
-            "{expr}: {last} vs {result}"
-        );
+        let (last, _rule) = last.rsplit_once("   (").expect("a rule");
+        let last = last.trim_end();
+        if rule == "quotient rule" {
+            let check = stdout(&[expr, "--wrt", "x", "--check", last]);
+            assert!(
+                check.starts_with("correct (proved"),
+                "{expr}: {last} vs {result}: {check}"
+            );
+        } else {
+            assert_eq!(last, result.trim(), "{expr}");
+        }
     }
 }
 

@@ -811,6 +811,115 @@ fn independent_evaluator_agrees_with_known_values() {
 }
 
 // ---------------------------------------------------------------------------------------
+// 7. Every step of a derivation is the derivative
+// ---------------------------------------------------------------------------------------
+
+/// The largest magnitude among the values of the nodes under `root` at `point`: the size
+/// the rounding errors of an evaluation scale with.
+fn magnitude(pool: &Pool, root: ExprId, syms: &[SymbolId; 3], point: &[f64; 3]) -> f64 {
+    node_values(pool, root, syms, point)
+        .values()
+        .fold(0.0, |m, v| m.max(v.abs()))
+}
+
+/// Checks that every step of the derivation of `f` in coordinate `k`, printed and parsed
+/// back, has the value of the derivative at `points`: a placeholder `diff(u, x)` parses as
+/// the derivative of `u`, so this is the step with its placeholders replaced by the true
+/// derivatives. The last step has no placeholder left. Returns the steps' rules.
+fn check_derivation(
+    pool: &mut Pool,
+    f: ExprId,
+    k: usize,
+    points: &[[f64; 3]],
+) -> Result<Vec<String>, TestCaseError> {
+    let syms = symbols(pool);
+    let df = diff(pool, f, syms[k]);
+    let mut rules = Vec::new();
+    if df == ExprId::UNDEFINED {
+        // `(-1)^x`: no derivative, no derivation to check.
+        return Ok(rules);
+    }
+    let derivation = deriv::calculus::derivation(pool, f, syms[k], None);
+    for (n, step) in derivation.steps.iter().enumerate() {
+        let text = print(pool, step.expr);
+        if n + 1 == derivation.steps.len() {
+            prop_assert!(!text.contains("diff("), "a placeholder is left in `{text}`");
+        }
+        let Some(value) = parse_defined(pool, &text)? else {
+            return Err(TestCaseError::fail(format!(
+                "step `{text}` ({}) is undefined",
+                step.rule
+            )));
+        };
+        for p in points {
+            let exact = eval_at(pool, df, &syms, p);
+            if !defined_everywhere_inside(pool, f, &syms, p)
+                || !defined_everywhere_inside(pool, df, &syms, p)
+                || exact.abs() > HUGE
+                || leaves_the_floating_point_range(pool, value, &syms, p)
+            {
+                continue;
+            }
+            let got = eval_at(pool, value, &syms, p);
+            let scale = magnitude(pool, df, &syms, p).max(magnitude(pool, value, &syms, p));
+            prop_assert!(
+                (got - exact).abs() <= 1e-8 * (1.0 + scale),
+                "d/d{} of `{}`: step `{text}` ({}) is {got} at {p:?}, the derivative `{}` is \
+                 {exact}",
+                VARS[k],
+                print(pool, f),
+                step.rule,
+                print(pool, df),
+            );
+        }
+        rules.push(step.rule.clone());
+    }
+    Ok(rules)
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn steps_of_a_quotient_have_the_derivative_s_value(
+        a in tree_with(3, 12),
+        b in tree_with(3, 12),
+        points in points(),
+        k in 0usize..3,
+    ) {
+        let text = format!("{}/{}", a.text(), b.text());
+        let mut pool = Pool::new();
+        let Some(f) = parse_defined(&mut pool, &text)? else { return Ok(()) };
+        check_derivation(&mut pool, f, k, &points)?;
+    }
+}
+
+/// The quotient rule applies where a numerator and a denominator both vary, and each of
+/// its steps has the derivative's value.
+#[test]
+fn quotients_derive_by_the_quotient_rule() {
+    let points = [[0.3, 0.7, -1.2], [1.7, -0.4, 0.9], [-2.6, 1.1, 2.3]];
+    for text in [
+        "(2*x + 1)/(x - 4)",
+        "x/(x^2 + 1)",
+        "sin(x)/(1 - cos(x))",
+        "sqrt(x)/(1 + x)",
+        "x^2*sin(x)/(x + 1)",
+        "3*y*exp(x)/(x^2 + y)^3",
+        "x/sqrt(x^2 + 1)",
+        "(x + 1)*(x - 2)/((x + 3)*(x^2 + 2))",
+        "sin(x/(x + 1))/(x^2 + 3)",
+        "ln(x^2 + 1)/(2*x + 1)^(3/2)",
+    ] {
+        let mut pool = Pool::new();
+        let f = parse(&mut pool, text).unwrap();
+        let rules =
+            check_derivation(&mut pool, f, 0, &points).unwrap_or_else(|e| panic!("`{text}`: {e}"));
+        assert_eq!(rules[0], "quotient rule", "`{text}`: {rules:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Exact arithmetic
 // ---------------------------------------------------------------------------------------
 
