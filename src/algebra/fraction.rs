@@ -64,19 +64,30 @@ pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
         let combined = fraction.write(pool);
         if combined != current {
             current = combined;
+            // After the identities, writing the fraction again cancels what they made
+            // equal on both sides.
+            let rule = if round == 0 {
+                "common denominator"
+            } else {
+                "simplify the fraction"
+            };
             steps.push(TidyStep {
-                rule: "common denominator".into(),
+                rule: rule.into(),
                 expr: current,
             });
         }
         let mut fraction = fraction;
         while let Some(common) = fraction.cancel_one(&mut budget) {
             let shown = fraction.generators.write_poly(pool, &common);
-            current = fraction.write(pool);
-            steps.push(TidyStep {
-                rule: format!("cancel {}", print(pool, shown)),
-                expr: current,
-            });
+            let cancelled = fraction.write(pool);
+            // The pool cancels a factor written the same way on both sides by itself.
+            if cancelled != current {
+                current = cancelled;
+                steps.push(TidyStep {
+                    rule: format!("cancel {}", print(pool, shown)),
+                    expr: current,
+                });
+            }
         }
     }
     steps

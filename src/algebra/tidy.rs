@@ -277,18 +277,16 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
 /// The name of the step that pulls `common` out of a sum: a common denominator when
 /// it is one (`1/(x - 4)^2`), else the factor.
 fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
-    let denominator = pool.powi(common, -1);
-    let only_denominator = match pool.node(denominator) {
-        Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| !e.is_negative()),
-        Node::Mul(factors) => factors.iter().all(|&f| match pool.node(f) {
-            Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| !e.is_negative()),
-            Node::Num(_) => false,
-            _ => true,
-        }),
-        Node::Add(_) | Node::Sym(_) | Node::Call(..) => true,
+    let negative_power = |pool: &Pool, f: ExprId| match pool.node(f) {
+        Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| e.is_negative()),
         _ => false,
     };
+    let only_denominator = match pool.node(common) {
+        Node::Mul(factors) => factors.iter().all(|&f| negative_power(pool, f)),
+        _ => negative_power(pool, common),
+    };
     if only_denominator {
+        let denominator = pool.powi(common, -1);
         format!("common denominator {}", print(pool, denominator))
     } else {
         format!("factor out {}", print(pool, common))
