@@ -22,6 +22,9 @@ use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities, is_identity_function};
+use rustc_hash::FxHashMap;
+
+use crate::expr::subst::rebuild;
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
 
@@ -243,7 +246,11 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
                     best = Some((cost, steps));
                 }
             }
-            best.map(|(_, steps)| steps).unwrap_or_default()
+            // Only a factoring that pays for itself.
+            match best {
+                Some((cost, steps)) if cost.operators < Cost::of(pool, expr).operators => steps,
+                _ => Vec::new(),
+            }
         }
         Node::Mul(factors) => {
             let mut steps = Vec::new();
@@ -293,18 +300,56 @@ fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
     }
 }
 
+/// `expr` with every sum below the top (in function arguments, powers and products)
+/// replaced by its simplest form, innermost first.
+fn tidy_parts(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let order = pool.reachable(expr, |_| true);
+    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for id in order {
+        let children: Vec<ExprId> = pool
+            .children(id)
+            .iter()
+            .map(|c| done.get(c).copied().unwrap_or(*c))
+            .collect();
+        let rebuilt = if children.as_slice() == pool.children(id) {
+            id
+        } else {
+            let node = pool.node(id).clone();
+            rebuild(pool, &node, &children)
+        };
+        let tidied = if id != expr && matches!(pool.node(rebuilt), Node::Add(_)) {
+            let all = candidates_at(pool, rebuilt, 1);
+            chosen(&all).expr
+        } else {
+            rebuilt
+        };
+        done.insert(id, tidied);
+    }
+    done.get(&expr).copied().unwrap_or(expr)
+}
+
 /// The candidates of a part of a result, factored no deeper than `depth`.
 fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> {
-    // Every form but the computed one starts from the identities applied.
-    let base = identities(pool, expr);
-    let first: Vec<TidyStep> = if base == expr {
-        Vec::new()
-    } else {
-        vec![TidyStep {
+    // Every form but the computed one starts from the identities applied and, at the
+    // top, from every part tidied in its own right.
+    let mut first: Vec<TidyStep> = Vec::new();
+    let mut base = identities(pool, expr);
+    if base != expr {
+        first.push(TidyStep {
             rule: "trigonometric identities".into(),
             expr: base,
-        }]
-    };
+        });
+    }
+    if depth == 0 {
+        let parts = tidy_parts(pool, base);
+        if parts != base {
+            base = parts;
+            first.push(TidyStep {
+                rule: "simplify the parts".into(),
+                expr: base,
+            });
+        }
+    }
     let own_cost = Cost::of(pool, expr);
     let mut all = Vec::with_capacity(Form::CANDIDATES.len());
     for form in Form::CANDIDATES {
