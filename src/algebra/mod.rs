@@ -9,4 +9,6 @@ pub(crate) mod poly;
 pub(crate) mod together;
 
 pub use expand::{EXPAND_BUDGET, expand, is_zero};
+pub use gcd::{Budget, gcd, square_free};
+pub use poly::Poly;
 pub use together::together;
