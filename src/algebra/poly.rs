@@ -104,6 +104,10 @@ impl Poly {
     }
 
     /// The number of terms.
+    #[expect(
+        clippy::len_without_is_empty,
+        reason = "a polynomial without terms is zero: `is_zero`"
+    )]
     pub fn len(&self) -> usize {
         self.coeffs.len()
     }
