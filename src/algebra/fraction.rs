@@ -14,6 +14,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::algebra::cost::Cost;
 use crate::algebra::gcd::{Budget, gcd};
 use crate::algebra::identities::identities;
 use crate::algebra::poly::Poly;
@@ -88,6 +89,17 @@ pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
                     expr: current,
                 });
             }
+        }
+        // Several factors below may be smaller multiplied out: (x^2 + 1)*(x^2 - 1).
+        if fraction.denominator.len() > 1
+            && let Some(multiplied) = fraction.write_multiplied_out(pool)
+            && Cost::of(pool, multiplied).operators < Cost::of(pool, current).operators
+        {
+            current = multiplied;
+            steps.push(TidyStep {
+                rule: "multiply out the denominator".into(),
+                expr: current,
+            });
         }
     }
     steps
@@ -273,6 +285,19 @@ impl Fraction {
             factors.push(pool.powi(f, -i64::from(*m)));
         }
         pool.mul(&factors)
+    }
+
+    /// The fraction with its denominator one expanded polynomial; `None` when that
+    /// grows past [`MAX_TERMS`].
+    fn write_multiplied_out(&self, pool: &mut Pool) -> Option<ExprId> {
+        let mut denominator = Poly::constant(self.numerator.nvars(), Rational::ONE);
+        for (factor, m) in &self.denominator {
+            denominator = denominator.mul(&bounded_pow(factor, *m)?);
+            check_size(&denominator)?;
+        }
+        let top = self.generators.write_poly(pool, &self.numerator);
+        let bottom = self.generators.write_poly(pool, &denominator);
+        Some(pool.div(top, bottom))
     }
 
     /// Cancels one common factor of the numerator and a factor of the denominator (as

@@ -4,7 +4,8 @@
 //! factors (`sin(x)/cos(x)` is `tan(x)`, `1/cos(x)^2` is `sec(x)^2`, `cos(x)*sec(x)` is
 //! `1`), and `2*sin(u)*cos(u)` is `sin(2*u)`. In sums, two terms that make up a
 //! Pythagorean identity become its third term (`tan(x)^2 + 1` is `sec(x)^2`,
-//! `1 - sin(x)^2` is `cos(x)^2`, `cos(x)^2 - sin(x)^2` is `cos(2*x)`). Each rewrite is
+//! `1 - sin(x)^2` is `cos(x)^2`, `cos(x)^2 - sin(x)^2` is `cos(2*x)`, `cosh(x) + sinh(x)`
+//! is `exp(x)`). Each rewrite is
 //! exact where both sides are defined; like cancelling a common factor, it may remove a
 //! removable singularity (`cos(x)*sec(x)` is `1` also where `cos(x)` is 0).
 
@@ -45,13 +46,62 @@ pub fn identities(pool: &mut Pool, expr: ExprId) -> ExprId {
             rebuild(pool, &node, &children)
         };
         let rewritten = match pool.node(rebuilt) {
-            Node::Mul(_) | Node::Pow(_) => fewest_factors(pool, rebuilt),
+            Node::Pow(_) => {
+                let outside = radical_content(pool, rebuilt);
+                fewest_factors(pool, outside)
+            }
+            Node::Mul(_) => fewest_factors(pool, rebuilt),
             Node::Add(_) => pythagorean(pool, rebuilt),
             _ => rebuilt,
         };
         done.insert(id, rewritten);
     }
     done.get(&expr).copied().unwrap_or(expr)
+}
+
+/// A fractional power of a sum with its numeric content taken out where the root of
+/// the content is rational: `sqrt(1 - x^2/9)` is `sqrt(9 - x^2)/3` (the content is
+/// positive, so this holds wherever the power is defined).
+fn radical_content(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let Node::Pow([base, exp]) = *pool.node(expr) else {
+        return expr;
+    };
+    let (Node::Add(terms), Some(r)) = (pool.node(base), pool.as_num(exp)) else {
+        return expr;
+    };
+    if r.is_integer() {
+        return expr;
+    }
+    let r = r.clone();
+    let mut content: Option<Rational> = None;
+    for &term in terms.iter() {
+        let coeff = match pool.node(term) {
+            Node::Num(c) => c.clone(),
+            Node::Mul(ops) => pool.as_num(ops[0]).cloned().unwrap_or(Rational::ONE),
+            _ => Rational::ONE,
+        };
+        content = Some(match content {
+            Some(c) => c.gcd(&coeff),
+            None => coeff.abs(),
+        });
+    }
+    let Some(content) = content.filter(|c| !c.is_one() && !c.is_zero()) else {
+        return expr;
+    };
+    let denominator = u32::try_from(r.denom()).ok();
+    let root = denominator.and_then(|q| content.exact_root(q));
+    let numerator = Rational::from_bigint(r.numer());
+    let Some(outside) = root.and_then(|root| root.pow(&numerator, 256)) else {
+        return expr;
+    };
+    let Some(inverse) = content.recip() else {
+        return expr;
+    };
+    let scale = pool.num(inverse);
+    let inside = pool.mul2(scale, base);
+    let power = pool.pow(inside, exp);
+    let outside = pool.num(outside);
+    pool.mul2(outside, power)
 }
 
 /// The circular and the hyperbolic family: sine, cosine, tangent, secant, cosecant,
@@ -213,68 +263,79 @@ fn double_angle(pool: &mut Pool, expr: ExprId) -> ExprId {
     expr
 }
 
-/// One identity `k1*A + k2*B + k3*C = 0`, its slots given by the function squared (or
-/// `None` for the constant 1), or a double angle.
+/// One slot of an identity `k1*A + k2*B + k3*C = 0`.
 #[derive(Clone, Copy)]
 enum Slot {
-    /// `F(u)^2`.
-    Square(Func),
+    /// `F(u)^n`.
+    Power(Func, i64),
     /// The constant 1.
     One,
     /// `F(2*u)`.
     Double(Func),
+    /// `exp(k*u)`.
+    Exp(i64),
 }
 
 /// The identities, each as three slots with their coefficients summing to zero.
-const IDENTITIES: [[(Slot, i64); 3]; 8] = [
+const IDENTITIES: [[(Slot, i64); 3]; 10] = [
     [
-        (Slot::Square(Func::Sin), 1),
-        (Slot::Square(Func::Cos), 1),
+        (Slot::Power(Func::Sin, 2), 1),
+        (Slot::Power(Func::Cos, 2), 1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Sec), 1),
-        (Slot::Square(Func::Tan), -1),
+        (Slot::Power(Func::Sec, 2), 1),
+        (Slot::Power(Func::Tan, 2), -1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Csc), 1),
-        (Slot::Square(Func::Cot), -1),
+        (Slot::Power(Func::Csc, 2), 1),
+        (Slot::Power(Func::Cot, 2), -1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Cosh), 1),
-        (Slot::Square(Func::Sinh), -1),
+        (Slot::Power(Func::Cosh, 2), 1),
+        (Slot::Power(Func::Sinh, 2), -1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Sech), 1),
-        (Slot::Square(Func::Tanh), 1),
+        (Slot::Power(Func::Sech, 2), 1),
+        (Slot::Power(Func::Tanh, 2), 1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Coth), 1),
-        (Slot::Square(Func::Csch), -1),
+        (Slot::Power(Func::Coth, 2), 1),
+        (Slot::Power(Func::Csch, 2), -1),
         (Slot::One, -1),
     ],
     [
-        (Slot::Square(Func::Cos), 1),
-        (Slot::Square(Func::Sin), -1),
+        (Slot::Power(Func::Cos, 2), 1),
+        (Slot::Power(Func::Sin, 2), -1),
         (Slot::Double(Func::Cos), -1),
     ],
     [
-        (Slot::Square(Func::Cosh), 1),
-        (Slot::Square(Func::Sinh), 1),
+        (Slot::Power(Func::Cosh, 2), 1),
+        (Slot::Power(Func::Sinh, 2), 1),
         (Slot::Double(Func::Cosh), -1),
+    ],
+    [
+        (Slot::Power(Func::Cosh, 1), 1),
+        (Slot::Power(Func::Sinh, 1), 1),
+        (Slot::Exp(1), -1),
+    ],
+    [
+        (Slot::Power(Func::Cosh, 1), 1),
+        (Slot::Power(Func::Sinh, 1), -1),
+        (Slot::Exp(-1), -1),
     ],
 ];
 
 /// The expression a slot stands for at the argument `u`.
 fn slot_expr(pool: &mut Pool, slot: Slot, u: ExprId) -> ExprId {
     match slot {
-        Slot::Square(func) => {
+        Slot::Power(func, n) => {
             let f = pool.call(func, u);
-            pool.powi(f, 2)
+            pool.powi(f, n)
         }
         Slot::One => ExprId::ONE,
         Slot::Double(func) => {
@@ -282,6 +343,25 @@ fn slot_expr(pool: &mut Pool, slot: Slot, u: ExprId) -> ExprId {
             let two_u = pool.mul2(two, u);
             pool.call(func, two_u)
         }
+        Slot::Exp(k) => {
+            let k = pool.int(k);
+            let ku = pool.mul2(k, u);
+            pool.call(Func::Exp, ku)
+        }
+    }
+}
+
+/// `(F, u, n)` when `factor` is `F(u)^n` for `n` 1 or 2.
+fn function_power(pool: &Pool, factor: ExprId) -> Option<(Func, ExprId, i64)> {
+    match pool.node(factor) {
+        Node::Call(func, u) => Some((*func, *u, 1)),
+        Node::Pow([base, exp]) if pool.as_num(*exp) == Some(&Rational::int(2)) => {
+            match pool.node(*base) {
+                Node::Call(func, u) => Some((*func, *u, 2)),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -300,11 +380,7 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
         for i in 0..terms.len() {
             let (coeff, factors) = split_term(pool, terms[i]);
             for (k, &factor) in factors.iter().enumerate() {
-                let Node::Pow([base, exp]) = *pool.node(factor) else {
-                    continue;
-                };
-                let squared = pool.as_num(exp) == Some(&Rational::int(2));
-                let (Node::Call(func, u), true) = (pool.node(base).clone(), squared) else {
+                let Some((func, u, n)) = function_power(pool, factor) else {
                     continue;
                 };
                 let rest: Vec<ExprId> = factors
@@ -317,7 +393,7 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
                 for identity in &IDENTITIES {
                     let Some(own) = identity
                         .iter()
-                        .position(|(s, _)| matches!(s, Slot::Square(g) if *g == func))
+                        .position(|(s, _)| matches!(s, Slot::Power(g, m) if *g == func && *m == n))
                     else {
                         continue;
                     };
