@@ -15,7 +15,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::algebra::cost::Cost;
-use crate::algebra::gcd::{Budget, gcd};
+use crate::algebra::gcd::{Budget, gcd, square_free};
 use crate::algebra::identities::identities;
 use crate::algebra::poly::Poly;
 use crate::algebra::tidy::TidyStep;
@@ -89,6 +89,16 @@ pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
                     expr: current,
                 });
             }
+        }
+        // The numerator may be smaller as its square-free factors: 3*(x + 1)^2.
+        if let Some(factored) = fraction.write_factored_numerator(pool, &mut budget)
+            && Cost::of(pool, factored).operators < Cost::of(pool, current).operators
+        {
+            current = factored;
+            steps.push(TidyStep {
+                rule: "factor the numerator".into(),
+                expr: current,
+            });
         }
         // Several factors below may be smaller multiplied out: (x^2 + 1)*(x^2 - 1).
         if fraction.denominator.len() > 1
@@ -175,7 +185,9 @@ impl Generators {
             for e in &list[1..] {
                 unit = unit.gcd(e);
             }
-            if list.iter().all(Rational::is_negative) {
+            // `exp(-2*x)` alone is a generator, not a denominator; a power of a
+            // variable below the line stays there.
+            if key.0 == Kind::Exp && list.iter().all(Rational::is_negative) {
                 unit = -&unit;
             }
             found.index.insert(key, found.list.len());
@@ -285,6 +297,25 @@ impl Fraction {
             factors.push(pool.powi(f, -i64::from(*m)));
         }
         pool.mul(&factors)
+    }
+
+    /// The fraction with its numerator written as its square-free factorization; `None`
+    /// when that has a single factor once or the budget ran out.
+    fn write_factored_numerator(&self, pool: &mut Pool, budget: &mut Budget) -> Option<ExprId> {
+        let (content, factors) = square_free(&self.numerator, budget)?;
+        if factors.len() < 2 && factors.iter().all(|(_, m)| *m == 1) {
+            return None;
+        }
+        let mut parts = vec![pool.num(content)];
+        for (factor, m) in &factors {
+            let f = self.generators.write_poly(pool, factor);
+            parts.push(pool.powi(f, i64::from(*m)));
+        }
+        for (factor, m) in &self.denominator {
+            let f = self.generators.write_poly(pool, factor);
+            parts.push(pool.powi(f, -i64::from(*m)));
+        }
+        Some(pool.mul(&parts))
     }
 
     /// The fraction with its denominator one expanded polynomial; `None` when that

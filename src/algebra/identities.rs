@@ -176,7 +176,7 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
         }
     }
     if groups.is_empty() {
-        return expr;
+        return half_angle_tanh(pool, expr);
     }
     let mut rebuilt = others;
     rebuilt.push(pool.num(coeff.clone()));
@@ -214,11 +214,71 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
         }
     }
     let product = pool.mul(&rebuilt);
-    double_angle(pool, product)
+    let product = double_angle(pool, product);
+    half_angle_tanh(pool, product)
 }
 
-/// `2*sin(u)*cos(u)*rest` as `sin(2*u)*rest`, and likewise for `sinh` and `cosh`, when
-/// the coefficient is even.
+/// `(exp(w) - 1)/(exp(w) + 1)` in a product as `tanh(w/2)`, and its reciprocal as
+/// `coth(w/2)`.
+fn half_angle_tanh(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let Node::Mul(factors) = pool.node(expr) else {
+        return expr;
+    };
+    let factors = factors.to_vec();
+    // `exp(w) + c` for c = ±1, with its power.
+    let exp_plus = |pool: &Pool, f: ExprId| -> Option<(ExprId, i64, i64)> {
+        let (base, power) = match pool.node(f) {
+            Node::Pow([base, exp]) => (*base, pool.as_num(*exp)?.to_i64()?),
+            _ => (f, 1),
+        };
+        let Node::Add(terms) = pool.node(base) else {
+            return None;
+        };
+        let [a, b] = terms[..] else {
+            return None;
+        };
+        let (constant, e) = if pool.as_num(a).is_some() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let c = pool.as_num(constant)?.to_i64().filter(|c| c.abs() == 1)?;
+        match pool.node(e) {
+            Node::Call(Func::Exp, w) => Some((*w, c, power)),
+            _ => None,
+        }
+    };
+    for i in 0..factors.len() {
+        for j in 0..factors.len() {
+            let (Some((w, 1, p)), Some((v, -1, q))) =
+                (exp_plus(pool, factors[i]), exp_plus(pool, factors[j]))
+            else {
+                continue;
+            };
+            if w != v || p != -q {
+                continue;
+            }
+            // (e - 1)^q (e + 1)^-q = tanh(w/2)^q.
+            let half = pool.num(Rational::HALF);
+            let arg = pool.mul2(half, w);
+            let tanh = pool.call(Func::Tanh, arg);
+            let replacement = pool.powi(tanh, q);
+            let mut rest: Vec<ExprId> = factors
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| k != i && k != j)
+                .map(|(_, &f)| f)
+                .collect();
+            rest.push(replacement);
+            return pool.mul(&rest);
+        }
+    }
+    expr
+}
+
+/// `2*sin(u)*cos(u)*rest` as `sin(2*u)*rest` when the coefficient is even, and
+/// `csc(u)*sec(u)*rest/2` as `csc(2*u)*rest` when it halves the coefficient to an
+/// integer; likewise for the hyperbolic functions.
 fn double_angle(pool: &mut Pool, expr: ExprId) -> ExprId {
     let Node::Mul(factors) = pool.node(expr) else {
         return expr;
@@ -228,16 +288,25 @@ fn double_angle(pool: &mut Pool, expr: ExprId) -> ExprId {
         return expr;
     };
     let half = &coeff * &Rational::HALF;
-    if !half.is_integer() {
-        return expr;
-    }
-    for (sin, cos) in [(Func::Sin, Func::Cos), (Func::Sinh, Func::Cosh)] {
+    let double = &coeff * &Rational::int(2);
+    let pairs = [
+        (Func::Sin, Func::Cos, Func::Sin, half.clone()),
+        (Func::Sinh, Func::Cosh, Func::Sinh, half),
+        (Func::Csc, Func::Sec, Func::Csc, double.clone()),
+        (Func::Csch, Func::Sech, Func::Csch, double),
+    ];
+    for (f, g, doubled, new_coeff) in pairs {
+        if !new_coeff.is_integer()
+            || (coeff.is_integer() && matches!(doubled, Func::Csc | Func::Csch))
+        {
+            continue;
+        }
         let find = |pool: &Pool, func: Func| {
             factors
                 .iter()
-                .position(|&f| matches!(pool.node(f), Node::Call(g, _) if *g == func))
+                .position(|&x| matches!(pool.node(x), Node::Call(h, _) if *h == func))
         };
-        let (Some(i), Some(j)) = (find(pool, sin), find(pool, cos)) else {
+        let (Some(i), Some(j)) = (find(pool, f), find(pool, g)) else {
             continue;
         };
         let (Node::Call(_, u), Node::Call(_, v)) = (pool.node(factors[i]), pool.node(factors[j]))
@@ -254,10 +323,10 @@ fn double_angle(pool: &mut Pool, expr: ExprId) -> ExprId {
             .iter()
             .enumerate()
             .filter(|&(k, _)| k != 0 && k != i && k != j)
-            .map(|(_, &f)| f)
+            .map(|(_, &x)| x)
             .collect();
-        rest.push(pool.num(half));
-        rest.push(pool.call(sin, two_u));
+        rest.push(pool.num(new_coeff));
+        rest.push(pool.call(doubled, two_u));
         return pool.mul(&rest);
     }
     expr

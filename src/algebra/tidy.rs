@@ -345,7 +345,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
         if parts != base {
             base = parts;
             first.push(TidyStep {
-                rule: "simplify the parts".into(),
+                rule: "simplify each sum".into(),
                 expr: base,
             });
         }
