@@ -18,7 +18,7 @@ pub struct Cost {
 }
 
 impl Cost {
-    /// The cost of `expr` as [`print`] writes it.
+    /// The cost of `expr` as [`print()`] writes it.
     ///
     /// ```
     /// use deriv::algebra::Cost;

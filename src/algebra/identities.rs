@@ -20,7 +20,7 @@ use crate::expr::{ExprId, Node, Pool};
 const MAX_PAIRED_TERMS: usize = 64;
 
 /// `expr` with the identities applied everywhere, bottom up; linear in its size (with
-/// at most [`MAX_PAIRED_TERMS`] squared per sum).
+/// at most 64 terms paired per sum).
 ///
 /// ```
 /// use deriv::algebra::identities;
