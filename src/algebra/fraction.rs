@@ -119,7 +119,11 @@ pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
 /// bring the sum over.
 fn has_denominator(pool: &Pool, expr: ExprId) -> bool {
     let mut stack = vec![expr];
+    let mut seen = rustc_hash::FxHashSet::default();
     while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
         match pool.node(id) {
             Node::Add(ops) | Node::Mul(ops) => stack.extend(ops.iter().copied()),
             Node::Pow([base, exp]) => match pool.as_num(*exp) {

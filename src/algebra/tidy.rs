@@ -13,8 +13,8 @@
 //! `x + 1`, also at `x = 1`), as every computer algebra system does. No other rewrite
 //! changes a value where both sides are defined.
 //!
-//! The pass is bounded: results of more than [`TIDY_MAX_NODES`] distinct nodes are left
-//! as computed, and the polynomial work inside spends from a fixed budget, so that large
+//! The pass is bounded: results of more than [`TIDY_MAX_NODES`] nodes (written out; or
+//! more than 200 distinct ones) are left as computed, and the polynomial work inside spends from a fixed budget, so that large
 //! work (long chains, gradients of networks) costs what it cost before.
 
 use crate::algebra::cost::Cost;
@@ -22,15 +22,46 @@ use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities, is_identity_function};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::expr::subst::rebuild;
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
 
-/// Results with more distinct nodes than this are left as computed: every form is built
+/// Results with more nodes than this, written out as a tree (a shared part counted each
+/// time it occurs, as printing writes it), are left as computed: every form is built
 /// and printed to be compared, and the polynomial work grows faster than linearly.
-pub const TIDY_MAX_NODES: usize = 400;
+pub const TIDY_MAX_NODES: usize = 1_000;
+
+/// Results with more distinct nodes than this are left as computed without counting
+/// further: walking a large shared graph (a network's gradient) only to find its tree
+/// too big would cost more than the rest of the work.
+const TIDY_MAX_DISTINCT: usize = 200;
+
+/// Whether `expr` is at most [`TIDY_MAX_DISTINCT`] distinct nodes and, written out as a
+/// tree, at most [`TIDY_MAX_NODES`]; it visits no more than the first bound's nodes.
+fn small_enough(pool: &Pool, expr: ExprId) -> bool {
+    let mut distinct = 0;
+    let mut order = pool.reachable(expr, |_| {
+        distinct += 1;
+        distinct <= TIDY_MAX_DISTINCT + 1
+    });
+    if order.len() > TIDY_MAX_DISTINCT {
+        return false;
+    }
+    // Children have smaller ids than their parents.
+    order.sort_unstable();
+    let mut size: Vec<usize> = Vec::with_capacity(order.len());
+    for &id in &order {
+        let own = pool
+            .children(id)
+            .iter()
+            .map(|c| order.binary_search(c).map_or(1, |k| size[k]))
+            .fold(1usize, |acc, n| acc.saturating_add(n));
+        size.push(own);
+    }
+    size.last().is_some_and(|&n| n <= TIDY_MAX_NODES)
+}
 
 /// How deep the factored form tidies the sums left after pulling out common factors.
 const MAX_FACTOR_DEPTH: usize = 3;
@@ -96,8 +127,9 @@ pub struct Candidate {
     pub form: Form,
     /// The result in that form.
     pub expr: ExprId,
-    /// What it costs.
-    pub cost: Cost,
+    /// What it costs; `None` for a result above [`TIDY_MAX_NODES`], which is not
+    /// compared (nor printed to count).
+    pub cost: Option<Cost>,
     /// How it was reached from the computed form.
     pub steps: Vec<TidyStep>,
 }
@@ -132,7 +164,8 @@ pub fn pick(candidates: &[Candidate], form: Form) -> &Candidate {
 pub fn chosen(candidates: &[Candidate]) -> &Candidate {
     let mut best = &candidates[0];
     for candidate in &candidates[1..] {
-        if candidate.cost.operators < best.cost.operators {
+        let operators = |c: &Candidate| c.cost.map_or(usize::MAX, |cost| cost.operators);
+        if operators(candidate) < operators(best) {
             best = candidate;
         }
     }
@@ -140,16 +173,15 @@ pub fn chosen(candidates: &[Candidate]) -> &Candidate {
 }
 
 /// `expr` in every form of [`Form::CANDIDATES`], in that order. Above
-/// [`TIDY_MAX_NODES`], every form is `expr` itself.
+/// [`TIDY_MAX_NODES`] nodes, every form is `expr` itself.
 pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
-    if !worth_tidying(pool, expr) || pool.reachable(expr, |_| true).len() > TIDY_MAX_NODES {
-        let cost = Cost::of(pool, expr);
+    if !small_enough(pool, expr) || !worth_tidying(pool, expr) {
         return Form::CANDIDATES
             .into_iter()
             .map(|form| Candidate {
                 form,
                 expr,
-                cost,
+                cost: None,
                 steps: Vec::new(),
             })
             .collect();
@@ -163,8 +195,12 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
 /// a form.
 fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
     let mut stack = vec![expr];
+    let mut seen = FxHashSet::default();
     let mut sums = 0;
     while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
         match pool.node(id) {
             Node::Add(terms) => {
                 sums += 1;
@@ -358,7 +394,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
                 all.push(Candidate {
                     form,
                     expr,
-                    cost: own_cost,
+                    cost: Some(own_cost),
                     steps: Vec::new(),
                 });
                 continue;
@@ -371,7 +407,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
         let result = steps.last().map_or(expr, |s| s.expr);
         let cost = match all.iter().find(|c| c.expr == result) {
             Some(same) => same.cost,
-            None => Cost::of(pool, result),
+            None => Some(Cost::of(pool, result)),
         };
         all.push(Candidate {
             form,
