@@ -711,3 +711,71 @@ fn an_undefined_point_is_named_once() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.matches("x=0,y=1").count(), 1, "{stderr}");
 }
+
+#[test]
+fn each_form_on_request_and_all_of_them_with_forms() {
+    let forms = [
+        ("computed", "1/(x^2 + 1) - 2*x^2/(x^2 + 1)^2\n"),
+        ("factored", "(1 - x^2)/(x^2 + 1)^2\n"),
+        ("together", "(1 - x^2)/(x^2 + 1)^2\n"),
+        ("expanded", "1/(x^2 + 1) - 2*x^2/(x^2 + 1)^2\n"),
+        ("auto", "(1 - x^2)/(x^2 + 1)^2\n"),
+    ];
+    for (form, expected) in forms {
+        let got = stdout(&["x/(x^2 + 1)", "--wrt", "x", "--form", form]);
+        assert_eq!(got, expected, "--form {form}");
+    }
+    assert_snapshot!(stdout(&["(2*x + 1)/(x - 4)", "--wrt", "x", "--forms"]), @r"
+    -9/(x - 4)^2
+      computed  2/(x - 4) - (2*x + 1)/(x - 4)^2
+      factored  -9/(x - 4)^2  ← chosen
+      together  -9/(x - 4)^2
+      expanded  2/(x - 4) - 2*x/(x - 4)^2 - 1/(x - 4)^2
+    ");
+    // JSON carries every form in every style, the chosen one marked, each parsing back.
+    let json = stdout(&[
+        "(2*x + 1)/(x - 4)",
+        "--wrt",
+        "x",
+        "--forms",
+        "--format",
+        "json",
+    ]);
+    let record: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let result = &record["results"][0];
+    assert_eq!(result["form"], "factored");
+    let listed = result["forms"].as_array().expect("a list of forms");
+    assert_eq!(listed.len(), 4);
+    assert_eq!(
+        listed.iter().filter(|f| f["chosen"] == true).count(),
+        1,
+        "{json}"
+    );
+    let mut pool = deriv::Pool::new();
+    let chosen = deriv::parse(&mut pool, result["plain"].as_str().unwrap()).unwrap();
+    for form in listed {
+        let value = deriv::parse(&mut pool, form["plain"].as_str().unwrap()).unwrap();
+        let difference = pool.sub(value, chosen);
+        assert!(deriv::algebra::is_zero(&mut pool, difference), "{form}");
+        assert!(form["latex"].is_string() && form["unicode"].is_string());
+    }
+}
+
+#[test]
+fn cancelling_removes_a_removable_singularity_and_the_checks_agree() {
+    assert_eq!(stdout(&["(x^2 - 1)/(x - 1)"]), "x + 1\n");
+    // Both sides are compared only where both are defined (not at x = 1).
+    let verified = run(&["(x^3 - 8)/(x - 2)", "--wrt", "x", "--verify"]);
+    assert_eq!(verified.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&verified.stdout), "2*x + 2\n");
+    assert_eq!(
+        stdout(&["(x^2 - 1)/(x - 1)", "--wrt", "x", "--check", "1"]),
+        "correct (proved: the difference simplifies to 0)\n"
+    );
+    // At the removed point itself the function is still undefined.
+    let at = run(&["(x^3 - 8)/(x - 2)", "--wrt", "x", "--at", "x=2"]);
+    assert_eq!(at.status.code(), Some(1));
+    assert!(at.stdout.is_empty());
+    // sqrt(x^2) is never x.
+    assert_eq!(stdout(&["sqrt(x^2)", "--form", "expanded"]), "abs(x)\n");
+}
