@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use crate::algebra::cost::Cost;
 use crate::algebra::gcd::{Budget, gcd, square_free};
-use crate::algebra::identities::identities;
+use crate::algebra::identities::{identities, in_sines_and_cosines};
 use crate::algebra::poly::Poly;
 use crate::algebra::tidy::TidyStep;
 use crate::expr::func::Func;
@@ -40,11 +40,34 @@ const ROUNDS: usize = 2;
 /// The steps from `expr` to one fraction with an expanded numerator and the common
 /// factors cancelled; none when `expr` is already one (or too big).
 pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
-    let mut steps = Vec::new();
     if !has_denominator(pool, expr) {
         // Without a denominator, one fraction is the expanded form.
-        return steps;
+        return Vec::new();
     }
+    let direct = together_steps(pool, expr);
+    // Tangents, secants and their kin written as sines and cosines may cancel more.
+    let rewritten = in_sines_and_cosines(pool, expr);
+    if rewritten == expr {
+        return direct;
+    }
+    let mut via = vec![TidyStep {
+        rule: "write in sines and cosines".into(),
+        expr: rewritten,
+    }];
+    via.extend(together_steps(pool, rewritten));
+    let end = |pool: &Pool, steps: &[TidyStep]| {
+        Cost::of(pool, steps.last().map_or(expr, |s| s.expr)).operators
+    };
+    if end(pool, &via) < end(pool, &direct) {
+        via
+    } else {
+        direct
+    }
+}
+
+/// The steps of [`together_cancelled`] from `expr` as it is written.
+fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
+    let mut steps = Vec::new();
     let mut current = expr;
     let mut budget = Budget::new(GCD_BUDGET);
     for round in 0..ROUNDS {
@@ -185,7 +208,7 @@ impl Generators {
             }
         }
         for (key, list) in exponents {
-            let mut unit = list[0].clone();
+            let mut unit = list[0].abs();
             for e in &list[1..] {
                 unit = unit.gcd(e);
             }

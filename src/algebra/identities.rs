@@ -11,6 +11,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::algebra::cost::Cost;
+use crate::algebra::expand::expand;
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
 use crate::expr::subst::rebuild;
@@ -86,7 +88,17 @@ fn radical_content(pool: &mut Pool, expr: ExprId) -> ExprId {
         });
     }
     let Some(content) = content.filter(|c| !c.is_one() && !c.is_zero()) else {
-        return expr;
+        // Multiplied out, the sum may have a content: 1 - (2*x + 1)^2 is -4*x^2 - 4*x.
+        return match expand(pool, base) {
+            Some(expanded) if expanded != base && matches!(pool.node(expanded), Node::Add(_)) => {
+                let power = pool.pow(expanded, exp);
+                match radical_content(pool, power) {
+                    done if done != power => done,
+                    _ => expr,
+                }
+            }
+            _ => expr,
+        };
     };
     let denominator = u32::try_from(r.denom()).ok();
     let root = denominator.and_then(|q| content.exact_root(q));
@@ -124,6 +136,42 @@ const FAMILIES: [[Func; 6]; 2] = [
         Func::Coth,
     ],
 ];
+
+/// `expr` with `tan`, `sec`, `csc`, `cot` written with `sin` and `cos`, and the
+/// hyperbolic ones with `sinh` and `cosh` (`sec(x)/(sec(x) + 1)` as
+/// `1/(cos(x)*(1/cos(x) + 1))`), for a common denominator to cancel more.
+pub fn in_sines_and_cosines(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let order = pool.reachable(expr, |_| true);
+    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for id in order {
+        let node = pool.node(id).clone();
+        let children: Vec<ExprId> = pool
+            .children(id)
+            .iter()
+            .map(|c| done.get(c).copied().unwrap_or(*c))
+            .collect();
+        let rebuilt = match node {
+            Node::Call(func, _) => match family_of(func) {
+                Some((family, k)) if k >= 2 => {
+                    let [sin, cos, ..] = FAMILIES[family];
+                    let s = pool.call(sin, children[0]);
+                    let c = pool.call(cos, children[0]);
+                    match k {
+                        2 => pool.div(s, c),
+                        3 => pool.powi(c, -1),
+                        4 => pool.powi(s, -1),
+                        _ => pool.div(c, s),
+                    }
+                }
+                _ => rebuild(pool, &node, &children),
+            },
+            _ if children.as_slice() == pool.children(id) => id,
+            _ => rebuild(pool, &node, &children),
+        };
+        done.insert(id, rebuilt);
+    }
+    done.get(&expr).copied().unwrap_or(expr)
+}
 
 /// Whether the identities rewrite products or sums of `func`.
 pub fn is_identity_function(func: Func) -> bool {
@@ -219,7 +267,7 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
 }
 
 /// `(exp(w) - 1)/(exp(w) + 1)` in a product as `tanh(w/2)`, and its reciprocal as
-/// `coth(w/2)`.
+/// `coth(w/2)`; `exp(b)/(exp(2*b) + 1)` as `sech(b)/2` (`csch(b)/2` with `- 1`).
 fn half_angle_tanh(pool: &mut Pool, expr: ExprId) -> ExprId {
     let Node::Mul(factors) = pool.node(expr) else {
         return expr;
@@ -248,6 +296,28 @@ fn half_angle_tanh(pool: &mut Pool, expr: ExprId) -> ExprId {
             _ => None,
         }
     };
+    // exp(b)/(exp(2*b) ± 1) is sech(b)/2 or csch(b)/2.
+    for i in 0..factors.len() {
+        let Some((a, c, -1)) = exp_plus(pool, factors[i]) else {
+            continue;
+        };
+        let half = pool.num(Rational::HALF);
+        let b = pool.mul2(half, a);
+        let exp_b = pool.call(Func::Exp, b);
+        let Some(j) = factors.iter().position(|&f| f == exp_b) else {
+            continue;
+        };
+        let func = if c == 1 { Func::Sech } else { Func::Csch };
+        let mut rest: Vec<ExprId> = factors
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != i && k != j)
+            .map(|(_, &f)| f)
+            .collect();
+        rest.push(half);
+        rest.push(pool.call(func, b));
+        return pool.mul(&rest);
+    }
     for i in 0..factors.len() {
         for j in 0..factors.len() {
             let (Some((w, 1, p)), Some((v, -1, q))) =
@@ -494,7 +564,73 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
         }
         break;
     }
-    pool.add(&terms)
+    let paired = pool.add(&terms);
+    substitute_squares(pool, paired)
+}
+
+/// A sum with one square replaced by the rest of its identity (`sec(u)^2` by
+/// `1 + tan(u)^2`) where like terms then collect into something smaller:
+/// `sec(x)^2 + tan(x)^2` is `2*tan(x)^2 + 1`.
+fn substitute_squares(pool: &mut Pool, expr: ExprId) -> ExprId {
+    let Node::Add(terms) = pool.node(expr) else {
+        return expr;
+    };
+    let terms = terms.to_vec();
+    if terms.len() > MAX_PAIRED_TERMS {
+        return expr;
+    }
+    let mut best = expr;
+    let mut best_cost = Cost::of(pool, expr).operators;
+    for (i, &term) in terms.iter().enumerate() {
+        let (coeff, factors) = split_term(pool, term);
+        for (k, &factor) in factors.iter().enumerate() {
+            let Some((func, u, 2)) = function_power(pool, factor) else {
+                continue;
+            };
+            for identity in &IDENTITIES {
+                let Some(own) = identity
+                    .iter()
+                    .position(|(s, _)| matches!(s, Slot::Power(g, 2) if *g == func))
+                else {
+                    continue;
+                };
+                if !identity.iter().any(|(s, _)| matches!(s, Slot::One)) {
+                    continue;
+                }
+                // F^2 = -(k_a*A + k_b*B)/k_F, the other two slots.
+                let mut rest: Vec<ExprId> = factors
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .map(|(_, &f)| f)
+                    .collect();
+                rest.push(pool.num(coeff.clone()));
+                let rest = pool.mul(&rest);
+                let k_own = identity[own].1;
+                let mut replaced: Vec<ExprId> = terms
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .map(|(_, &t)| t)
+                    .collect();
+                for (p, &(slot, k_slot)) in identity.iter().enumerate() {
+                    if p == own {
+                        continue;
+                    }
+                    let slot = slot_expr(pool, slot, u);
+                    let c = pool.num(Rational::int(-k_slot * k_own));
+                    replaced.push(pool.mul(&[c, rest, slot]));
+                }
+                let candidate = pool.add(&replaced);
+                let cost = Cost::of(pool, candidate).operators;
+                if cost < best_cost {
+                    best = candidate;
+                    best_cost = cost;
+                }
+            }
+        }
+    }
+    best
 }
 
 /// A term as its coefficient and its other factors.

@@ -186,8 +186,37 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             })
             .collect();
     }
-    candidates_at(pool, expr, 0)
+    let mut all = candidates_at(pool, expr, 0);
+    // The chosen form tidied again may shrink further (a tangent's derivative factored
+    // first, then written over one denominator): go on while it does, so that the
+    // result is a fixed point.
+    for _ in 0..MAX_ROUNDS {
+        let best = chosen(&all);
+        let (form, current, cost) = (best.form, best.expr, best.cost);
+        if current == expr {
+            break;
+        }
+        let again = candidates_at(pool, current, 0);
+        let next = chosen(&again);
+        let smaller = match (next.cost, cost) {
+            (Some(next), Some(now)) => next.operators < now.operators,
+            _ => false,
+        };
+        if !smaller {
+            break;
+        }
+        let (steps, next_expr, next_cost) = (next.steps.clone(), next.expr, next.cost);
+        if let Some(candidate) = all.iter_mut().find(|c| c.form == form) {
+            candidate.steps.extend(steps);
+            candidate.expr = next_expr;
+            candidate.cost = next_cost;
+        }
+    }
+    all
 }
+
+/// How many times the chosen form is tidied again while it shrinks.
+const MAX_ROUNDS: usize = 3;
 
 /// Whether any form could differ from `expr`: it has a sum of several terms, a
 /// denominator, a power of a sum or a function the identities know. Most small results

@@ -218,7 +218,7 @@ fn implicit_derivative_follows_other_dependencies() {
     success: true
     exit_code: 0
     ----- stdout -----
-    diff(y, x) = diff(r, x)/(2*y) - x/y
+    diff(y, x) = (diff(r, x) - 2*x)/(2*y)
 
     ----- stderr -----
     ");

@@ -214,7 +214,7 @@ fn check_a_steep_derivative_is_not_zero() {
     exit_code: 1
     ----- stdout -----
     incorrect
-    the derivative is 100*exp(100*x)/(exp(100*x) + 1)^2
+    the derivative is 100*exp(-100*x)/(exp(-100*x) + 1)^2
     at x=1 your answer is 0, the derivative 3.720075976020836e-42
 
     ----- stderr -----
