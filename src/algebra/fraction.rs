@@ -40,14 +40,15 @@ const ROUNDS: usize = 2;
 /// The steps from `expr` to one fraction with an expanded numerator and the common
 /// factors cancelled; none when `expr` is already one (or too big).
 pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
-    if !has_denominator(pool, expr) {
-        // Without a denominator, one fraction is the expanded form.
-        return Vec::new();
-    }
-    let direct = together_steps(pool, expr);
+    // Without a denominator, one fraction is the expanded form.
+    let direct = if has_denominator(pool, expr) {
+        together_steps(pool, expr)
+    } else {
+        Vec::new()
+    };
     // Tangents, secants and their kin written as sines and cosines may cancel more.
     let rewritten = in_sines_and_cosines(pool, expr);
-    if rewritten == expr {
+    if rewritten == expr || !has_denominator(pool, rewritten) {
         return direct;
     }
     let mut via = vec![TidyStep {
