@@ -21,6 +21,7 @@ mod pathological;
 mod properties;
 mod quality;
 mod readme;
+mod tidy;
 mod total;
 mod warnings;
 mod zero;
