@@ -117,11 +117,6 @@ impl Poly {
         self.coeffs.is_empty()
     }
 
-    /// Whether there are no terms: the zero polynomial, as [`Poly::is_zero`].
-    pub fn is_empty(&self) -> bool {
-        self.is_zero()
-    }
-
     /// The value of a constant polynomial: `Some(&0)` for the zero polynomial, `None` when a
     /// variable occurs.
     pub fn as_constant(&self) -> Option<&Rational> {

@@ -41,12 +41,18 @@ const TIDY_MAX_DISTINCT: usize = 200;
 /// Whether `expr` is at most [`TIDY_MAX_DISTINCT`] distinct nodes and, written out as a
 /// tree, at most [`TIDY_MAX_NODES`]; it visits no more than the first bound's nodes.
 fn small_enough(pool: &Pool, expr: ExprId) -> bool {
-    let mut distinct = 0;
+    tree_at_most(pool, expr, TIDY_MAX_DISTINCT, TIDY_MAX_NODES)
+}
+
+/// Whether `expr` has at most `distinct` distinct nodes and at most `tree` written out;
+/// it visits no more than `distinct + 1` nodes.
+fn tree_at_most(pool: &Pool, expr: ExprId, distinct: usize, tree: usize) -> bool {
+    let mut seen = 0;
     let mut order = pool.reachable(expr, |_| {
-        distinct += 1;
-        distinct <= TIDY_MAX_DISTINCT + 1
+        seen += 1;
+        seen <= distinct + 1
     });
-    if order.len() > TIDY_MAX_DISTINCT {
+    if order.len() > distinct {
         return false;
     }
     // Children have smaller ids than their parents.
@@ -60,8 +66,13 @@ fn small_enough(pool: &Pool, expr: ExprId) -> bool {
             .fold(1usize, |acc, n| acc.saturating_add(n));
         size.push(own);
     }
-    size.last().is_some_and(|&n| n <= TIDY_MAX_NODES)
+    size.last().is_some_and(|&n| n <= tree)
 }
+
+/// A form is kept only while it is at most this many times the bound on results
+/// ([`TIDY_MAX_NODES`]) written out: expanding shares parts that printing repeats, so a
+/// small result can have an expanded form of millions of characters.
+const FORM_GROWTH: usize = 4;
 
 /// How deep the factored form tidies the sums left after pulling out common factors.
 const MAX_FACTOR_DEPTH: usize = 3;
@@ -432,8 +443,13 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
             Form::Together => together_cancelled(pool, base),
             Form::Expanded => expanded(pool, base),
         };
-        let steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
-        let result = steps.last().map_or(expr, |s| s.expr);
+        let mut steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
+        let mut result = steps.last().map_or(expr, |s| s.expr);
+        let limit = FORM_GROWTH * TIDY_MAX_NODES;
+        if result != expr && !tree_at_most(pool, result, limit, limit) {
+            steps.clear();
+            result = expr;
+        }
         let cost = match all.iter().find(|c| c.expr == result) {
             Some(same) => same.cost,
             None => Some(Cost::of(pool, result)),

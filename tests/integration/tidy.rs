@@ -263,7 +263,10 @@ fn check_forms(
     prop_assert_eq!(forms, Form::CANDIDATES.to_vec());
     prop_assert_eq!(all[0].expr, expr);
     for form in &all {
-        prop_assert_eq!(form.cost, Cost::of(pool, form.expr));
+        // Results the pass leaves alone (too big, or nothing to change) carry no cost.
+        if let Some(cost) = form.cost {
+            prop_assert_eq!(cost, Cost::of(pool, form.expr));
+        }
         check_same_value(pool, expr, form, points, usable)?;
     }
     Ok(())
@@ -316,16 +319,18 @@ fn check_choice(pool: &mut Pool, expr: ExprId) -> Result<(), TestCaseError> {
     let all = candidates(pool, expr);
     let best = chosen(&all);
     let computed = Cost::of(pool, expr);
+    let best_cost = best.cost.unwrap_or(computed);
     prop_assert!(
-        best.cost <= computed,
+        best_cost <= computed,
         "`{}` ({:?}) is tidied to the bigger `{}` ({:?})",
         print(pool, expr),
         computed,
         print(pool, best.expr),
-        best.cost
+        best_cost
     );
     for c in &all {
-        prop_assert!(best.cost.operators <= c.cost.operators);
+        let cost = c.cost.unwrap_or(computed);
+        prop_assert!(best_cost.operators <= cost.operators);
     }
     prop_assert_eq!(tidy(pool, expr, Form::Auto), best.expr);
     prop_assert_eq!(pick(&all, Form::Auto).expr, best.expr);
@@ -423,9 +428,6 @@ fn every_form_has_the_value_of_the_result() {
 }
 
 #[test]
-#[ignore = "bug: the form kept is not always a fixed point of tidy (a form of the form kept \
-            can be smaller: `2/(x - y)^2 - 4*(x - 1)/(x - y)^3` tidies to \
-            `-2*(x + y - 2)/(x - y)^3`, then to `2*(x + y - 2)/(y - x)^3`)"]
 fn the_form_kept_is_a_fixed_point() {
     for (cases, strategy) in generators() {
         run_on(cases, strategy, |pool, expr, _| {
@@ -434,10 +436,10 @@ fn the_form_kept_is_a_fixed_point() {
     }
 }
 
-/// The smallest results found that the pass does not leave as they are when tidied
-/// again, each with the reason: the forms are made from the result, not from each other.
+/// The smallest results the property tests found whose kept form shrank when tidied
+/// again (each with the reason): the pass now tidies the kept form again while it
+/// shrinks, so each is a fixed point.
 #[test]
-#[ignore = "bug: the form kept is not always a fixed point of tidy (see the cases)"]
 fn known_results_tidy_to_fixed_points() {
     let cases = [
         // The together form's denominator takes the sign of its generators' order:
@@ -620,9 +622,6 @@ fn the_forms_of_a_quotient_s_derivative() {
 /// Expanding a small expression can give one whose text is exponentially longer (the
 /// expansion shares parts, the text repeats them); the pass prints every form to cost it.
 #[test]
-#[ignore = "bug: the pass prints every form in full to cost it; the expanded form of a \
-            40-character result prints to 4*10^6 characters here, ~10^8 (seconds, a \
-            gigabyte) for `x^((x^((x^((y - 1)^40) + 1)^40) + 1)^40)*(z + 1)^40`"]
 fn no_form_of_a_small_result_prints_huge() {
     let mut pool = Pool::new();
     let expr = parse(&mut pool, "x^((x^((y - 1)^40) + 1)^40)*(z + 1)^20").unwrap();
@@ -651,7 +650,7 @@ fn value_check(text: &str, form: Option<&str>) -> Result<(), TestCaseError> {
     let candidate = Candidate {
         form: Form::Together,
         expr: form,
-        cost: Cost::of(&pool, form),
+        cost: Some(Cost::of(&pool, form)),
         steps: Vec::new(),
     };
     let usable = Cell::new((0, 0));
