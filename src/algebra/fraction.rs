@@ -351,8 +351,7 @@ impl Fraction {
     fn write_multiplied_out(&self, pool: &mut Pool) -> Option<ExprId> {
         let mut denominator = Poly::constant(self.numerator.nvars(), Rational::ONE);
         for (factor, m) in &self.denominator {
-            denominator = denominator.mul(&bounded_pow(factor, *m)?);
-            check_size(&denominator)?;
+            denominator = bounded_mul(&denominator, &bounded_pow(factor, *m)?)?;
         }
         let top = self.generators.write_poly(pool, &self.numerator);
         let bottom = self.generators.write_poly(pool, &denominator);
@@ -441,9 +440,8 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
                 for (f, max) in &common {
                     let own = den.iter().find(|(g, _)| g == f).map_or(0, |(_, m)| *m);
                     if *max > own {
-                        term = term.mul(&bounded_pow(f, max - own)?);
+                        term = bounded_mul(&term, &bounded_pow(f, max - own)?)?;
                     }
-                    check_size(&term)?;
                 }
                 numerator = numerator.add(&term);
                 check_size(&numerator)?;
@@ -455,8 +453,7 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
             let mut denominator: Vec<(Poly, u32)> = Vec::new();
             for &f in factors.iter() {
                 let (num, den) = read_node(pool, generators, f)?;
-                numerator = numerator.mul(&num);
-                check_size(&numerator)?;
+                numerator = bounded_mul(&numerator, &num)?;
                 for (g, m) in den {
                     push_factor(&mut denominator, g, m);
                 }
@@ -475,8 +472,7 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
                 // (num/den)^-k = den^k / num^k.
                 let mut numerator = Poly::constant(n, Rational::ONE);
                 for (f, m) in &den {
-                    numerator = numerator.mul(&bounded_pow(f, m * k)?);
-                    check_size(&numerator)?;
+                    numerator = bounded_mul(&numerator, &bounded_pow(f, m * k)?)?;
                 }
                 let (c, prim) = num.primitive();
                 numerator = numerator.scale(&rational_power(&c.recip()?, k));
@@ -507,10 +503,23 @@ fn bounded_pow(poly: &Poly, k: u32) -> Option<Poly> {
     }
     let mut result = Poly::constant(poly.nvars(), Rational::ONE);
     for _ in 0..k {
-        result = result.mul(poly);
-        check_size(&result)?;
+        result = bounded_mul(&result, poly)?;
     }
     Some(result)
+}
+
+/// The most term products one multiplication may form (before like terms merge).
+const MAX_PRODUCTS: usize = 100_000;
+
+/// `a*b`, or `None` when it would form more than [`MAX_PRODUCTS`] term products or has
+/// more than [`MAX_TERMS`] terms.
+fn bounded_mul(a: &Poly, b: &Poly) -> Option<Poly> {
+    if a.len().saturating_mul(b.len()) > MAX_PRODUCTS {
+        return None;
+    }
+    let product = a.mul(b);
+    check_size(&product)?;
+    Some(product)
 }
 
 /// `Some(())` while a polynomial is small enough to go on.

@@ -39,10 +39,19 @@ pub const TIDY_MAX_NODES: usize = 1_000;
 const TIDY_MAX_DISTINCT: usize = 200;
 
 /// Whether `expr` is at most [`TIDY_MAX_DISTINCT`] distinct nodes and, written out as a
-/// tree, at most [`TIDY_MAX_NODES`]; it visits no more than the first bound's nodes.
+/// tree, at most [`TIDY_MAX_NODES`], with no number above [`MAX_NUMBER_BITS`]; it visits
+/// no more than the first bound's nodes before it knows.
 fn small_enough(pool: &Pool, expr: ExprId) -> bool {
     tree_at_most(pool, expr, TIDY_MAX_DISTINCT, TIDY_MAX_NODES)
+        && !pool
+            .reachable(expr, |_| true)
+            .iter()
+            .any(|&id| pool.as_num(id).is_some_and(|q| q.bits() > MAX_NUMBER_BITS))
 }
+
+/// Results with a number of more bits than this are left as computed: polynomial
+/// arithmetic on such numbers is slow, and they are not what a textbook prints.
+const MAX_NUMBER_BITS: u64 = 256;
 
 /// Whether `expr` has at most `distinct` distinct nodes and at most `tree` written out;
 /// it visits no more than `distinct + 1` nodes.
