@@ -72,6 +72,10 @@ fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
     let mut current = expr;
     let mut budget = Budget::new(GCD_BUDGET);
     for round in 0..ROUNDS {
+        // Past the time limit, the form is what it is so far.
+        if pool.limit_reached().is_some() {
+            break;
+        }
         if round > 0 {
             let rewritten = identities(pool, current);
             if rewritten == current {
@@ -307,7 +311,8 @@ impl Fraction {
     /// `expr` as a fraction; `None` when a polynomial grows past [`MAX_TERMS`].
     fn read(pool: &Pool, expr: ExprId) -> Option<Fraction> {
         let generators = Generators::collect(pool, expr);
-        let (numerator, denominator) = read_node(pool, &generators, expr)?;
+        let mut work = MAX_PRODUCTS;
+        let (numerator, denominator) = read_node(pool, &generators, expr, &mut work)?;
         Some(Fraction {
             generators,
             numerator,
@@ -350,8 +355,13 @@ impl Fraction {
     /// grows past [`MAX_TERMS`].
     fn write_multiplied_out(&self, pool: &mut Pool) -> Option<ExprId> {
         let mut denominator = Poly::constant(self.numerator.nvars(), Rational::ONE);
+        let mut work = MAX_PRODUCTS;
         for (factor, m) in &self.denominator {
-            denominator = bounded_mul(&denominator, &bounded_pow(factor, *m)?)?;
+            denominator = bounded_mul(
+                &denominator,
+                &bounded_pow(factor, *m, &mut work)?,
+                &mut work,
+            )?;
         }
         let top = self.generators.write_poly(pool, &self.numerator);
         let bottom = self.generators.write_poly(pool, &denominator);
@@ -399,7 +409,12 @@ impl Fraction {
 }
 
 /// `(numerator, denominator factors)` of an expression.
-fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, Vec<(Poly, u32)>)> {
+fn read_node(
+    pool: &Pool,
+    generators: &Generators,
+    id: ExprId,
+    work: &mut usize,
+) -> Option<(Poly, Vec<(Poly, u32)>)> {
     let n = generators.list.len();
     if let Some(value) = pool.as_num(id) {
         return Some((Poly::constant(n, value.clone()), Vec::new()));
@@ -423,7 +438,7 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
         Node::Add(terms) => {
             let mut parts = Vec::with_capacity(terms.len());
             for &t in terms.iter() {
-                parts.push(read_node(pool, generators, t)?);
+                parts.push(read_node(pool, generators, t, work)?);
             }
             let mut common: Vec<(Poly, u32)> = Vec::new();
             for (_, den) in &parts {
@@ -440,7 +455,7 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
                 for (f, max) in &common {
                     let own = den.iter().find(|(g, _)| g == f).map_or(0, |(_, m)| *m);
                     if *max > own {
-                        term = bounded_mul(&term, &bounded_pow(f, max - own)?)?;
+                        term = bounded_mul(&term, &bounded_pow(f, max - own, work)?, work)?;
                     }
                 }
                 numerator = numerator.add(&term);
@@ -452,8 +467,8 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
             let mut numerator = Poly::constant(n, Rational::ONE);
             let mut denominator: Vec<(Poly, u32)> = Vec::new();
             for &f in factors.iter() {
-                let (num, den) = read_node(pool, generators, f)?;
-                numerator = bounded_mul(&numerator, &num)?;
+                let (num, den) = read_node(pool, generators, f, work)?;
+                numerator = bounded_mul(&numerator, &num, work)?;
                 for (g, m) in den {
                     push_factor(&mut denominator, g, m);
                 }
@@ -462,17 +477,17 @@ fn read_node(pool: &Pool, generators: &Generators, id: ExprId) -> Option<(Poly, 
         }
         Node::Pow([base, exp]) => {
             let power = pool.as_num(*exp)?.to_i64()?;
-            let (num, den) = read_node(pool, generators, *base)?;
+            let (num, den) = read_node(pool, generators, *base, work)?;
             let k = u32::try_from(power.unsigned_abs()).ok()?;
             if power >= 0 {
-                let numerator = bounded_pow(&num, k)?;
+                let numerator = bounded_pow(&num, k, work)?;
                 let denominator = den.into_iter().map(|(f, m)| (f, m * k)).collect();
                 Some((numerator, denominator))
             } else {
                 // (num/den)^-k = den^k / num^k.
                 let mut numerator = Poly::constant(n, Rational::ONE);
                 for (f, m) in &den {
-                    numerator = bounded_mul(&numerator, &bounded_pow(f, m * k)?)?;
+                    numerator = bounded_mul(&numerator, &bounded_pow(f, m * k, work)?, work)?;
                 }
                 let (c, prim) = num.primitive();
                 numerator = numerator.scale(&rational_power(&c.recip()?, k));
@@ -497,26 +512,25 @@ fn push_factor(list: &mut Vec<(Poly, u32)>, factor: Poly, m: u32) {
 
 /// `poly^k`, or `None` when `k` is above [`MAX_POWER`] for a polynomial of several terms
 /// or a partial product grows past [`MAX_TERMS`].
-fn bounded_pow(poly: &Poly, k: u32) -> Option<Poly> {
+fn bounded_pow(poly: &Poly, k: u32, work: &mut usize) -> Option<Poly> {
     if poly.len() > 1 && k > MAX_POWER {
         return None;
     }
     let mut result = Poly::constant(poly.nvars(), Rational::ONE);
     for _ in 0..k {
-        result = bounded_mul(&result, poly)?;
+        result = bounded_mul(&result, poly, work)?;
     }
     Some(result)
 }
 
-/// The most term products one multiplication may form (before like terms merge).
-const MAX_PRODUCTS: usize = 100_000;
+/// The most term products (before like terms merge) reading one fraction may form in
+/// all.
+const MAX_PRODUCTS: usize = 50_000;
 
-/// `a*b`, or `None` when it would form more than [`MAX_PRODUCTS`] term products or has
-/// more than [`MAX_TERMS`] terms.
-fn bounded_mul(a: &Poly, b: &Poly) -> Option<Poly> {
-    if a.len().saturating_mul(b.len()) > MAX_PRODUCTS {
-        return None;
-    }
+/// `a*b`, or `None` when its term products would overdraw `work` (what is left of
+/// [`MAX_PRODUCTS`]) or it has more than [`MAX_TERMS`] terms.
+fn bounded_mul(a: &Poly, b: &Poly, work: &mut usize) -> Option<Poly> {
+    *work = work.checked_sub(a.len().saturating_mul(b.len()))?;
     let product = a.mul(b);
     check_size(&product)?;
     Some(product)

@@ -455,7 +455,10 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
         let mut steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
         let mut result = steps.last().map_or(expr, |s| s.expr);
         let limit = FORM_GROWTH * TIDY_MAX_NODES;
-        if result != expr && !tree_at_most(pool, result, limit, limit) {
+        // An input undefined everywhere may come out as `undefined`: that is for the
+        // caller's checks to say, not a form to choose.
+        let unusable = result == ExprId::UNDEFINED || pool.limit_reached().is_some();
+        if result != expr && (unusable || !tree_at_most(pool, result, limit, limit)) {
             steps.clear();
             result = expr;
         }
