@@ -635,6 +635,22 @@ fn no_form_of_a_small_result_prints_huge() {
     }
 }
 
+/// The together form multiplies polynomials out before it checks their size: a product
+/// of two polynomials of nearly 2,000 terms each takes seconds, past the pool's deadline
+/// (`--timeout`).
+#[test]
+#[ignore = "bug: the together form of `1/((a + b + c)^60 + d)^3 + 1/x` takes 3.5 s (release \
+            too), past the pool's deadline; `deriv --timeout 0.5` does not stop it"]
+fn the_pass_keeps_to_the_deadline() {
+    let mut pool = Pool::new();
+    let expr = parse(&mut pool, "1/(((a + b + c)^60 + d)^3) + 1/x").unwrap();
+    let start = std::time::Instant::now();
+    pool.set_deadline(Some(start + std::time::Duration::from_millis(100)));
+    let _ = candidates(&mut pool, expr);
+    let spent = start.elapsed();
+    assert!(spent.as_secs_f64() < 1.0, "the forms took {spent:?}");
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. The value check itself
 // ---------------------------------------------------------------------------------------
