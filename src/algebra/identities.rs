@@ -9,13 +9,11 @@
 //! exact where both sides are defined; like cancelling a common factor, it may remove a
 //! removable singularity (`cos(x)*sec(x)` is `1` also where `cos(x)` is 0).
 
-use rustc_hash::FxHashMap;
-
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
-use crate::expr::subst::rebuild;
+use crate::expr::subst::rewrite_bottom_up;
 use crate::expr::{ExprId, Node, Pool};
 
 /// Sums with more terms than this are left as they are: pairing terms is quadratic.
@@ -33,32 +31,15 @@ const MAX_PAIRED_TERMS: usize = 64;
 /// assert_eq!(print(&pool, done), "sec(x)");
 /// ```
 pub fn identities(pool: &mut Pool, expr: ExprId) -> ExprId {
-    let order = pool.reachable(expr, |_| true);
-    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for id in order {
-        let node = pool.node(id).clone();
-        let children: Vec<ExprId> = pool
-            .children(id)
-            .iter()
-            .map(|c| done.get(c).copied().unwrap_or(*c))
-            .collect();
-        let rebuilt = if children.as_slice() == pool.children(id) {
-            id
-        } else {
-            rebuild(pool, &node, &children)
-        };
-        let rewritten = match pool.node(rebuilt) {
-            Node::Pow(_) => {
-                let outside = radical_content(pool, rebuilt);
-                fewest_factors(pool, outside)
-            }
-            Node::Mul(_) => fewest_factors(pool, rebuilt),
-            Node::Add(_) => pythagorean(pool, rebuilt),
-            _ => rebuilt,
-        };
-        done.insert(id, rewritten);
-    }
-    done.get(&expr).copied().unwrap_or(expr)
+    rewrite_bottom_up(pool, expr, |pool, _, rebuilt| match pool.node(rebuilt) {
+        Node::Pow(_) => {
+            let outside = radical_content(pool, rebuilt);
+            fewest_factors(pool, outside)
+        }
+        Node::Mul(_) => fewest_factors(pool, rebuilt),
+        Node::Add(_) => pythagorean(pool, rebuilt),
+        _ => rebuilt,
+    })
 }
 
 /// A fractional power of a sum with its numeric content taken out where the root of
@@ -141,36 +122,25 @@ const FAMILIES: [[Func; 6]; 2] = [
 /// hyperbolic ones with `sinh` and `cosh` (`sec(x)/(sec(x) + 1)` as
 /// `1/(cos(x)*(1/cos(x) + 1))`), for a common denominator to cancel more.
 pub fn in_sines_and_cosines(pool: &mut Pool, expr: ExprId) -> ExprId {
-    let order = pool.reachable(expr, |_| true);
-    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for id in order {
-        let node = pool.node(id).clone();
-        let children: Vec<ExprId> = pool
-            .children(id)
-            .iter()
-            .map(|c| done.get(c).copied().unwrap_or(*c))
-            .collect();
-        let rebuilt = match node {
-            Node::Call(func, _) => match family_of(func) {
-                Some((family, k)) if k >= 2 => {
-                    let [sin, cos, ..] = FAMILIES[family];
-                    let s = pool.call(sin, children[0]);
-                    let c = pool.call(cos, children[0]);
-                    match k {
-                        2 => pool.div(s, c),
-                        3 => pool.powi(c, -1),
-                        4 => pool.powi(s, -1),
-                        _ => pool.div(c, s),
-                    }
-                }
-                _ => rebuild(pool, &node, &children),
-            },
-            _ if children.as_slice() == pool.children(id) => id,
-            _ => rebuild(pool, &node, &children),
+    rewrite_bottom_up(pool, expr, |pool, _, rebuilt| {
+        let Node::Call(func, arg) = *pool.node(rebuilt) else {
+            return rebuilt;
         };
-        done.insert(id, rebuilt);
-    }
-    done.get(&expr).copied().unwrap_or(expr)
+        match family_of(func) {
+            Some((family, k)) if k >= 2 => {
+                let [sin, cos, ..] = FAMILIES[family];
+                let s = pool.call(sin, arg);
+                let c = pool.call(cos, arg);
+                match k {
+                    2 => pool.div(s, c),
+                    3 => pool.powi(c, -1),
+                    4 => pool.powi(s, -1),
+                    _ => pool.div(c, s),
+                }
+            }
+            _ => rebuilt,
+        }
+    })
 }
 
 /// Whether the identities rewrite products or sums of `func`.

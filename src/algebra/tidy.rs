@@ -22,9 +22,9 @@ use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities, is_identity_function};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
-use crate::expr::subst::rebuild;
+use crate::expr::subst::rewrite_bottom_up;
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
 
@@ -42,30 +42,33 @@ const TIDY_MAX_DISTINCT: usize = 200;
 /// tree, at most [`TIDY_MAX_NODES`], with no number above [`MAX_NUMBER_BITS`]; it visits
 /// no more than the first bound's nodes before it knows.
 fn small_enough(pool: &Pool, expr: ExprId) -> bool {
-    tree_at_most(pool, expr, TIDY_MAX_DISTINCT, TIDY_MAX_NODES)
-        && !pool
-            .reachable(expr, |_| true)
-            .iter()
-            .any(|&id| pool.as_num(id).is_some_and(|q| q.bits() > MAX_NUMBER_BITS))
+    tree_at_most(
+        pool,
+        expr,
+        TIDY_MAX_DISTINCT,
+        TIDY_MAX_NODES,
+        MAX_NUMBER_BITS,
+    )
 }
 
 /// Results with a number of more bits than this are left as computed: polynomial
 /// arithmetic on such numbers is slow, and they are not what a textbook prints.
 const MAX_NUMBER_BITS: u64 = 256;
 
-/// Whether `expr` has at most `distinct` distinct nodes and at most `tree` written out;
-/// it visits no more than `distinct + 1` nodes.
-fn tree_at_most(pool: &Pool, expr: ExprId, distinct: usize, tree: usize) -> bool {
+/// Whether `expr` has at most `distinct` distinct nodes, at most `tree` written out, and
+/// no number of more than `bits` bits; it visits no more than `distinct + 1` nodes.
+fn tree_at_most(pool: &Pool, expr: ExprId, distinct: usize, tree: usize, bits: u64) -> bool {
     let mut seen = 0;
-    let mut order = pool.reachable(expr, |_| {
+    let mut huge_number = false;
+    // Children first (the pool's order), so each size is known when its parent needs it.
+    let order = pool.reachable(expr, |id| {
         seen += 1;
-        seen <= distinct + 1
+        huge_number |= pool.as_num(id).is_some_and(|q| q.bits() > bits);
+        seen <= distinct + 1 && !huge_number
     });
-    if order.len() > distinct {
+    if order.len() > distinct || huge_number {
         return false;
     }
-    // Children have smaller ids than their parents.
-    order.sort_unstable();
     let mut size: Vec<usize> = Vec::with_capacity(order.len());
     for &id in &order {
         let own = pool
@@ -388,29 +391,14 @@ fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
 /// `expr` with every sum below the top (in function arguments, powers and products)
 /// replaced by its simplest form, innermost first.
 fn tidy_parts(pool: &mut Pool, expr: ExprId) -> ExprId {
-    let order = pool.reachable(expr, |_| true);
-    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for id in order {
-        let children: Vec<ExprId> = pool
-            .children(id)
-            .iter()
-            .map(|c| done.get(c).copied().unwrap_or(*c))
-            .collect();
-        let rebuilt = if children.as_slice() == pool.children(id) {
-            id
-        } else {
-            let node = pool.node(id).clone();
-            rebuild(pool, &node, &children)
-        };
-        let tidied = if id != expr && matches!(pool.node(rebuilt), Node::Add(_)) {
+    rewrite_bottom_up(pool, expr, |pool, id, rebuilt| {
+        if id != expr && matches!(pool.node(rebuilt), Node::Add(_)) {
             let all = candidates_at(pool, rebuilt, 1);
             chosen(&all).expr
         } else {
             rebuilt
-        };
-        done.insert(id, tidied);
-    }
-    done.get(&expr).copied().unwrap_or(expr)
+        }
+    })
 }
 
 /// The candidates of a part of a result, factored no deeper than `depth`.
@@ -458,7 +446,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
         // An input undefined everywhere may come out as `undefined`: that is for the
         // caller's checks to say, not a form to choose.
         let unusable = result == ExprId::UNDEFINED || pool.limit_reached().is_some();
-        if result != expr && (unusable || !tree_at_most(pool, result, limit, limit)) {
+        if result != expr && (unusable || !tree_at_most(pool, result, limit, limit, u64::MAX)) {
             steps.clear();
             result = expr;
         }

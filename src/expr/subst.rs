@@ -215,6 +215,33 @@ pub(crate) fn replacements(
     Ok(new)
 }
 
+/// `expr` rewritten bottom up: every node, children first, rebuilt on its rewritten
+/// children and then passed to `step` as `(original, rebuilt)`; what `step` returns
+/// stands for the node above. Each distinct node is visited once.
+pub(crate) fn rewrite_bottom_up(
+    pool: &mut Pool,
+    expr: ExprId,
+    mut step: impl FnMut(&mut Pool, ExprId, ExprId) -> ExprId,
+) -> ExprId {
+    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
+    for id in pool.reachable(expr, |_| true) {
+        let children: Vec<ExprId> = pool
+            .children(id)
+            .iter()
+            .map(|c| done.get(c).copied().unwrap_or(*c))
+            .collect();
+        let rebuilt = if children.as_slice() == pool.children(id) {
+            id
+        } else {
+            let node = pool.node(id).clone();
+            rebuild(pool, &node, &children)
+        };
+        let rewritten = step(pool, id, rebuilt);
+        done.insert(id, rewritten);
+    }
+    done.get(&expr).copied().unwrap_or(expr)
+}
+
 /// The node `node` with its children replaced by `children`, through the constructors.
 pub(crate) fn rebuild(pool: &mut Pool, node: &Node, children: &[ExprId]) -> ExprId {
     match node {
