@@ -124,14 +124,6 @@ impl Form {
             Form::Expanded => "expanded",
         }
     }
-
-    /// The form of a name, as [`Form::name`] writes it.
-    pub fn from_name(name: &str) -> Option<Form> {
-        [Form::Auto]
-            .into_iter()
-            .chain(Form::CANDIDATES)
-            .find(|form| form.name() == name)
-    }
 }
 
 /// One step of the tidy pass: what was done, and the result after it.
