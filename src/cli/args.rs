@@ -32,11 +32,12 @@ Examples:
   deriv -f exprs.txt --wrt x                      one result per input line
   deriv -f mlp.txt --wrt w11                      through a model's definitions
   deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program
-  deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code";
+  deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code
+  deriv repl --wrt x                              an interactive session (:help)";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(
     name = "deriv",
     version,
@@ -236,9 +237,21 @@ pub struct Cli {
     pub notation: NotationArg,
 }
 
-/// The subcommands: files for installing `deriv`.
+/// The subcommands: the REPL, and files for installing `deriv`.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {
+    /// An interactive session: definitions and options that last, one expression per
+    /// line (`:help` lists the commands). With piped input, a script of the same lines.
+    Repl {
+        /// deriv's options (`--wrt x`, `--total`, `-s t=x`, ...): the session's starting
+        /// state.
+        #[arg(
+            value_name = "OPTIONS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        options: Vec<String>,
+    },
     /// Print a completion script for SHELL to standard output.
     Completions {
         /// The shell.
@@ -258,6 +271,8 @@ pub(super) fn run_command(command: &Command, out: &mut impl Write) -> io::Result
             Ok(())
         }
         Command::Man => clap_mangen::Man::new(cli).render(out),
+        // Run by `run`, which owns the terminal.
+        Command::Repl { .. } => Ok(()),
     }
 }
 
