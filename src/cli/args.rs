@@ -242,6 +242,11 @@ pub struct Cli {
 pub enum Command {
     /// An interactive session: definitions and options that last, one expression per
     /// line (`:help` lists the commands). With piped input, a script of the same lines.
+    ///
+    /// A line is an expression (computed as `deriv EXPR OPTIONS` would), a definition
+    /// (`h = x^2`, `phi(s) = 1/(1 + exp(-s))`) or a command (`:wrt x`, `:subst t=x`,
+    /// `:total on`, `:show`, `:help`); `ans` is the last result. On a terminal: history,
+    /// Tab completion, Ctrl-C stops a computation, Ctrl-D ends the session.
     Repl {
         /// deriv's options (`--wrt x`, `--total`, `-s t=x`, ...): the session's starting
         /// state.

@@ -22,6 +22,7 @@ mod polynomials;
 mod properties;
 mod quality;
 mod readme;
+mod repl;
 mod tidy;
 mod total;
 mod warnings;

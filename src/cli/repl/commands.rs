@@ -95,7 +95,10 @@ pub(super) fn run(session: &mut Session, text: &str, out: &mut impl Write) -> Re
                 if var.is_empty() && arg.text.is_empty() {
                     continue;
                 }
-                check_variable(var).map_err(|m| arg.error(offset, part.len(), m))?;
+                check_variable(var).map_err(|m| match var.is_empty() {
+                    true => arg.error(offset, 0, "a variable is missing".into()),
+                    false => arg.error(offset, part.len(), m),
+                })?;
                 vars.push(var.to_string());
             }
             session.cli.wrt = vars;
@@ -142,7 +145,13 @@ pub(super) fn run(session: &mut Session, text: &str, out: &mut impl Write) -> Re
     probe.expr = Some("x".into());
     if let Err(error) = reread(&probe) {
         session.cli = before;
-        return Err(error);
+        return Err(match error {
+            Error::Usage { message, help } => Error::Usage {
+                message: format!("`{line}` does not fit the options in use: {message}"),
+                help,
+            },
+            other => other,
+        });
     }
     out.flush().map_err(io)
 }
@@ -209,20 +218,15 @@ fn assign(list: &mut Vec<String>, arg: &Arg<'_>, option: &'static str) -> Result
     if let Some(var) = arg.text.strip_prefix('-') {
         let var = var.trim();
         if !list.iter().any(|a| var_of(a) == var) {
-            let shown: Vec<&str> = list.iter().map(String::as_str).collect();
-            return Err(arg.error(
-                0,
-                arg.text.len(),
-                format!(
-                    "`{var}` has no {} value (the list: {})",
-                    &option[2..],
-                    if shown.is_empty() {
-                        "empty".into()
-                    } else {
-                        shown.join(", ")
-                    }
-                ),
-            ));
+            let (what, all) = match option {
+                "--at" => ("value", "the point"),
+                _ => ("constraint", "the constraints"),
+            };
+            let now = match list.is_empty() {
+                true => format!("{all}: none"),
+                false => format!("{all}: {}", list.join(", ")),
+            };
+            return Err(arg.error(0, arg.text.len(), format!("`{var}` has no {what} ({now})")));
         }
         list.retain(|a| var_of(a) != var);
         return Ok(());
@@ -267,7 +271,12 @@ fn show(session: &Session, out: &mut impl Write) -> io::Result<()> {
     // The colours follow the terminal, not the state.
     let args: Vec<String> = (cli.to_args().iter())
         .filter(|a| !a.starts_with("--color="))
-        .map(|a| quoted(a))
+        .map(|a| match a.split_once('=') {
+            Some((option, value)) if !value.starts_with('-') => {
+                format!("{option} {}", quoted(value))
+            }
+            _ => quoted(a),
+        })
         .collect();
     writeln!(
         out,

@@ -177,7 +177,7 @@ mod tests {
     fn functions_constants_and_the_sessions_names() {
         assert_eq!(complete("1 + sq"), ["sqrt("]);
         assert_eq!(complete("ph"), ["phi"]);
-        assert_eq!(complete("2*h"), ["h1"]);
+        assert_eq!(complete("2*h"), ["h1", "hypot("]);
         assert!(complete("asi").contains(&"asinh(".to_string()));
         assert!(complete("x + ").is_empty());
     }

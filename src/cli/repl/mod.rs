@@ -27,23 +27,8 @@ use super::validate::usage_error;
 use crate::error::Error;
 use session::Session;
 
-/// What `deriv repl --help` prints.
-const HELP: &str = "\
-An interactive session: definitions and options that last, one expression per line.
-
-Usage: deriv repl [OPTIONS]
-
-OPTIONS are deriv's options (`deriv --help`), the session's starting state, for example
-`deriv repl --wrt x --format unicode`. A line is an expression, a definition
-(`h = x^2`, `phi(s) = 1/(1 + exp(-s))`) or a command; `:help` lists the commands.
-With piped input the lines run as a script: no prompts, one result per line.";
-
 /// Runs `deriv repl OPTIONS` and returns the process exit code.
 pub(super) fn run_repl(options: &[String]) -> u8 {
-    if options.iter().any(|o| o == "-h" || o == "--help") {
-        println!("{HELP}");
-        return 0;
-    }
     let interactive = io::stdin().is_terminal();
     let args = std::iter::once("deriv").chain(options.iter().map(String::as_str));
     let mut start = match Cli::try_parse_from(args) {

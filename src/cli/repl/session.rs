@@ -92,17 +92,13 @@ impl Session {
 
     /// Computes an expression line with the session's options and definitions.
     fn compute(&mut self, text: &str, out: &mut impl Write) -> io::Result<u8> {
+        // `ans` is its value, in brackets: the line as computed (and shown by errors).
+        let text = &self.without_ans(text);
         let mut cli = self.cli.clone();
         cli.expr = Some(text.to_string());
         let computed = reread(&cli).and_then(|cli| {
             let mut request = cli.request()?;
             request.definitions = self.definitions.iter().map(|(d, _)| d.clone()).collect();
-            if let Some(ans) = &self.ans
-                && mentioned_names(text).contains(&ANS)
-                && let Some(Ok(definition)) = Definition::read(&format!("{ANS} = {ans}"))
-            {
-                request.definitions.push(definition);
-            }
             self.stop.store(false, Ordering::Relaxed);
             let (pool, outcome) = compute_guarded(&cli, &request, &[text], Some(&self.stop))?;
             Ok((cli, request, pool, outcome))
@@ -114,8 +110,7 @@ impl Session {
                 if let Some(line) = outcome.lines.first()
                     && line.value != ExprId::UNDEFINED
                 {
-                    let value = print(&pool, line.value);
-                    self.ans = Some(self.without_ans(&value));
+                    self.ans = Some(print(&pool, line.value));
                 }
                 Ok(code)
             }
@@ -129,7 +124,8 @@ impl Session {
 
     /// Adds a definition, or replaces the one of the same name in its place, and checks
     /// them all in order (a name used before its definition, a function calling itself).
-    /// `ans = …` sets `ans`. `ans` in a definition means its value now.
+    /// `ans = …` sets `ans`. `ans` in a definition means its value now, as in an
+    /// expression.
     fn define(&mut self, definition: Definition) -> Result<(), Error> {
         let definition = match &self.ans {
             Some(_) if mentioned_names(definition.body()).contains(&ANS) => {
@@ -219,8 +215,21 @@ impl Session {
 pub(super) fn reread(cli: &Cli) -> Result<Cli, Error> {
     let args = std::iter::once("deriv".to_string()).chain(cli.to_args());
     Cli::try_parse_from(args).map_err(|error| {
+        // The message, without clap's usage lines: `cannot be used with:` and its list.
         let text = error.render().to_string();
-        let first = text.lines().next().unwrap_or_default();
-        usage_error(first.trim_start_matches("error: ").to_string())
+        let mut lines = text.lines().take_while(|l| !l.trim().is_empty());
+        let first = lines
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ");
+        let rest: Vec<&str> = lines.map(str::trim).collect();
+        let message = match rest.is_empty() {
+            true => first.to_string(),
+            false => format!("{first} {}", rest.join(", ")),
+        };
+        Error::Usage {
+            message,
+            help: Some("`:show` lists the options in use".into()),
+        }
     })
 }
