@@ -70,7 +70,12 @@ impl Session {
         let result = if trimmed.starts_with(':') {
             commands::run(self, text, out)
         } else {
-            match Definition::read(text) {
+            // With --implicit, `y = sin(x*y)` is an equation, as in a batch.
+            let definition = match self.cli.implicit {
+                Some(_) => None,
+                None => Definition::read(text),
+            };
+            match definition {
                 Some(definition) => definition.and_then(|d| self.define(d)),
                 None => return self.compute(text, out),
             }
