@@ -171,6 +171,12 @@ pub struct Cli {
     #[arg(long)]
     pub verify: bool,
 
+    /// Print the time of each phase (parse, build, differentiate, tidy, print), the sizes
+    /// and the peak memory as a table on standard error (a batch's totals at its end);
+    /// JSON records get a `stats` object.
+    #[arg(long)]
+    pub stats: bool,
+
     /// Do not print warnings (JSON records still carry them).
     #[arg(short, long)]
     pub quiet: bool,

@@ -45,6 +45,7 @@ impl Cli {
             forms,
             steps,
             verify,
+            stats,
             quiet,
             check,
             color,
@@ -84,6 +85,7 @@ impl Cli {
         args.flag("--forms", *forms);
         args.flag("--steps", *steps);
         args.flag("--verify", *verify);
+        args.flag("--stats", *stats);
         args.flag("--quiet", *quiet);
         args.value("--check", check.clone());
         args.choice("--color", *color, ColorChoice::Auto);

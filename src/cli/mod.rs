@@ -7,7 +7,8 @@
 //! `guard` (one input's computation under its limits, a panic caught), `write` (results
 //! in the chosen format), `checks` (the reports of `--verify` and `--check`), `color`
 //! (errors and warnings on standard error), `repl` (the interactive session) and
-//! `command_line` (options written back as arguments, for the session).
+//! `command_line` (options written back as arguments, for the session), and `stats`
+//! (`--stats`: the phases' times and the sizes).
 
 mod args;
 mod checks;
@@ -16,6 +17,7 @@ mod command_line;
 mod guard;
 mod repl;
 mod run;
+mod stats;
 mod validate;
 mod write;
 

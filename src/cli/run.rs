@@ -8,6 +8,7 @@ use super::args::run_command;
 use super::color::{STDERR_COLOR, report};
 use super::guard::compute_guarded;
 use super::repl::run_repl;
+use super::stats::write_table;
 use super::validate::usage_error;
 use super::write::write_results;
 use super::{Cli, Command};
@@ -78,7 +79,11 @@ pub fn run(cli: Cli) -> u8 {
         }
     };
     match out.flush() {
-        Ok(()) => code,
+        Ok(()) => {
+            // One input's figures, or a batch's totals.
+            write_table();
+            code
+        }
         Err(e) => io_exit(e),
     }
 }

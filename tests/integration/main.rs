@@ -23,6 +23,7 @@ mod properties;
 mod quality;
 mod readme;
 mod repl;
+mod stats;
 mod tidy;
 mod total;
 mod warnings;

@@ -12,6 +12,7 @@ use super::commands;
 use crate::cli::Cli;
 use crate::cli::color::report;
 use crate::cli::guard::compute_guarded;
+use crate::cli::stats::write_table;
 use crate::cli::validate::usage_error;
 use crate::cli::write::write_results;
 use crate::error::Error;
@@ -112,6 +113,8 @@ impl Session {
             Ok((cli, request, mut pool, outcome)) => {
                 let place = (ORIGIN, Some(self.line_no));
                 let code = write_results(out, &cli, &request, &[text], place, &mut pool, &outcome)?;
+                out.flush()?;
+                write_table();
                 if let Some(line) = outcome.lines.first()
                     && line.value != ExprId::UNDEFINED
                 {
