@@ -174,6 +174,9 @@ pub struct Pool {
     name_ids: FxHashMap<Box<str>, SymbolId>,
     name_hashes: Vec<u64>,
     pub(crate) diff_memo: FxHashMap<(ExprId, SymbolId), ExprId>,
+    /// The tidy pass's costs of nodes as printed (operators, characters; see
+    /// `crate::algebra::Cost`): nodes never change, so a cost holds for the pool's life.
+    pub(crate) cost_memo: std::cell::RefCell<FxHashMap<ExprId, (usize, usize)>>,
     undefined_reason: Option<UndefinedReason>,
     limit_reached: Option<Limit>,
     operand_slots: usize,
@@ -223,6 +226,7 @@ impl Pool {
             name_ids: FxHashMap::default(),
             name_hashes: Vec::new(),
             diff_memo: FxHashMap::default(),
+            cost_memo: std::cell::RefCell::new(FxHashMap::default()),
             undefined_reason: None,
             limit_reached: None,
             operand_slots: 0,
