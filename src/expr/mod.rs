@@ -209,6 +209,9 @@ pub const DEFAULT_MAX_POWER_BITS: u64 = 1 << 20;
 /// about 1 GiB of operands. See [`Pool::set_max_size`].
 pub const DEFAULT_MAX_SIZE: usize = 1 << 28;
 
+/// The nodes a new pool has room for before it first grows.
+const INITIAL_NODES: usize = 64;
+
 impl Default for Pool {
     fn default() -> Self {
         Self::new()
@@ -219,9 +222,11 @@ impl Pool {
     /// An empty pool holding only the predefined numbers.
     pub fn new() -> Pool {
         let mut pool = Pool {
-            nodes: Vec::new(),
-            info: Vec::new(),
-            dedup: HashTable::new(),
+            // Room for a small input's nodes: growing from nothing costs a small input
+            // a tenth of its time in reallocations.
+            nodes: Vec::with_capacity(INITIAL_NODES),
+            info: Vec::with_capacity(INITIAL_NODES),
+            dedup: HashTable::with_capacity(INITIAL_NODES),
             names: Vec::new(),
             name_ids: FxHashMap::default(),
             name_hashes: Vec::new(),
