@@ -4,7 +4,8 @@
 //!
 //! The files, by role: `args` (the arguments as clap reads them), `validate` (their
 //! checks into a request), `run` (the run loop over one expression or a batch of lines),
-//! `guard` (one input's computation under its limits, a panic caught), `write` (results
+//! `guard` (one input's computation under its limits, a panic caught), `plot`
+//! (`--plot`: the chart written as SVG), `write` (results
 //! in the chosen format), `checks` (the reports of `--verify` and `--check`) and `color`
 //! (errors and warnings on standard error).
 
@@ -12,6 +13,7 @@ mod args;
 mod checks;
 mod color;
 mod guard;
+mod plot;
 mod run;
 mod validate;
 mod write;

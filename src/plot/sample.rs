@@ -1,0 +1,119 @@
+//! Adaptive sampling of one curve: a uniform grid, refined where the curve bends, jumps
+//! or meets the edge of its domain, with a gap wherever it is undefined or jumps.
+
+/// Intervals of the first, uniform grid.
+pub(super) const GRID: usize = 512;
+
+/// How many times a grid interval may be halved: down to `1/(512·1024)` of the window.
+const MAX_DEPTH: u32 = 10;
+
+/// Evaluations allowed per curve beyond the grid, so that a curve that oscillates without
+/// end (`sin(1/x)`) costs a bounded time and a bounded SVG.
+const BUDGET: usize = 40_000;
+
+/// The `GRID + 1` evenly spaced points of `lo..=hi`.
+pub(super) fn grid(lo: f64, hi: f64) -> Vec<f64> {
+    (0..=GRID)
+        .map(|i| lo + (hi - lo) * i as f64 / GRID as f64)
+        .collect()
+}
+
+/// Samples `f` on `xs` (a grid from [`grid`], whose values `ys` are already known) and
+/// refines it for a chart whose visible values are `view`: an interval is halved while
+/// its midpoint is further than `view`'s height / 1000 from the chord (a bend), while one
+/// end is defined and the other is not (the edge of the domain), or while a jump is not
+/// yet narrowed down. Undefined values (NaN, infinities) are gaps, and so is a jump of
+/// more than 1/20 of the height across the narrowest interval: a pole or a step. Returns
+/// the curve's pieces, each a polyline of at least two points, in order of `x`.
+pub(super) fn refine(
+    f: &mut dyn FnMut(f64) -> f64,
+    xs: &[f64],
+    ys: &[f64],
+    view: (f64, f64),
+) -> Vec<Vec<(f64, f64)>> {
+    let height = view.1 - view.0;
+    let mut sampler = Sampler {
+        f,
+        tolerance: height / 1000.0,
+        jump: height / 20.0,
+        view,
+        budget: BUDGET,
+        points: Vec::new(),
+    };
+    let ys: Vec<f64> = ys.iter().map(|&y| defined(y)).collect();
+    if let (Some(&x), Some(&y)) = (xs.first(), ys.first()) {
+        sampler.points.push((x, y));
+    }
+    for k in 1..xs.len() {
+        sampler.halve(xs[k - 1], ys[k - 1], xs[k], ys[k], 0);
+        sampler.points.push((xs[k], ys[k]));
+    }
+    pieces(&sampler.points)
+}
+
+/// A value, or NaN where it is not a finite number.
+fn defined(y: f64) -> f64 {
+    if y.is_finite() { y } else { f64::NAN }
+}
+
+struct Sampler<'a> {
+    f: &'a mut dyn FnMut(f64) -> f64,
+    tolerance: f64,
+    jump: f64,
+    view: (f64, f64),
+    budget: usize,
+    /// The samples in order of `x`; a NaN value breaks the curve.
+    points: Vec<(f64, f64)>,
+}
+
+impl Sampler<'_> {
+    /// Adds the samples strictly between `(a, fa)` (the last point) and `(b, fb)`, and a
+    /// break where the curve jumps between two samples that cannot be split further.
+    fn halve(&mut self, a: f64, fa: f64, b: f64, fb: f64, depth: u32) {
+        if depth < MAX_DEPTH && self.budget > 0 {
+            self.budget -= 1;
+            let m = 0.5 * (a + b);
+            let fm = defined((self.f)(m));
+            if self.needs_split(fa, fm, fb) {
+                self.halve(a, fa, m, fm, depth + 1);
+                self.points.push((m, fm));
+                self.halve(m, fm, b, fb, depth + 1);
+            }
+            // Otherwise the curve is straight enough here, or undefined throughout (its
+            // NaN ends already break it).
+            return;
+        }
+        let jumps = (fb - fa).abs() > self.jump && !self.off_screen(fa, fb);
+        if jumps {
+            self.points.push((0.5 * (a + b), f64::NAN));
+        }
+    }
+
+    /// Whether the interval must be halved: the curve bends away from its chord on the
+    /// screen, or the interval holds the edge of the domain (or a hole in it).
+    fn needs_split(&self, fa: f64, fm: f64, fb: f64) -> bool {
+        match (fa.is_nan(), fm.is_nan(), fb.is_nan()) {
+            (true, true, true) => false,
+            (false, false, false) => {
+                let hidden = self.off_screen(fa, fm) && self.off_screen(fm, fb);
+                !hidden && (fm - 0.5 * (fa + fb)).abs() > self.tolerance
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether both values are beyond the same edge of the view: the line between them
+    /// is not drawn, whatever the curve does there.
+    fn off_screen(&self, fa: f64, fb: f64) -> bool {
+        (fa > self.view.1 && fb > self.view.1) || (fa < self.view.0 && fb < self.view.0)
+    }
+}
+
+/// The runs of defined samples, each with at least two points.
+fn pieces(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    points
+        .split(|&(_, y)| y.is_nan())
+        .filter(|run| run.len() >= 2)
+        .map(<[(f64, f64)]>::to_vec)
+        .collect()
+}

@@ -1,0 +1,85 @@
+//! The visible values of a chart: a y-range chosen from quantiles, so that the spike at a
+//! pole does not flatten the rest, and the curves clipped to it.
+
+/// The y-range that shows `values` (NaN and infinities ignored): from the 10% and 90%
+/// quantiles `q1`, `q9`, every value within `q9 - q1` beyond them is shown, the rest (the
+/// spike at a pole) is cut; then 5% is added on each side. A flat or empty set of values
+/// gets a range of height 2 around its value (or 0).
+pub fn y_range(values: &[f64]) -> (f64, f64) {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|y| y.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let Some((&first, &last)) = sorted.first().zip(sorted.last()) else {
+        return (-1.0, 1.0);
+    };
+    let quantile = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    let (q1, q9) = (quantile(0.1), quantile(0.9));
+    let spread = q9 - q1;
+    let fence = (q1 - spread, q9 + spread);
+    let lo = sorted
+        .iter()
+        .copied()
+        .find(|&y| y >= fence.0)
+        .unwrap_or(first);
+    let hi = sorted
+        .iter()
+        .rev()
+        .copied()
+        .find(|&y| y <= fence.1)
+        .unwrap_or(last);
+    let height = hi - lo;
+    if height <= 1e-9 * lo.abs().max(hi.abs()).max(1e-300) {
+        let middle = 0.5 * (lo + hi);
+        let half = (middle.abs() * 0.1).max(1.0);
+        return (middle - half, middle + half);
+    }
+    (lo - 0.05 * height, hi + 0.05 * height)
+}
+
+/// The parts of a polyline with `lo ≤ y ≤ hi`: where it leaves the range it is cut at the
+/// edge, and each stretch inside becomes its own polyline (of at least two points).
+pub fn clip(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    for pair in points.windows(2) {
+        let Some((start, end)) = clip_segment(pair[0], pair[1], lo, hi) else {
+            continue;
+        };
+        if current.last() != Some(&start) {
+            if current.len() >= 2 {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.clear();
+            current.push(start);
+        }
+        current.push(end);
+    }
+    if current.len() >= 2 {
+        pieces.push(current);
+    }
+    pieces
+}
+
+/// The part of the segment `p`–`q` with `lo ≤ y ≤ hi`, if it is more than a point. An end
+/// inside the range is returned as it is, so that consecutive segments still meet.
+fn clip_segment(
+    p: (f64, f64),
+    q: (f64, f64),
+    lo: f64,
+    hi: f64,
+) -> Option<((f64, f64), (f64, f64))> {
+    let inside = |y: f64| lo <= y && y <= hi;
+    let dy = q.1 - p.1;
+    if dy == 0.0 {
+        return inside(p.1).then_some((p, q));
+    }
+    let (t_lo, t_hi) = ((lo - p.1) / dy, (hi - p.1) / dy);
+    let (t0, t1) = (t_lo.min(t_hi).max(0.0), t_lo.max(t_hi).min(1.0));
+    if t0 >= t1 {
+        return None;
+    }
+    let at = |t: f64, y_edge: f64| (p.0 + t * (q.0 - p.0), y_edge);
+    let edge = |t: f64| if t == t_lo { lo } else { hi };
+    let start = if t0 == 0.0 { p } else { at(t0, edge(t0)) };
+    let end = if t1 == 1.0 { q } else { at(t1, edge(t1)) };
+    Some((start, end))
+}
