@@ -117,3 +117,79 @@ fn pieces(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
         .map(<[(f64, f64)]>::to_vec)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pieces of `f` over `lo..hi` for a view of `view`.
+    fn sampled(f: fn(f64) -> f64, lo: f64, hi: f64, view: (f64, f64)) -> Vec<Vec<(f64, f64)>> {
+        let xs = grid(lo, hi);
+        let ys: Vec<f64> = xs.iter().map(|&x| f(x)).collect();
+        refine(&mut |x| f(x), &xs, &ys, view)
+    }
+
+    #[test]
+    fn a_straight_line_keeps_the_grid() {
+        let pieces = sampled(|x| 2.0 * x + 1.0, -1.0, 1.0, (-3.0, 3.0));
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(pieces[0].len(), GRID + 1);
+    }
+
+    #[test]
+    fn a_bump_narrower_than_the_grid_is_found() {
+        // Grid points are 1/256 apart; the bump is 1/1000 wide, off the grid.
+        let bump = |x: f64| (-((x - 0.0013) / 0.0005).powi(2)).exp();
+        let pieces = sampled(bump, -1.0, 1.0, (0.0, 1.0));
+        let top = pieces.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
+        assert!(top > 0.99, "the peak is missed: {top}");
+        // The extra samples are near the bump, not everywhere.
+        let extra = pieces.iter().map(Vec::len).sum::<usize>() - (GRID + 1);
+        let near = (pieces.iter().flatten())
+            .filter(|p| (p.0 - 0.0013).abs() < 0.01)
+            .count();
+        assert!(
+            extra > 10 && near > extra,
+            "{extra} extra samples, {near} near the bump"
+        );
+    }
+
+    #[test]
+    fn a_pole_leaves_a_gap_and_no_piece_crosses_it() {
+        let pieces = sampled(|x| 1.0 / (x - 0.3), -1.0, 1.0, (-10.0, 10.0));
+        assert_eq!(pieces.len(), 2);
+        for piece in &pieces {
+            let left = piece.iter().all(|p| p.0 < 0.3);
+            let right = piece.iter().all(|p| p.0 > 0.3);
+            assert!(left || right, "a piece crosses the pole");
+        }
+    }
+
+    #[test]
+    fn a_step_is_a_gap_narrowed_to_the_finest_interval() {
+        let step = |x: f64| if x < 0.3 { 0.0 } else { 1.0 };
+        let pieces = sampled(step, -1.0, 1.0, (0.0, 1.0));
+        assert_eq!(pieces.len(), 2);
+        let end = pieces[0].last().unwrap().0;
+        let start = pieces[1][0].0;
+        assert!(
+            end < 0.3 && start >= 0.3 && start - end < 1e-5,
+            "{end}..{start}"
+        );
+    }
+
+    #[test]
+    fn the_edge_of_the_domain_is_located() {
+        let pieces = sampled(f64::sqrt, -1.0 - 1e-3, 1.0, (0.0, 1.0));
+        assert_eq!(pieces.len(), 1);
+        let first = pieces[0][0].0;
+        assert!((0.0..1e-5).contains(&first), "{first}");
+    }
+
+    #[test]
+    fn an_endless_oscillation_costs_a_bounded_number_of_samples() {
+        let pieces = sampled(|x| (1.0 / x).sin(), -1.0, 1.0, (-1.1, 1.1));
+        let samples: usize = pieces.iter().map(Vec::len).sum();
+        assert!(samples <= GRID + 1 + BUDGET, "{samples}");
+    }
+}

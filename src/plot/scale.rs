@@ -83,3 +83,58 @@ fn clip_segment(
     let end = if t1 == 1.0 { q } else { at(t1, edge(t1)) };
     Some((start, end))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(lo: f64, hi: f64, f: fn(f64) -> f64) -> Vec<f64> {
+        (0..=512)
+            .map(|i| f(lo + (hi - lo) * f64::from(i) / 512.0))
+            .collect()
+    }
+
+    #[test]
+    fn a_bounded_curve_is_shown_whole() {
+        let values = grid(-6.0, 6.0, |x| x * x.sin());
+        let (lo, hi) = y_range(&values);
+        let (min, max) = values
+            .iter()
+            .fold((0.0f64, 0.0f64), |(a, b), &y| (a.min(y), b.max(y)));
+        assert!(
+            lo < min && max < hi && hi - lo < 1.2 * (max - min),
+            "{lo}..{hi}"
+        );
+    }
+
+    #[test]
+    fn the_spike_at_a_pole_is_cut() {
+        // 1/x on a grid that comes within 1/256 of the pole: values up to 256.
+        let values = grid(-1.0 - 1.0 / 512.0, 1.0 - 1.0 / 512.0, |x| 1.0 / x);
+        let (lo, hi) = y_range(&values);
+        assert!(
+            -30.0 < lo && lo < -1.0 && 1.0 < hi && hi < 30.0,
+            "{lo}..{hi}"
+        );
+    }
+
+    #[test]
+    fn undefined_values_are_ignored_and_a_flat_curve_gets_height() {
+        assert_eq!(y_range(&[f64::NAN, 3.0, f64::INFINITY, 3.0]), (2.0, 4.0));
+        assert_eq!(y_range(&[f64::NAN]), (-1.0, 1.0));
+    }
+
+    #[test]
+    fn clipping_cuts_a_polyline_at_the_edges_into_pieces() {
+        let line = [(0.0, 0.0), (1.0, 2.0), (2.0, 0.0), (3.0, 0.5)];
+        let pieces = clip(&line, -1.0, 1.0);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0.0, 0.0), (0.5, 1.0)],
+                vec![(1.5, 1.0), (2.0, 0.0), (3.0, 0.5)]
+            ]
+        );
+        assert!(clip(&[(0.0, 2.0), (1.0, 3.0)], -1.0, 1.0).is_empty());
+    }
+}
