@@ -3,7 +3,7 @@
 //! with the other variables fixed (`--at`, `--def`), sampled from one compiled tape.
 
 use super::sample::{grid, refine};
-use super::scale::{clip, y_range};
+use super::scale::{clip, shown, y_range};
 use super::window::{DEFAULT_WINDOW, Window};
 use super::{Curve, Figure, Tangent};
 use crate::error::Error;
@@ -98,8 +98,10 @@ pub fn figure(
         (Some(window), Some((a, _))) if !(window.lo..=window.hi).contains(a) => {
             return Err(Error::Usage {
                 message: format!(
-                    "the point {var}={a} of --at is outside the plotted range {}..{}",
-                    window.lo, window.hi
+                    "the point {var}={} of --at is outside the plotted range {}..{}",
+                    shown(*a),
+                    shown(window.lo),
+                    shown(window.hi)
                 ),
                 help: Some("widen --range to hold the point".into()),
             });
@@ -111,19 +113,19 @@ pub fn figure(
         (None, _) => DEFAULT_WINDOW,
     };
     let tangent = match tangent_point {
-        Some((a, shown)) => {
+        Some((a, point_text)) => {
             let (y, slope) = (at(a, 0), at(a, 1));
             if !y.is_finite() || !slope.is_finite() {
                 return Err(Error::Undefined {
                     reason: format!(
-                        "{} has no tangent at {var}={shown}: it or its derivative is undefined \
+                        "{} has no tangent at {var}={point_text}: it or its derivative is undefined \
                          there",
                         request.function_name()
                     ),
                     span: None,
                 });
             }
-            Some((a, y, slope, shown))
+            Some((a, y, slope, point_text))
         }
         None => None,
     };
@@ -135,9 +137,9 @@ pub fn figure(
             ys.push(at(x, k));
         }
     }
-    let mut shown: Vec<f64> = sampled.concat();
-    shown.extend(tangent.as_ref().map(|t| t.1));
-    let view = y_range(&shown);
+    let mut all_values: Vec<f64> = sampled.concat();
+    all_values.extend(tangent.as_ref().map(|t| t.1));
+    let view = y_range(&all_values);
     let mut drawn = Vec::with_capacity(curves);
     for (k, ys) in sampled.iter().enumerate() {
         let pieces = refine(&mut |x| at(x, k), &xs, ys, view);
@@ -153,16 +155,18 @@ pub fn figure(
     if tangent.is_none() && drawn.iter().all(|curve| curve.pieces.is_empty()) {
         return Err(Error::Undefined {
             reason: format!(
-                "nothing to draw: {} is undefined (or not real) everywhere on {var}={lo}..{hi}",
-                request.function_name()
+                "nothing to draw: {} is undefined (or not real) everywhere on {var}={}..{}",
+                request.function_name(),
+                shown(lo),
+                shown(hi)
             ),
             span: None,
         });
     }
-    let tangent = tangent.map(|(a, y, slope, shown)| {
+    let tangent = tangent.map(|(a, y, slope, point_text)| {
         let line = [(lo, y + slope * (lo - a)), (hi, y + slope * (hi - a))];
         Tangent {
-            label: format!("tangent at {} = {shown}", name(&var, Style::Unicode)),
+            label: format!("tangent at {} = {point_text}", name(&var, Style::Unicode)),
             point: (a, y),
             slope,
             pieces: clip(&line, view.0, view.1),
@@ -295,8 +299,8 @@ fn tangent_point(pool: &mut Pool, assignment: &Assignment) -> Result<(f64, Strin
     })?;
     match eval_constant(pool, parsed) {
         Some(value) if value.is_finite() => {
-            let shown = Printer::new(pool, parsed).style(Style::Unicode).to_string();
-            Ok((value, shown))
+            let text = Printer::new(pool, parsed).style(Style::Unicode).to_string();
+            Ok((value, text))
         }
         _ => Err(Error::Usage {
             message: format!(

@@ -35,6 +35,23 @@ pub fn y_range(values: &[f64]) -> (f64, f64) {
     (lo - 0.05 * height, hi + 0.05 * height)
 }
 
+/// A number as the axes and messages show it: at most six decimals, trailing zeros cut
+/// (`-6`, `0.25`), and very large or small numbers with an exponent (`1.5e9`).
+pub(super) fn shown(value: f64) -> String {
+    let magnitude = value.abs();
+    let trim = |text: &str| text.trim_end_matches('0').trim_end_matches('.').to_string();
+    if value == 0.0 {
+        "0".into()
+    } else if (1e-4..1e9).contains(&magnitude) {
+        let text = trim(&format!("{value:.6}"));
+        if text == "-0" { "0".into() } else { text }
+    } else {
+        let text = format!("{value:.4e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        format!("{}e{exponent}", trim(mantissa))
+    }
+}
+
 /// The parts of a polyline with `lo ≤ y ≤ hi`: where it leaves the range it is cut at the
 /// edge, and each stretch inside becomes its own polyline (of at least two points).
 pub fn clip(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
@@ -122,6 +139,20 @@ mod tests {
     fn undefined_values_are_ignored_and_a_flat_curve_gets_height() {
         assert_eq!(y_range(&[f64::NAN, 3.0, f64::INFINITY, 3.0]), (2.0, 4.0));
         assert_eq!(y_range(&[f64::NAN]), (-1.0, 1.0));
+    }
+
+    #[test]
+    fn numbers_are_shown_short() {
+        let cases = [
+            (-6.0, "-6"),
+            (0.25, "0.25"),
+            (1e-7, "1e-7"),
+            (-1.5e12, "-1.5e12"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(shown(value), text);
+        }
+        assert_eq!(shown(1e-9 - 1e-9), "0");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::Figure;
+use super::scale::shown;
 use crate::error::Error;
 
 /// The chart's width in pixels.
@@ -75,6 +76,8 @@ fn draw(figure: &Figure, text: &mut String) -> Drawn {
         .x_desc(figure.var.as_str())
         .axis_desc_style(("sans-serif", 16))
         .label_style(("sans-serif", 14))
+        .x_label_formatter(&|x| shown(*x))
+        .y_label_formatter(&|y| shown(*y))
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;

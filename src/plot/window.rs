@@ -1,6 +1,7 @@
 //! The window of a chart along its variable: `--range x=-6..6`, with expressions for its
 //! ends (`x=-pi..2*pi`).
 
+use super::scale::shown;
 use crate::error::{Error, Span};
 use crate::expr::{Pool, eval_constant};
 use crate::parse::{ParseOptions, check_variable, parse_with};
@@ -97,11 +98,25 @@ impl Window {
             };
         }
         let [lo, hi] = values;
+        let span = Span::new(eq + 1, text.len());
         if lo >= hi {
             return Err(fail(
-                format!("the range is empty: {lo} is not less than {hi}"),
-                Span::new(eq + 1, text.len()),
+                format!(
+                    "the range is empty: {} is not less than {}",
+                    shown(lo),
+                    shown(hi)
+                ),
+                span,
                 "write the smaller end first, for example x=-6..6",
+            ));
+        }
+        // A pixel must be more than a rounding error apart from the next.
+        if !(hi - lo).is_finite() || hi - lo <= 1e-9 * lo.abs().max(hi.abs()) {
+            return Err(fail(
+                "the range is too wide or too narrow to draw in floating point".into(),
+                span,
+                "choose ends that differ by less than 1e308 and by more than a billionth of \
+                 their size",
             ));
         }
         Ok(Window {
@@ -109,5 +124,24 @@ impl Window {
             lo,
             hi,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_are_constant_expressions() {
+        let window = Window::parse("t = -pi/2 .. 1.5", "--range").unwrap();
+        assert_eq!(window.var, "t");
+        assert_eq!((window.lo, window.hi), (-std::f64::consts::FRAC_PI_2, 1.5));
+    }
+
+    #[test]
+    fn a_range_floating_point_cannot_draw_is_refused() {
+        for text in ["x=-1e308..1e308", "x=1e15..1e15+1", "x=0..y", "x=0..1/0"] {
+            assert!(Window::parse(text, "--range").is_err(), "{text}");
+        }
     }
 }

@@ -139,8 +139,8 @@ fn the_svg_parses_and_has_a_title_a_legend_in_unicode_and_axes() {
         "f = x·sin(x)",
         "f′ = x·cos(x) + sin(x)",
         "x",
-        "-6.0",
-        "6.0",
+        "-6",
+        "6",
     ] {
         assert!(
             texts.iter().any(|t| t == expected),
