@@ -99,10 +99,15 @@ impl Plot {
                 context: format!("cannot write the plot to {}", path.display()),
                 source,
             }),
-            None => out.write_all(text.as_bytes()).map_err(|source| Error::Io {
-                context: "cannot write the plot".into(),
-                source,
-            }),
+            // A closed pipe (`deriv … --plot - | head`) ends the output quietly, as for
+            // results.
+            None => match out.write_all(text.as_bytes()) {
+                Err(source) if source.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+                    context: "cannot write the plot".into(),
+                    source,
+                }),
+                _ => Ok(()),
+            },
         }
     }
 }

@@ -6,7 +6,9 @@ use super::sample::{grid, refine};
 use super::scale::{clip, shown, y_range};
 use super::window::{DEFAULT_WINDOW, Window};
 use super::{Curve, Figure, Tangent};
-use crate::error::Error;
+use std::cell::Cell;
+
+use crate::error::{Error, Limit};
 use crate::expr::subst::free_symbols;
 use crate::expr::{ExprId, Pool, eval_constant};
 use crate::parse::{ParseOptions, parse_with};
@@ -84,15 +86,26 @@ pub fn figure(
         message: format!("cannot plot {}: {error}", request.function_name()),
         help: None,
     })?;
-    let mut scratch = tape.scratch();
-    let mut out = vec![0.0; values.len()];
-    let mut at = |x: f64, k: usize| {
-        tape.eval_into(&[x], &mut scratch, &mut out);
-        out[k]
-    };
     let tangent_point = match point.first() {
         Some(assignment) => Some(tangent_point(pool, assignment)?),
         None => None,
+    };
+    let pool: &Pool = pool;
+    let mut scratch = tape.scratch();
+    let mut out = vec![0.0; values.len()];
+    // The time limit (`--timeout`) holds for the sampling too: checked now and then,
+    // and once passed every value is NaN, so that the sampling ends at once.
+    let (evaluations, late) = (Cell::new(0u32), Cell::new(false));
+    let mut at = |x: f64, k: usize| {
+        evaluations.set(evaluations.get().wrapping_add(1));
+        if evaluations.get() % 256 == 0 && pool.past_deadline() {
+            late.set(true);
+        }
+        if late.get() {
+            return f64::NAN;
+        }
+        tape.eval_into(&[x], &mut scratch, &mut out);
+        out[k]
     };
     let (lo, hi) = match (window, &tangent_point) {
         (Some(window), Some((a, _))) if !(window.lo..=window.hi).contains(a) => {
@@ -151,6 +164,13 @@ pub fn figure(
             label: legend(pool, request, &var, k, values[k]),
             pieces,
         });
+    }
+    if late.get() {
+        return Err(Error::limit(
+            Limit::Time,
+            "the time limit was reached while sampling the plot".into(),
+            None,
+        ));
     }
     if tangent.is_none() && drawn.iter().all(|curve| curve.pieces.is_empty()) {
         return Err(Error::Undefined {
