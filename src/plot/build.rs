@@ -2,8 +2,8 @@
 //! function (constrained by `--subst`) and the derivatives the request asks for, computed
 //! with the other variables fixed (`--at`, `--def`), sampled from one compiled tape.
 
-use super::sample::{grid, refine};
-use super::scale::{clip, shown, y_range};
+use super::sample::{grid, has_pole, refine};
+use super::scale::{clip, shown, value_range, y_range};
 use super::window::{DEFAULT_WINDOW, Window};
 use super::{Curve, Figure, Tangent};
 use std::cell::Cell;
@@ -150,9 +150,20 @@ pub fn figure(
             ys.push(at(x, k));
         }
     }
-    let mut all_values: Vec<f64> = sampled.concat();
-    all_values.extend(tangent.as_ref().map(|t| t.1));
-    let view = y_range(&all_values);
+    // Curves without a pole are shown whole; those with one share one range, their
+    // spikes cut (a tan(x) and its sec(x)^2 are seen at one scale).
+    let mut ranges = Vec::with_capacity(curves + 2);
+    let mut with_poles = Vec::new();
+    for (k, ys) in sampled.iter().enumerate() {
+        if has_pole(&mut |x| at(x, k), &xs, ys) {
+            with_poles.extend_from_slice(ys);
+        } else {
+            ranges.extend(value_range(ys, false));
+        }
+    }
+    ranges.extend(value_range(&with_poles, true));
+    ranges.extend(tangent.as_ref().map(|t| (t.1, t.1)));
+    let view = y_range(ranges);
     let mut drawn = Vec::with_capacity(curves);
     for (k, ys) in sampled.iter().enumerate() {
         let pieces = refine(&mut |x| at(x, k), &xs, ys, view);

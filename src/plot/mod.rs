@@ -35,7 +35,7 @@ mod svg;
 mod window;
 
 pub use build::figure;
-pub use scale::{clip, y_range};
+pub use scale::{clip, value_range, y_range};
 #[cfg(feature = "plot")]
 pub use svg::{HEIGHT, PALETTE, TANGENT_COLOR, WIDTH, svg};
 pub use window::{DEFAULT_WINDOW, Window};
@@ -49,7 +49,8 @@ pub struct Figure {
     pub var: String,
     /// The horizontal range.
     pub x_range: (f64, f64),
-    /// The vertical range, chosen robustly (see [`y_range`]).
+    /// The vertical range: every curve whole, but a pole's spike cut (see
+    /// [`value_range`]).
     pub y_range: (f64, f64),
     /// The function first, then its derivatives in order.
     pub curves: Vec<Curve>,

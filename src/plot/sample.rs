@@ -51,6 +51,54 @@ pub(super) fn refine(
     pieces(&sampler.points)
 }
 
+/// Whether the curve sampled as `ys` at `xs` has a pole: near some local extreme of
+/// `|f|` on the grid, a search for the largest `|f|` finds values that keep growing as it
+/// closes in (more than tenfold while its interval shrinks 400-fold, or up to an
+/// overflow), which a bounded
+/// peak does not do (nor a slow singularity such as `ln(x)` at 0).
+pub(super) fn has_pole(f: &mut dyn FnMut(f64) -> f64, xs: &[f64], ys: &[f64]) -> bool {
+    // An infinity (an overflow, `1/0`) is the largest size of all.
+    let size = |y: f64| y.abs();
+    let at = |i: usize| ys.get(i).copied().map_or(f64::NAN, size);
+    (0..xs.len()).any(|i| {
+        let (left, here, right) = (i.checked_sub(1).map_or(f64::NAN, at), at(i), at(i + 1));
+        // NaN neighbours (a gap, the domain's edge, the window's) do not count against an
+        // extreme.
+        let not_above = |neighbour: f64| neighbour.is_nan() || neighbour <= here;
+        let extreme = here > 0.0 && not_above(left) && not_above(right);
+        let (a, b) = (xs[i.saturating_sub(1)], xs[(i + 1).min(xs.len() - 1)]);
+        extreme && (here.is_infinite() || grows_without_bound(f, a, b, &size))
+    })
+}
+
+/// Closes in on the largest `|f|` in `a..b` by ternary search; whether `|f|` grew more
+/// than tenfold over the last 15 of 30 steps.
+fn grows_without_bound(
+    f: &mut dyn FnMut(f64) -> f64,
+    mut a: f64,
+    mut b: f64,
+    size: &dyn Fn(f64) -> f64,
+) -> bool {
+    let mut halfway = f64::NAN;
+    let mut best = f64::NAN;
+    for step in 0..30 {
+        let (m1, m2) = (a + (b - a) / 3.0, b - (b - a) / 3.0);
+        let (f1, f2) = (size(f(m1)), size(f(m2)));
+        // Toward the larger value; an undefined one counts as smaller.
+        if f1 > f2 || f2.is_nan() {
+            b = m2;
+            best = f1;
+        } else {
+            a = m1;
+            best = f2;
+        }
+        if step == 14 {
+            halfway = best;
+        }
+    }
+    best > 10.0 * halfway || (best.is_infinite() && halfway.is_finite())
+}
+
 /// A value, or NaN where it is not a finite number.
 fn defined(y: f64) -> f64 {
     if y.is_finite() { y } else { f64::NAN }
@@ -184,6 +232,23 @@ mod tests {
         assert_eq!(pieces.len(), 1);
         let first = pieces[0][0].0;
         assert!((0.0..1e-5).contains(&first), "{first}");
+    }
+
+    #[test]
+    fn poles_are_told_from_peaks_and_slow_singularities() {
+        let pole = |f: fn(f64) -> f64, lo: f64, hi: f64| {
+            let xs = grid(lo, hi);
+            let ys: Vec<f64> = xs.iter().map(|&x| f(x)).collect();
+            has_pole(&mut |x| f(x), &xs, &ys)
+        };
+        assert!(pole(f64::tan, -3.0, 3.0));
+        assert!(pole(|x| 1.0 / (x * x), -10.0, 10.0)); // the pole on the grid: NaN there
+        assert!(pole(|x| 1.0 / (x - 0.3), -1.0, 1.0));
+        assert!(pole(|x| (1.0 / x).exp(), 0.0, 1.0)); // at the window's edge
+        assert!(!pole(|x| -10.0 * (-x * x * 20.0).exp(), -3.0, 3.0));
+        assert!(!pole(f64::ln, -2.0, 2.1)); // 0 off the grid: ln(0) would be infinite
+        assert!(!pole(|x| x * x.sin(), -6.0, 6.0));
+        assert!(!pole(|x| (1.0 / x).sin(), -1.0, 1.0));
     }
 
     #[test]

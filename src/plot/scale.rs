@@ -1,31 +1,36 @@
-//! The visible values of a chart: a y-range chosen from quantiles, so that the spike at a
-//! pole does not flatten the rest, and the curves clipped to it.
+//! The visible values of a chart: each curve's values whole, or for a curve with a pole
+//! without its spike (chosen from quantiles, so that the spike does not flatten the rest);
+//! and the curves clipped to the chart's range.
 
-/// The y-range that shows `values` (NaN and infinities ignored): from the 10% and 90%
-/// quantiles `q1`, `q9`, every value within `q9 - q1` beyond them is shown, the rest (the
-/// spike at a pole) is cut; then 5% is added on each side. A flat or empty set of values
-/// gets a range of height 2 around its value (or 0).
-pub fn y_range(values: &[f64]) -> (f64, f64) {
+/// The values of one curve to show (NaN and infinities ignored), `None` if there are
+/// none. All of them, unless the curve has a pole: then from the 10% and 90% quantiles
+/// `q1`, `q9`, the values within `q9 - q1` beyond them, the rest (the spike) cut.
+pub fn value_range(values: &[f64], pole: bool) -> Option<(f64, f64)> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|y| y.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
-    let Some((&first, &last)) = sorted.first().zip(sorted.last()) else {
-        return (-1.0, 1.0);
-    };
+    let (&first, &last) = sorted.first().zip(sorted.last())?;
+    if !pole {
+        return Some((first, last));
+    }
     let quantile = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
     let (q1, q9) = (quantile(0.1), quantile(0.9));
     let spread = q9 - q1;
     let fence = (q1 - spread, q9 + spread);
-    let lo = sorted
-        .iter()
-        .copied()
-        .find(|&y| y >= fence.0)
-        .unwrap_or(first);
-    let hi = sorted
-        .iter()
-        .rev()
-        .copied()
-        .find(|&y| y <= fence.1)
-        .unwrap_or(last);
+    let lo = sorted.iter().copied().find(|&y| y >= fence.0);
+    let hi = sorted.iter().rev().copied().find(|&y| y <= fence.1);
+    Some((lo.unwrap_or(first), hi.unwrap_or(last)))
+}
+
+/// The chart's y-range: the smallest holding every range of `ranges`, with 5% added on
+/// each side. A flat range gets a height of at least 2 around its value, and no range
+/// at all is -1..1.
+pub fn y_range(ranges: impl IntoIterator<Item = (f64, f64)>) -> (f64, f64) {
+    let Some((lo, hi)) = ranges
+        .into_iter()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    else {
+        return (-1.0, 1.0);
+    };
     let height = hi - lo;
     if height <= 1e-9 * lo.abs().max(hi.abs()).max(1e-300) {
         let middle = 0.5 * (lo + hi);
@@ -112,23 +117,18 @@ mod tests {
     }
 
     #[test]
-    fn a_bounded_curve_is_shown_whole() {
-        let values = grid(-6.0, 6.0, |x| x * x.sin());
-        let (lo, hi) = y_range(&values);
-        let (min, max) = values
-            .iter()
-            .fold((0.0f64, 0.0f64), |(a, b), &y| (a.min(y), b.max(y)));
-        assert!(
-            lo < min && max < hi && hi - lo < 1.2 * (max - min),
-            "{lo}..{hi}"
-        );
+    fn a_curve_without_a_pole_is_shown_whole() {
+        // Most of the values are near 0, the peak at 0 is -10: all of it is shown.
+        let values = grid(-3.0, 3.0, |x| -10.0 * (-x * x * 20.0).exp());
+        let (lo, hi) = value_range(&values, false).unwrap();
+        assert_eq!((lo, hi), (-10.0, values[0].max(values[512])));
     }
 
     #[test]
     fn the_spike_at_a_pole_is_cut() {
         // 1/x on a grid that comes within 1/256 of the pole: values up to 256.
         let values = grid(-1.0 - 1.0 / 512.0, 1.0 - 1.0 / 512.0, |x| 1.0 / x);
-        let (lo, hi) = y_range(&values);
+        let (lo, hi) = value_range(&values, true).unwrap();
         assert!(
             -30.0 < lo && lo < -1.0 && 1.0 < hi && hi < 30.0,
             "{lo}..{hi}"
@@ -136,9 +136,15 @@ mod tests {
     }
 
     #[test]
-    fn undefined_values_are_ignored_and_a_flat_curve_gets_height() {
-        assert_eq!(y_range(&[f64::NAN, 3.0, f64::INFINITY, 3.0]), (2.0, 4.0));
-        assert_eq!(y_range(&[f64::NAN]), (-1.0, 1.0));
+    fn the_y_range_holds_every_curve_with_a_margin() {
+        assert_eq!(y_range([(0.0, 8.0), (-2.0, 1.0)]), (-2.5, 8.5));
+        assert_eq!(
+            value_range(&[f64::NAN, 3.0, f64::INFINITY, 3.0], true),
+            Some((3.0, 3.0))
+        );
+        assert_eq!(y_range([(3.0, 3.0)]), (2.0, 4.0));
+        assert_eq!(value_range(&[f64::NAN], false), None);
+        assert_eq!(y_range([]), (-1.0, 1.0));
     }
 
     #[test]

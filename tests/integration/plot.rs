@@ -187,6 +187,25 @@ fn a_pole_is_a_gap_that_no_piece_crosses() {
 }
 
 #[test]
+fn a_curve_without_a_pole_is_shown_whole() {
+    // f″ is -10 at 0 and small almost everywhere else: a range from quantiles alone would
+    // cut its peak off.
+    let svg = plot(&[
+        "exp(-x^2/2)*cos(3*x)",
+        "--wrt",
+        "x,x",
+        "--range",
+        "x=-pi..pi",
+    ]);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let frame = Frame::of(&doc);
+    assert_eq!(frame.x, (-std::f64::consts::PI, std::f64::consts::PI));
+    assert!(frame.y.0 < -10.0 && frame.y.1 > 7.3, "{:?}", frame.y);
+    let tape = tape("exp(-x^2/2)*cos(3*x)", 2);
+    assert_on_curve(&frame, &tape, 2, &polylines(&doc, &frame, PALETTE[2]));
+}
+
+#[test]
 fn nothing_is_drawn_where_the_function_is_undefined() {
     let svg = plot(&["ln(x)", "--range", "x=-2..2"]);
     let doc = roxmltree::Document::parse(&svg).unwrap();
