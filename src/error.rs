@@ -9,6 +9,8 @@ pub enum Limit {
     Size,
     /// [`crate::Pool::set_deadline`]: out of time.
     Time,
+    /// [`crate::Pool::set_stop`]: stopped from outside (Ctrl-C).
+    Interrupted,
 }
 
 /// A byte range in the input text.
@@ -137,6 +139,7 @@ impl Error {
         let help = match limit {
             Limit::Size => "raise the limit with --max-size (or simplify the input)",
             Limit::Time => "raise the limit with --timeout",
+            Limit::Interrupted => "stopped by Ctrl-C",
         };
         Error::Limit {
             message,

@@ -28,7 +28,15 @@ impl Cost {
     /// assert_eq!(Cost::of(&pool, e), Cost { operators: 4, length: 12 });
     /// ```
     pub fn of(pool: &Pool, expr: ExprId) -> Cost {
-        Cost::of_text(&print(pool, expr))
+        // The pass weighs the same forms many times: each is printed once.
+        if let Some(&(operators, length)) = pool.cost_memo.borrow().get(&expr) {
+            return Cost { operators, length };
+        }
+        let cost = Cost::of_text(&print(pool, expr));
+        pool.cost_memo
+            .borrow_mut()
+            .insert(expr, (cost.operators, cost.length));
+        cost
     }
 
     /// The cost of plain text.

@@ -550,7 +550,8 @@ fn substitute_squares(pool: &mut Pool, expr: ExprId) -> ExprId {
         return expr;
     }
     let mut best = expr;
-    let mut best_cost = Cost::of(pool, expr).operators;
+    // Weighed only once there is a candidate.
+    let mut best_cost = None;
     for (i, &term) in terms.iter().enumerate() {
         let (coeff, factors) = split_term(pool, term);
         for (k, &factor) in factors.iter().enumerate() {
@@ -593,9 +594,10 @@ fn substitute_squares(pool: &mut Pool, expr: ExprId) -> ExprId {
                 }
                 let candidate = pool.add(&replaced);
                 let cost = Cost::of(pool, candidate).operators;
-                if cost < best_cost {
+                let best_so_far = *best_cost.get_or_insert_with(|| Cost::of(pool, expr).operators);
+                if cost < best_so_far {
                     best = candidate;
-                    best_cost = cost;
+                    best_cost = Some(cost);
                 }
             }
         }

@@ -301,6 +301,9 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
     match pool.node(expr).clone() {
         Node::Add(_) => {
             let mut best: Option<(Cost, Vec<TidyStep>)> = None;
+            // The sums left by the two signs are each other's negation: the forms of the
+            // first, negated, are the forms of the second (the recursion halves).
+            let mut first: Option<(ExprId, Vec<Candidate>)> = None;
             for sign in [1, -1] {
                 let Some(split) = common_factor(pool, expr, sign) else {
                     continue;
@@ -311,7 +314,15 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
                     expr: pulled,
                 }];
                 // The sum left, in its own simplest form.
-                let inner = candidates_at(pool, split.cofactor, depth + 1);
+                let inner = match &first {
+                    Some((cofactor, forms)) if negated(pool, *cofactor) == split.cofactor => {
+                        forms.iter().map(|c| negated_candidate(pool, c)).collect()
+                    }
+                    _ => candidates_at(pool, split.cofactor, depth + 1),
+                };
+                if first.is_none() {
+                    first = Some((split.cofactor, inner.clone()));
+                }
                 let best_inner = chosen(&inner);
                 for step in &best_inner.steps {
                     let whole = pool.mul2(split.common, step.expr);
@@ -358,6 +369,39 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
             steps
         }
         _ => Vec::new(),
+    }
+}
+
+/// `-expr`, a sum negated term by term (as [`common_factor`] writes the sum left by a
+/// negative factor).
+fn negated(pool: &mut Pool, expr: ExprId) -> ExprId {
+    match pool.node(expr) {
+        Node::Add(terms) => {
+            let terms = terms.to_vec();
+            let negated: Vec<ExprId> = terms
+                .into_iter()
+                .map(|t| pool.mul2(ExprId::MINUS_ONE, t))
+                .collect();
+            pool.add(&negated)
+        }
+        _ => pool.mul2(ExprId::MINUS_ONE, expr),
+    }
+}
+
+/// A candidate form of a sum, as the form of the negated sum.
+fn negated_candidate(pool: &mut Pool, candidate: &Candidate) -> Candidate {
+    let expr = negated(pool, candidate.expr);
+    let steps = (candidate.steps.iter())
+        .map(|step| TidyStep {
+            rule: step.rule.clone(),
+            expr: negated(pool, step.expr),
+        })
+        .collect();
+    Candidate {
+        form: candidate.form,
+        expr,
+        cost: candidate.cost.map(|_| Cost::of(pool, expr)),
+        steps,
     }
 }
 

@@ -33,11 +33,12 @@ Examples:
   deriv -f mlp.txt --wrt w11                      through a model's definitions
   deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program
   deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code
-  deriv \"x*sin(x)\" --wrt x --plot out.svg         f and f′ drawn as SVG";
+  deriv \"x*sin(x)\" --wrt x --plot out.svg         f and f′ drawn as SVG
+  deriv repl --wrt x                              an interactive session (:help)";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.
-#[derive(Parser, Debug)]
+#[derive(Parser, Debug, Clone)]
 #[command(
     name = "deriv",
     version,
@@ -171,6 +172,12 @@ pub struct Cli {
     #[arg(long)]
     pub verify: bool,
 
+    /// Print the time of each phase (parse, build, differentiate, tidy, print), the sizes
+    /// and the peak memory as a table on standard error (a batch's totals at its end);
+    /// JSON records get a `stats` object.
+    #[arg(long)]
+    pub stats: bool,
+
     /// Do not print warnings (JSON records still carry them).
     #[arg(short, long)]
     pub quiet: bool,
@@ -252,9 +259,26 @@ pub struct Cli {
     pub notation: NotationArg,
 }
 
-/// The subcommands: files for installing `deriv`.
+/// The subcommands: the REPL, and files for installing `deriv`.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {
+    /// An interactive session: definitions and options that last, one expression per
+    /// line (`:help` lists the commands). With piped input, a script of the same lines.
+    ///
+    /// A line is an expression (computed as `deriv EXPR OPTIONS` would), a definition
+    /// (`h = x^2`, `phi(s) = 1/(1 + exp(-s))`) or a command (`:wrt x`, `:subst t=x`,
+    /// `:total on`, `:show`, `:help`); `ans` is the last result. On a terminal: history,
+    /// Tab completion, Ctrl-C stops a computation, Ctrl-D ends the session.
+    Repl {
+        /// deriv's options (`--wrt x`, `--total`, `-s t=x`, ...): the session's starting
+        /// state.
+        #[arg(
+            value_name = "OPTIONS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        options: Vec<String>,
+    },
     /// Print a completion script for SHELL to standard output.
     Completions {
         /// The shell.
@@ -274,6 +298,8 @@ pub(super) fn run_command(command: &Command, out: &mut impl Write) -> io::Result
             Ok(())
         }
         Command::Man => clap_mangen::Man::new(cli).render(out),
+        // Run by `run`, which owns the terminal.
+        Command::Repl { .. } => Ok(()),
     }
 }
 

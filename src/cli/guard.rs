@@ -1,6 +1,9 @@
 //! One input's computation under the pool's limits, its printed size checked, and a panic
 //! (a bug) turned into an internal error for that input alone.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use super::Cli;
 use crate::error::Error;
 use crate::expr::{ExprId, Pool};
@@ -8,14 +11,16 @@ use crate::print::printed_len_sum;
 use crate::request::{Outcome, Request};
 
 /// Computes the lines for one input and checks their size. A panic (a bug) becomes an
-/// internal error for this input alone, so a batch goes on.
+/// internal error for this input alone, so a batch goes on. Raising `stop` (Ctrl-C in
+/// the REPL) ends the computation as its time limit would.
 pub(super) fn compute_guarded(
     cli: &Cli,
     request: &Request,
     texts: &[&str],
+    stop: Option<&Arc<AtomicBool>>,
 ) -> Result<(Pool, Outcome), Error> {
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compute(cli, request, texts)
+        compute(cli, request, texts, stop)
     }));
     attempt.unwrap_or_else(|payload| {
         let message = payload
@@ -29,8 +34,14 @@ pub(super) fn compute_guarded(
 
 /// Computes the lines for one input under the pool's limits (`--max-size`,
 /// `--max-power-bits`, `--timeout`) and checks the printed size (`--max-output`).
-fn compute(cli: &Cli, request: &Request, texts: &[&str]) -> Result<(Pool, Outcome), Error> {
+fn compute(
+    cli: &Cli,
+    request: &Request,
+    texts: &[&str],
+    stop: Option<&Arc<AtomicBool>>,
+) -> Result<(Pool, Outcome), Error> {
     let mut pool = Pool::new();
+    pool.set_stop(stop.cloned());
     pool.set_max_size(cli.max_size);
     pool.set_max_power_bits(cli.max_power_bits);
     if cli.timeout.is_finite() && cli.timeout >= 0.0 {

@@ -4,12 +4,14 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 
-use super::Cli;
 use super::args::run_command;
 use super::color::{STDERR_COLOR, report};
 use super::guard::compute_guarded;
+use super::repl::run_repl;
+use super::stats::write_table;
 use super::validate::usage_error;
 use super::write::write_results;
+use super::{Cli, Command};
 use crate::error::Error;
 use crate::expr::Pool;
 use crate::model::{Definition, Script};
@@ -29,6 +31,9 @@ enum Source {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    if let Some(Command::Repl { options }) = &cli.command {
+        return run_repl(options);
+    }
     let _ = STDERR_COLOR.set(cli.color.enabled(io::stderr().is_terminal()));
     if let Some(command) = &cli.command {
         let mut out = io::stdout().lock();
@@ -54,7 +59,7 @@ pub fn run(cli: Cli) -> u8 {
     let code = match source {
         Source::Args(texts) => {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-            match compute_guarded(&cli, &request, &texts) {
+            match compute_guarded(&cli, &request, &texts, None) {
                 Ok((mut pool, outcome)) => {
                     let place = ("<expr>", None);
                     if let Some(plot) = &plot {
@@ -88,7 +93,11 @@ pub fn run(cli: Cli) -> u8 {
         }
     };
     match out.flush() {
-        Ok(()) => code,
+        Ok(()) => {
+            // One input's figures, or a batch's totals.
+            write_table();
+            code
+        }
         Err(e) => io_exit(e),
     }
 }
@@ -179,7 +188,7 @@ fn run_target(
     request.definitions = script.definitions.clone();
     request.name = Some(target.name.clone());
     let text = target.name.as_str();
-    match compute_guarded(cli, &request, &[text]) {
+    match compute_guarded(cli, &request, &[text], None) {
         Ok((mut pool, outcome)) => {
             let place = ("--of", None);
             match write_results(out, cli, &request, &[text], place, &mut pool, &outcome) {
@@ -283,7 +292,7 @@ fn run_lines(
             request.name = Some(format!("f{line_no}"));
         }
         let request = &request;
-        match compute_guarded(cli, request, &[text]) {
+        match compute_guarded(cli, request, &[text], None) {
             Ok((mut pool, outcome)) => {
                 let place = (origin, Some(line_no));
                 match write_results(out, cli, request, &[text], place, &mut pool, &outcome) {

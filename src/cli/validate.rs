@@ -126,7 +126,7 @@ impl Cli {
 
 impl Cli {
     /// The `--def` definitions, checked in order.
-    fn definitions(&self) -> Result<Vec<Definition>, Error> {
+    pub(super) fn definitions(&self) -> Result<Vec<Definition>, Error> {
         let mut script = Script::default();
         let options = ParseOptions {
             max_depth: self.max_depth,

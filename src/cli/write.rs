@@ -8,6 +8,7 @@ use super::checks::{
     check_answer, report_verification, verdict_is_correct, verify_warnings, write_verdict,
 };
 use super::color::report;
+use super::stats::{Sizes, write_measured};
 use crate::error::Error;
 use crate::expr::Pool;
 use crate::expr::subst::free_symbols;
@@ -22,6 +23,25 @@ use crate::verify::verify;
 /// Writes the results of one input in the chosen format, after its warnings; `place` is
 /// where the input comes from (`<expr>`, a file and a line number) for the warnings.
 pub(super) fn write_results(
+    out: &mut impl Write,
+    cli: &Cli,
+    request: &Request,
+    texts: &[&str],
+    place: (&str, Option<usize>),
+    pool: &mut Pool,
+    outcome: &Outcome,
+) -> io::Result<u8> {
+    if cli.stats {
+        let sizes = Sizes::of(pool, outcome);
+        return write_measured(out, cli.output_format(), sizes, outcome, |buffer| {
+            write_unmeasured(buffer, cli, request, texts, place, pool, outcome)
+        });
+    }
+    write_unmeasured(out, cli, request, texts, place, pool, outcome)
+}
+
+/// [`write_results`] without `--stats`.
+fn write_unmeasured(
     out: &mut impl Write,
     cli: &Cli,
     request: &Request,

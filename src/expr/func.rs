@@ -91,6 +91,16 @@ pub fn is_builtin_name(name: &str) -> bool {
         || matches!(name, "sqrt" | "cbrt" | "diff")
 }
 
+/// Every built-in function's name as printed: the functions of one argument, of several,
+/// and the powers and derivative written as calls (`sqrt`, `cbrt`, `diff`).
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    Func::ALL
+        .iter()
+        .map(|f| f.name())
+        .chain(crate::expr::multi::Multi::ALL.iter().map(|m| m.name()))
+        .chain(["sqrt", "cbrt", "diff"])
+}
+
 /// How a function treats a negated argument.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Parity {

@@ -174,11 +174,16 @@ pub struct Pool {
     name_ids: FxHashMap<Box<str>, SymbolId>,
     name_hashes: Vec<u64>,
     pub(crate) diff_memo: FxHashMap<(ExprId, SymbolId), ExprId>,
+    /// The tidy pass's costs of nodes as printed (operators, characters; see
+    /// `crate::algebra::Cost`): nodes never change, so a cost holds for the pool's life.
+    pub(crate) cost_memo: std::cell::RefCell<FxHashMap<ExprId, (usize, usize)>>,
     undefined_reason: Option<UndefinedReason>,
     limit_reached: Option<Limit>,
     operand_slots: usize,
     max_operand_slots: usize,
     deadline: Option<Instant>,
+    /// Raised by another thread or a signal handler to stop the work (Ctrl-C in the REPL).
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     max_power_bits: u64,
     /// [`Pool::reachable`]'s visited marks, all false between calls: a walk costs what it
     /// visits, not the size of the pool.
@@ -221,11 +226,13 @@ impl Pool {
             name_ids: FxHashMap::default(),
             name_hashes: Vec::new(),
             diff_memo: FxHashMap::default(),
+            cost_memo: std::cell::RefCell::new(FxHashMap::default()),
             undefined_reason: None,
             limit_reached: None,
             operand_slots: 0,
             max_operand_slots: DEFAULT_MAX_SIZE,
             deadline: None,
+            stop: None,
             max_power_bits: DEFAULT_MAX_POWER_BITS,
             visited: std::cell::RefCell::new(Vec::new()),
             functions: FxHashMap::default(),
@@ -270,11 +277,31 @@ impl Pool {
         self.undefined_reason.as_ref()
     }
 
-    /// Whether the deadline of [`Pool::set_deadline`] has passed: for work outside the
-    /// constructors (numeric evaluation) to stop too.
+    /// Whether the deadline of [`Pool::set_deadline`] has passed or the flag of
+    /// [`Pool::set_stop`] is raised: for work outside the constructors (numeric
+    /// evaluation) to stop too.
     pub(crate) fn past_deadline(&self) -> bool {
+        self.stop_limit().is_some()
+    }
+
+    /// Which limit stops the work now: the stop flag, then the deadline.
+    fn stop_limit(&self) -> Option<Limit> {
+        if self
+            .stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Some(Limit::Interrupted);
+        }
         self.deadline
             .is_some_and(|deadline| Instant::now() > deadline)
+            .then_some(Limit::Time)
+    }
+
+    /// Stops constructors (they return [`ExprId::UNDEFINED`]) once `stop` is raised, as
+    /// at a deadline: the way a REPL's Ctrl-C ends a long computation.
+    pub fn set_stop(&mut self, stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>) {
+        self.stop = stop;
     }
 
     /// Stops constructors (they return [`ExprId::UNDEFINED`]) once `deadline` has passed.
@@ -425,12 +452,15 @@ impl Pool {
         }
         // Looking at the clock every 4096 new nodes costs nothing measurable.
         if self.nodes.len().is_multiple_of(4096)
-            && let Some(deadline) = self.deadline
-            && Instant::now() > deadline
+            && let Some(limit) = self.stop_limit()
         {
             self.operand_slots -= slots;
-            self.limit_reached = Some(Limit::Time);
-            return self.undefined("the time limit was reached".into());
+            self.limit_reached = Some(limit);
+            let reason = match limit {
+                Limit::Interrupted => "the computation was interrupted",
+                _ => "the time limit was reached",
+            };
+            return self.undefined(reason.into());
         }
         let info = self.compute_info(&node);
         let id = ExprId(self.nodes.len() as u32);

@@ -17,7 +17,7 @@
 //!    user's own function and not `cosh`, `sinh` or `tanh`.
 
 use crate::error::{Span, Warning};
-use crate::expr::func::Func;
+use crate::expr::func::{Func, builtin_names};
 use crate::parse::is_function_name;
 
 /// Other systems' names for `deriv`'s built-ins, in lower case: (theirs, `deriv`'s).
@@ -151,16 +151,6 @@ pub fn misspelling(name: &str) -> Option<String> {
     builtin_names()
         .find(|builtin| one_edit_apart(&lower, builtin))
         .map(printed)
-}
-
-/// Every built-in function's printed name, and the functions that are powers or
-/// derivatives.
-fn builtin_names() -> impl Iterator<Item = &'static str> {
-    Func::ALL
-        .iter()
-        .map(|f| f.name())
-        .chain(crate::expr::multi::Multi::ALL.iter().map(|m| m.name()))
-        .chain(["sqrt", "cbrt", "diff"])
 }
 
 /// The printed name of the built-in written `name` (`log` is `ln`).

@@ -7,8 +7,8 @@
 //! `run` (one input's computation), `modes` (each mode's results), `programs` (reverse
 //! mode and `--emit`), `point` (`--at` and where results are undefined), `checks`
 //! (`--verify`'s claims and `--check`'s answer), `params` (`--params` globs), `describe`
-//! (the options as JSON), `outcome` (the result report: [`Outcome`], [`Line`], [`Label`])
-//! and `label` (a label's text in each style).
+//! (the options as JSON), `outcome` (the result report: [`Outcome`], [`Line`], [`Label`]),
+//! `label` (a label's text in each style) and `timings` (the phases' times, `--stats`).
 
 mod assignment;
 mod checks;
@@ -22,9 +22,11 @@ mod params;
 mod point;
 mod programs;
 mod run;
+mod timings;
 
 pub use assignment::{Assignment, parse_assignment};
 pub use outcome::{Label, Line, Outcome};
+pub use timings::Timings;
 
 use crate::algebra::tidy::Form;
 use crate::model::Definition;

@@ -134,4 +134,6 @@ pub struct Outcome {
     pub code: Option<String>,
     /// What the input probably does not mean; spans are in the inputs joined by spaces.
     pub warnings: Vec<Warning>,
+    /// How long each phase took.
+    pub timings: super::Timings,
 }

@@ -8,7 +8,8 @@ use rustc_hash::FxHashSet;
 use super::assignment::{parse_option_expr, unwrap_option};
 use super::context::Context;
 use super::params::select_params;
-use super::{Label, Line, Mode, Outcome, Request, Varying};
+use super::timings::Laps;
+use super::{Label, Line, Mode, Outcome, Request, Timings, Varying};
 use crate::algebra::tidy::{Form, candidates, pick, tidy};
 use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Warning};
@@ -21,6 +22,8 @@ impl Request {
     /// Computes the result lines for one input: one expression, or several for
     /// [`Mode::Jacobian`].
     pub fn run(&self, pool: &mut Pool, texts: &[&str]) -> Result<Outcome, Error> {
+        let mut laps = Laps::start();
+        let mut timings = Timings::default();
         let mut context = self.context(pool).map_err(unwrap_option)?;
         let parse_options =
             self.parse_options(context.depends.clone(), self.mode == Mode::Implicit);
@@ -36,7 +39,9 @@ impl Request {
         for text in texts {
             let start = offset;
             let shift = |error: Error| error.shifted(start);
+            timings.build += laps.lap();
             let (parsed, found) = parse_warned(pool, text, &parse_options).map_err(shift)?;
+            timings.parse += laps.lap();
             warnings.extend(
                 found
                     .into_iter()
@@ -58,6 +63,7 @@ impl Request {
         let Some(&input) = inputs.first() else {
             return Ok(Outcome::default());
         };
+        timings.build += laps.lap();
         if !self.params.is_empty() {
             let f = context.substitution.apply(pool, input);
             context.wrt = select_params(pool, f, &self.params)?;
@@ -102,11 +108,13 @@ impl Request {
         }
         if let Some(language) = self.emit {
             let (code, checks) = self.code(pool, &context, input, &model, language)?;
+            timings.differentiate += laps.lap();
             return Ok(Outcome {
                 inputs,
                 checks,
                 code: Some(code),
                 warnings,
+                timings,
                 ..Outcome::default()
             });
         }
@@ -192,6 +200,7 @@ impl Request {
                 }
             }
         }
+        timings.differentiate += laps.lap();
         for line in &mut lines {
             self.tidy_line(pool, line);
         }
@@ -200,6 +209,7 @@ impl Request {
         } else {
             Vec::new()
         };
+        timings.tidy += laps.lap();
         let checks = match &program {
             _ if !self.verify => Vec::new(),
             Some(program) => {
@@ -220,6 +230,10 @@ impl Request {
             program,
             code: None,
             warnings,
+            timings: Timings {
+                differentiate: timings.differentiate + laps.lap(),
+                ..timings
+            },
         })
     }
 

@@ -23,6 +23,8 @@ mod polynomials;
 mod properties;
 mod quality;
 mod readme;
+mod repl;
+mod stats;
 mod tidy;
 mod total;
 mod warnings;

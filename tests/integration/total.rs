@@ -273,7 +273,10 @@ proptest! {
             eval(&pool, instantiated, &values),
             eval(&pool, expected, &values),
         );
-        if want.is_finite() && want.abs() < 1e8 {
+        // A form whose parts overflow a double (`exp(2*exp(8))`) gives NaN where the
+        // concrete one does not: floating point, not a wrong rule.
+        let overflows = !got.is_finite() && overflows(&pool, instantiated, &values);
+        if want.is_finite() && want.abs() < 1e8 && !overflows {
             let tolerance = 1e-8 * (1.0 + want.abs());
             prop_assert!(
                 (got - want).abs() <= tolerance,
@@ -283,6 +286,22 @@ proptest! {
             );
         }
     }
+}
+
+/// Whether some part of `expr` is infinite in floating point at `values`.
+fn overflows(pool: &Pool, expr: ExprId, values: &FxHashMap<deriv::SymbolId, f64>) -> bool {
+    let mut stack = vec![expr];
+    let mut seen = rustc_hash::FxHashSet::default();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if eval(pool, id, values).is_infinite() {
+            return true;
+        }
+        stack.extend_from_slice(pool.children(id));
+    }
+    false
 }
 
 #[test]
