@@ -7,7 +7,7 @@ use deriv::plot::{PALETTE, TANGENT_COLOR};
 use deriv::program::Tape;
 use deriv::{Pool, diff, parse};
 
-use crate::common::command::{run, stderr_of, stdout_of};
+use crate::common::command::{run, run_with_stdin, stderr_of, stdout_of};
 
 /// The SVG of `deriv ARGS --plot -`, which must succeed.
 fn plot(args: &[&str]) -> String {
@@ -345,6 +345,24 @@ fn a_plot_file_is_written_and_the_results_printed() {
     let svg = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     roxmltree::Document::parse(&svg).expect("the file is SVG");
+}
+
+#[test]
+fn each_line_of_a_session_redraws_the_plot() {
+    let dir = std::env::temp_dir().join(format!("deriv-repl-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("live.svg");
+    let args = ["repl", "--wrt", "x", "--plot", path.to_str().unwrap()];
+    let output = run_with_stdin(&args, b"x^2\nsin(x)\n");
+    assert_eq!(
+        stdout_of(&output),
+        "2*x\ncos(x)\n",
+        "{}",
+        stderr_of(&output)
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(svg.contains("f′ = cos(x)"), "the last line's chart");
 }
 
 /// The command in the README's section on plots.
