@@ -8,7 +8,8 @@
 //! the pool and its canonical constructors; [`print`](mod@print); [`algebra`], expansion, common
 //! denominators, polynomials and the tidy pass; [`calculus`], derivatives and steps; the parser; [`program`], straight-line programs, the tape and code
 //! generation; [`model`], definition files; [`verify`]; [`request`], one input's
-//! computation; the output formats; and the command line `cli` (with the default `cli` feature). The
+//! computation; [`plot`], charts of a function and its derivatives; the output
+//! formats; and the command line `cli` (with the default `cli` feature). The
 //! root re-exports the pipeline: pool, parse, diff, substitute, print, eval.
 //!
 //! ```
@@ -29,7 +30,7 @@ extern crate alloc;
 
 // The layers, from the bottom up; each uses only the layers before it in this list
 // (tests/integration/layers.rs checks it): error, expr, print, algebra, calculus, parse,
-// program, model, verify, request, output, cli.
+// program, model, verify, request, plot, output, cli.
 pub mod algebra;
 pub mod calculus;
 #[cfg(feature = "cli")]
@@ -39,6 +40,7 @@ pub mod expr;
 pub mod model;
 mod output;
 mod parse;
+pub mod plot;
 pub mod print;
 pub mod program;
 pub mod request;

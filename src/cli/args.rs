@@ -33,6 +33,7 @@ Examples:
   deriv -f mlp.txt --wrt w11                      through a model's definitions
   deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program
   deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code
+  deriv \"x*sin(x)\" --wrt x --plot out.svg         f and f′ drawn as SVG
   deriv repl --wrt x                              an interactive session (:help)";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
@@ -236,6 +237,21 @@ pub struct Cli {
     /// Short for --format latex.
     #[arg(long, conflicts_with = "format")]
     pub latex: bool,
+
+    /// Draw the function and each derivative (--wrt x,x: f, f′, f″) on one chart, as SVG,
+    /// to FILE (*.svg) or to standard output (-); --at at the plotted variable adds the
+    /// tangent there, --at at the others fixes them.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["mode", "check", "emit", "sgd", "steps", "cse", "forms", "params", "file"])]
+    pub plot: Option<PathBuf>,
+
+    /// With --plot: the plotted variable and its range, VAR=LO..HI (default -10..10).
+    #[arg(
+        long,
+        value_name = "VAR=LO..HI",
+        requires = "plot",
+        allow_hyphen_values = true
+    )]
+    pub range: Option<String>,
 
     /// How derivatives of dependent variables and result labels are written:
     /// leibniz (diff(y, x), dy/dx) or prime (y').

@@ -57,6 +57,8 @@ impl Cli {
             sgd,
             emit,
             latex,
+            plot,
+            range,
             notation,
         } = self;
         let mut args = Args(Vec::new());
@@ -99,6 +101,8 @@ impl Cli {
             args.choice("--emit", *language, None);
         }
         args.flag("--latex", *latex);
+        args.value("--plot", plot.as_ref().map(|p| p.display().to_string()));
+        args.value("--range", range.clone());
         args.choice("--notation", *notation, NotationArg::Leibniz);
         if expr.is_some() {
             args.0.push("--".into());

@@ -46,6 +46,10 @@ pub fn run(cli: Cli) -> u8 {
         Ok(request) => request,
         Err(error) => return fail(&error),
     };
+    let plot = match cli.plot() {
+        Ok(plot) => plot,
+        Err(error) => return fail(&error),
+    };
     let source = match source(&cli) {
         Ok(source) => source,
         Err(error) => return fail(&error),
@@ -58,6 +62,16 @@ pub fn run(cli: Cli) -> u8 {
             match compute_guarded(&cli, &request, &texts, None) {
                 Ok((mut pool, outcome)) => {
                     let place = ("<expr>", None);
+                    if let Some(plot) = &plot {
+                        if let Err(error) = plot.write(&mut pool, &request, &texts, &mut out) {
+                            report(&error.render(&texts.join(" "), "<expr>", 1));
+                            return error.exit_code();
+                        }
+                        if plot.to_stdout() {
+                            cli.warn(&outcome.warnings, &texts.join(" "), place.0, 1);
+                            return out.flush().map_or_else(io_exit, |()| 0);
+                        }
+                    }
                     let code =
                         write_results(&mut out, &cli, &request, &texts, place, &mut pool, &outcome);
                     leave_to_exit(Some(pool));

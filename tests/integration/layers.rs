@@ -8,9 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The layers of `src/`, from the bottom up: a folder or a file, by its module name.
-const LAYERS: [&str; 12] = [
+const LAYERS: [&str; 13] = [
     "error", "expr", "print", "algebra", "calculus", "parse", "program", "model", "verify",
-    "request", "output", "cli",
+    "request", "plot", "output", "cli",
 ];
 
 /// Every `.rs` file below `dir`.

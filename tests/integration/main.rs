@@ -18,6 +18,7 @@ mod models;
 mod numeric;
 mod parse;
 mod pathological;
+mod plot;
 mod polynomials;
 mod properties;
 mod quality;

@@ -106,13 +106,23 @@ impl Session {
             let mut request = cli.request()?;
             request.definitions = self.definitions.iter().map(|(d, _)| d.clone()).collect();
             self.stop.store(false, Ordering::Relaxed);
-            let (pool, outcome) = compute_guarded(&cli, &request, &[text], Some(&self.stop))?;
-            Ok((cli, request, pool, outcome))
+            let (mut pool, outcome) = compute_guarded(&cli, &request, &[text], Some(&self.stop))?;
+            // With --plot, each line redraws the chart, as the command line draws it.
+            let plot = cli.plot()?;
+            if let Some(plot) = &plot {
+                plot.write(&mut pool, &request, &[text], out)?;
+            }
+            let results = !plot.as_ref().is_some_and(|p| p.to_stdout());
+            Ok((cli, request, pool, outcome, results))
         });
         match computed {
-            Ok((cli, request, mut pool, outcome)) => {
+            Ok((cli, request, mut pool, outcome, results)) => {
                 let place = (ORIGIN, Some(self.line_no));
-                let code = write_results(out, &cli, &request, &[text], place, &mut pool, &outcome)?;
+                let code = if results {
+                    write_results(out, &cli, &request, &[text], place, &mut pool, &outcome)?
+                } else {
+                    0
+                };
                 out.flush()?;
                 write_table();
                 if let Some(line) = outcome.lines.first()
