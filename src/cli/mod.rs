@@ -4,16 +4,18 @@
 //!
 //! The files, by role: `args` (the arguments as clap reads them), `validate` (their
 //! checks into a request), `run` (the run loop over one expression or a batch of lines),
-//! `guard` (one input's computation under its limits, a panic caught), `write` (results
-//! in the chosen format), `checks` (the reports of `--verify` and `--check`), `color`
-//! (errors and warnings on standard error), `repl` (the interactive session) and
-//! `command_line` (options written back as arguments, for the session).
+//! `guard` (one input's computation under its limits, a panic caught), `jobs` (a batch's
+//! lines computed in parallel, `--jobs`), `write` (results in the chosen format), `checks`
+//! (the reports of `--verify` and `--check`), `color` (errors and warnings on standard
+//! error), `repl` (the interactive session) and `command_line` (options written back as
+//! arguments, for the session).
 
 mod args;
 mod checks;
 mod color;
 mod command_line;
 mod guard;
+mod jobs;
 mod repl;
 mod run;
 mod validate;

@@ -1,0 +1,330 @@
+//! `--jobs`: the lines of a batch computed in parallel, written in input order.
+//!
+//! Three kinds of threads:
+//! - the reader reads the lines and keeps the definitions, as the sequential loop does
+//!   ([`read_lines`]), and groups the lines into small batches;
+//! - workers compute each batch's expression lines and write their results into memory:
+//!   stdout's bytes and stderr's reports, in the order they were written ([`Piece`]);
+//! - the writer (the calling thread, which holds stdout) writes the batches in input
+//!   order, as soon as the next one is ready.
+//!
+//! So the output is byte for byte that of `--jobs 1`, on stdout and on stderr, and a
+//! line's reports still come between the results of the lines around it. At most
+//! [`WINDOW_PER_JOB`] batches per worker are in flight, so memory stays bounded on endless
+//! input; before a read that may wait, the reader sends what it has, so results stream.
+
+use std::cell::RefCell;
+use std::io::{self, BufReader, Read, Write};
+use std::mem;
+use std::num::NonZeroUsize;
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use super::Cli;
+use super::run::{Ended, Lines, expression_line, finish_lines, leave_to_exit, read_lines};
+use crate::expr::Pool;
+use crate::request::Request;
+
+/// Batches in flight per worker, computed or waiting: enough that a slow line does not
+/// leave a worker idle, few enough that memory stays small.
+const WINDOW_PER_JOB: usize = 4;
+
+/// A batch is sent to the workers when it has this many lines...
+const BATCH_LINES: usize = 64;
+
+/// ...or this many bytes of text.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// The number of lines computed at once: `--jobs`, or the number of cores.
+pub(super) fn jobs(cli: &Cli) -> usize {
+    cli.jobs
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
+}
+
+/// What a line (or a batch) writes, in order.
+enum Piece {
+    /// Bytes for stdout.
+    Out(Vec<u8>),
+    /// A report for stderr.
+    Err(String),
+}
+
+thread_local! {
+    /// The stderr reports of this thread, kept instead of written (in the reader and the
+    /// workers).
+    static CAPTURED: RefCell<Option<Vec<Piece>>> = const { RefCell::new(None) };
+}
+
+/// Writes `text` to stderr, or keeps it when this thread's reports are kept (a worker's).
+pub(super) fn to_stderr(text: &str) {
+    CAPTURED.with_borrow_mut(|captured| match captured {
+        Some(pieces) => pieces.push(Piece::Err(text.to_string())),
+        None => eprint!("{text}"),
+    });
+}
+
+/// From now on, this thread's reports are kept.
+fn capture() {
+    CAPTURED.set(Some(Vec::new()));
+}
+
+/// Moves the reports kept so far to `pieces`.
+fn take_captured(pieces: &mut Vec<Piece>) {
+    CAPTURED.with_borrow_mut(|captured| {
+        if let Some(kept) = captured {
+            pieces.append(kept);
+        }
+    });
+}
+
+/// Stdout in memory: its bytes go among the kept reports when it is flushed, which the
+/// writing code does before every report.
+#[derive(Default)]
+struct Recorder {
+    bytes: Vec<u8>,
+}
+
+impl Write for Recorder {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.bytes.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.bytes.is_empty() {
+            let bytes = mem::take(&mut self.bytes);
+            CAPTURED.with_borrow_mut(|captured| {
+                if let Some(pieces) = captured {
+                    match pieces.last_mut() {
+                        Some(Piece::Out(out)) => out.extend_from_slice(&bytes),
+                        _ => pieces.push(Piece::Out(bytes)),
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An item of a batch, in input order.
+enum Item {
+    /// What the reader reported (a definition's warnings or error, a line that is not
+    /// UTF-8).
+    Written(Vec<Piece>),
+    /// An expression line to compute.
+    Line {
+        request: Arc<Request>,
+        text: String,
+        line_no: usize,
+    },
+}
+
+/// A batch's output: what it writes, in order, and its largest exit code.
+#[derive(Default)]
+struct Output {
+    pieces: Vec<Piece>,
+    code: u8,
+}
+
+/// A batch for a worker, and where its output goes.
+type Batch = (Vec<Item>, SyncSender<Output>);
+
+/// Runs the batch loop with `jobs` workers; the same output and exit code as the
+/// sequential loop.
+pub(super) fn run_parallel(
+    cli: &Cli,
+    request: &Request,
+    reader: BufReader<Box<dyn Read + Send>>,
+    origin: &str,
+    out: &mut impl Write,
+    jobs: usize,
+) -> u8 {
+    // The threads are not scoped: on a write error the writer returns at once, while the
+    // reader may still wait for input that never comes.
+    let cli_shared = Arc::new(cli.clone());
+    let origin_shared: Arc<str> = origin.into();
+    let (batches, queue) = mpsc::channel::<Batch>();
+    let queue = Arc::new(Mutex::new(queue));
+    for _ in 0..jobs {
+        let (cli, origin, queue) = (cli_shared.clone(), origin_shared.clone(), queue.clone());
+        thread::spawn(move || work(&cli, &origin, &queue));
+    }
+    let (order, outputs) = mpsc::sync_channel::<Receiver<Output>>(WINDOW_PER_JOB * jobs);
+    let reader = {
+        let (cli, origin) = (cli_shared.clone(), origin_shared.clone());
+        let request = request.clone();
+        thread::spawn(move || {
+            capture();
+            let mut sink = Batcher {
+                items: Vec::new(),
+                bytes: 0,
+                batches,
+                order,
+            };
+            let ended = read_lines(&cli, &request, reader, &origin, &mut sink);
+            // The last batch, with any report of how the input ended; a send fails only
+            // when the writer has stopped.
+            let _ = sink.send();
+            ended
+        })
+    };
+    let mut code = 0;
+    if let Err(e) = write_outputs(&outputs, out, &mut code) {
+        return super::run::io_exit(e);
+    }
+    let ended = match reader.join() {
+        Ok(ended) => ended,
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
+    match ended {
+        Ended::Input(end) => code.max(finish_lines(cli, &end, origin, out)),
+        Ended::Stopped(stopped) => stopped,
+    }
+}
+
+/// A worker: computes batches until there are no more.
+fn work(cli: &Cli, origin: &str, queue: &Mutex<Receiver<Batch>>) {
+    capture();
+    // This worker's last pool: freed when the next line's comes, left to the exit at the
+    // end, as the sequential loop leaves its last one.
+    let mut last_pool: Option<Pool> = None;
+    loop {
+        // The lock is held while waiting, so one worker at a time waits on the queue.
+        let batch = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => break,
+        };
+        let Ok((items, done)) = batch else { break };
+        let mut output = Output::default();
+        let mut stdout = Recorder::default();
+        for item in items {
+            match item {
+                Item::Written(mut pieces) => output.pieces.append(&mut pieces),
+                Item::Line {
+                    request,
+                    text,
+                    line_no,
+                } => {
+                    let place = (origin, line_no);
+                    // Writing to memory does not fail.
+                    let code =
+                        expression_line(cli, &request, &text, place, &mut stdout, &mut last_pool)
+                            .unwrap_or(0);
+                    let _ = stdout.flush();
+                    take_captured(&mut output.pieces);
+                    output.code = output.code.max(code);
+                }
+            }
+        }
+        // The writer may have stopped (a closed stdout): nothing to do then.
+        let _ = done.send(output);
+    }
+    leave_to_exit(last_pool);
+}
+
+/// The reader's side: lines grouped into batches, each sent to the workers and its place
+/// in the order to the writer.
+struct Batcher {
+    items: Vec<Item>,
+    bytes: usize,
+    batches: mpsc::Sender<Batch>,
+    order: SyncSender<Receiver<Output>>,
+}
+
+impl Batcher {
+    /// Sends the batch so far (with the reports kept since its last line), if any.
+    fn send(&mut self) -> io::Result<()> {
+        self.keep_reports();
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        let items = mem::take(&mut self.items);
+        self.bytes = 0;
+        let (done, output) = mpsc::sync_channel(1);
+        let stopped = || io::Error::new(io::ErrorKind::BrokenPipe, "the writer has stopped");
+        self.batches.send((items, done)).map_err(|_| stopped())?;
+        // Waits while the window is full.
+        self.order.send(output).map_err(|_| stopped())
+    }
+
+    /// Moves the reports kept since the last line into the batch.
+    fn keep_reports(&mut self) {
+        let mut pieces = Vec::new();
+        take_captured(&mut pieces);
+        if !pieces.is_empty() {
+            self.items.push(Item::Written(pieces));
+        }
+    }
+}
+
+impl Lines for Batcher {
+    fn waiting(&mut self) -> io::Result<()> {
+        self.send()
+    }
+
+    fn reporting(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn expression(&mut self, request: &Arc<Request>, text: &str, line_no: usize) -> io::Result<()> {
+        self.keep_reports();
+        self.bytes += text.len();
+        self.items.push(Item::Line {
+            request: request.clone(),
+            text: text.to_string(),
+            line_no,
+        });
+        if self.items.len() >= BATCH_LINES || self.bytes >= BATCH_BYTES {
+            self.send()?;
+        }
+        Ok(())
+    }
+}
+
+/// The writer: writes the batches' outputs in input order, each as soon as it is ready,
+/// flushing before it waits; raises `code` to each batch's.
+fn write_outputs(
+    outputs: &Receiver<Receiver<Output>>,
+    out: &mut impl Write,
+    code: &mut u8,
+) -> io::Result<()> {
+    loop {
+        let next = match outputs.try_recv() {
+            Ok(next) => next,
+            Err(TryRecvError::Empty) => {
+                out.flush()?;
+                match outputs.recv() {
+                    Ok(next) => next,
+                    Err(_) => return Ok(()),
+                }
+            }
+            Err(TryRecvError::Disconnected) => return Ok(()),
+        };
+        let output = match next.try_recv() {
+            Ok(output) => output,
+            Err(_) => {
+                out.flush()?;
+                // A worker that stopped without its output panicked outside the guarded
+                // computation: a bug, reported as the sequential loop's would be.
+                #[allow(clippy::expect_used)]
+                next.recv().expect("a worker stopped")
+            }
+        };
+        for piece in output.pieces {
+            match piece {
+                Piece::Out(bytes) => out.write_all(&bytes)?,
+                Piece::Err(text) => {
+                    out.flush()?;
+                    eprint!("{text}");
+                }
+            }
+        }
+        *code = (*code).max(output.code);
+    }
+}
