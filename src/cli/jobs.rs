@@ -30,7 +30,8 @@ use crate::request::Request;
 /// leave a worker idle, few enough that memory stays small.
 const WINDOW_PER_JOB: usize = 4;
 
-/// A batch is sent to the workers when it has this many lines...
+/// A batch is sent to the workers when it has this many items (lines, and reports of
+/// definitions)...
 const BATCH_LINES: usize = 64;
 
 /// ...or this many bytes of text.
@@ -79,10 +80,18 @@ fn take_captured(pieces: &mut Vec<Piece>) {
 }
 
 /// Stdout in memory: its bytes go among the kept reports when it is flushed, which the
-/// writing code does before every report.
+/// writing code does before every report (a worker flushes it after a batch).
 #[derive(Default)]
 struct Recorder {
     bytes: Vec<u8>,
+}
+
+impl Recorder {
+    /// Moves the bytes so far and the reports kept since to `pieces`.
+    fn take(&mut self, pieces: &mut Vec<Piece>) {
+        let _ = self.flush();
+        take_captured(pieces);
+    }
 }
 
 impl Write for Recorder {
@@ -117,12 +126,22 @@ enum Item {
     /// What the reader reported (a definition's warnings or error, a line that is not
     /// UTF-8).
     Written(Vec<Piece>),
-    /// An expression line to compute.
+    /// The request for the lines that follow (the first item of a batch, and after a
+    /// definition).
+    Request(Arc<Request>),
+    /// An expression line to compute: its text, `text[start..end]` of the batch.
     Line {
-        request: Arc<Request>,
-        text: String,
+        start: usize,
+        end: usize,
         line_no: usize,
     },
+}
+
+/// Lines for a worker: the items, and the text of the lines one after the other.
+#[derive(Default)]
+struct Batch {
+    items: Vec<Item>,
+    text: String,
 }
 
 /// A batch's output: what it writes, in order, and its largest exit code.
@@ -132,8 +151,8 @@ struct Output {
     code: u8,
 }
 
-/// A batch for a worker, and where its output goes.
-type Batch = (Vec<Item>, SyncSender<Output>);
+/// A batch, and where its output goes.
+type Job = (Batch, SyncSender<Output>);
 
 /// Runs the batch loop with `jobs` workers; the same output and exit code as the
 /// sequential loop.
@@ -149,7 +168,7 @@ pub(super) fn run_parallel(
     // reader may still wait for input that never comes.
     let cli_shared = Arc::new(cli.clone());
     let origin_shared: Arc<str> = origin.into();
-    let (batches, queue) = mpsc::channel::<Batch>();
+    let (batches, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..jobs {
         let (cli, origin, queue) = (cli_shared.clone(), origin_shared.clone(), queue.clone());
@@ -162,8 +181,8 @@ pub(super) fn run_parallel(
         thread::spawn(move || {
             capture();
             let mut sink = Batcher {
-                items: Vec::new(),
-                bytes: 0,
+                lines: Batch::default(),
+                request: None,
                 batches,
                 order,
             };
@@ -189,7 +208,7 @@ pub(super) fn run_parallel(
 }
 
 /// A worker: computes batches until there are no more.
-fn work(cli: &Cli, origin: &str, queue: &Mutex<Receiver<Batch>>) {
+fn work(cli: &Cli, origin: &str, queue: &Mutex<Receiver<Job>>) {
     capture();
     // This worker's last pool: freed when the next line's comes, left to the exit at the
     // end, as the sequential loop leaves its last one.
@@ -200,28 +219,34 @@ fn work(cli: &Cli, origin: &str, queue: &Mutex<Receiver<Batch>>) {
             Ok(queue) => queue.recv(),
             Err(_) => break,
         };
-        let Ok((items, done)) = batch else { break };
+        let Ok((lines, done)) = batch else { break };
         let mut output = Output::default();
         let mut stdout = Recorder::default();
-        for item in items {
+        let mut request = None;
+        for item in lines.items {
             match item {
-                Item::Written(mut pieces) => output.pieces.append(&mut pieces),
+                Item::Written(mut pieces) => {
+                    stdout.take(&mut output.pieces);
+                    output.pieces.append(&mut pieces);
+                }
+                Item::Request(next) => request = Some(next),
                 Item::Line {
-                    request,
-                    text,
+                    start,
+                    end,
                     line_no,
                 } => {
+                    let Some(request) = &request else { continue };
+                    let text = &lines.text[start..end];
                     let place = (origin, line_no);
                     // Writing to memory does not fail.
                     let code =
-                        expression_line(cli, &request, &text, place, &mut stdout, &mut last_pool)
+                        expression_line(cli, request, text, place, &mut stdout, &mut last_pool)
                             .unwrap_or(0);
-                    let _ = stdout.flush();
-                    take_captured(&mut output.pieces);
                     output.code = output.code.max(code);
                 }
             }
         }
+        stdout.take(&mut output.pieces);
         // The writer may have stopped (a closed stdout): nothing to do then.
         let _ = done.send(output);
     }
@@ -231,9 +256,10 @@ fn work(cli: &Cli, origin: &str, queue: &Mutex<Receiver<Batch>>) {
 /// The reader's side: lines grouped into batches, each sent to the workers and its place
 /// in the order to the writer.
 struct Batcher {
-    items: Vec<Item>,
-    bytes: usize,
-    batches: mpsc::Sender<Batch>,
+    lines: Batch,
+    /// The request of the batch's last line.
+    request: Option<Arc<Request>>,
+    batches: mpsc::Sender<Job>,
     order: SyncSender<Receiver<Output>>,
 }
 
@@ -241,14 +267,14 @@ impl Batcher {
     /// Sends the batch so far (with the reports kept since its last line), if any.
     fn send(&mut self) -> io::Result<()> {
         self.keep_reports();
-        if self.items.is_empty() {
+        if self.lines.items.is_empty() {
             return Ok(());
         }
-        let items = mem::take(&mut self.items);
-        self.bytes = 0;
+        let lines = mem::take(&mut self.lines);
+        self.request = None;
         let (done, output) = mpsc::sync_channel(1);
         let stopped = || io::Error::new(io::ErrorKind::BrokenPipe, "the writer has stopped");
-        self.batches.send((items, done)).map_err(|_| stopped())?;
+        self.batches.send((lines, done)).map_err(|_| stopped())?;
         // Waits while the window is full.
         self.order.send(output).map_err(|_| stopped())
     }
@@ -258,7 +284,7 @@ impl Batcher {
         let mut pieces = Vec::new();
         take_captured(&mut pieces);
         if !pieces.is_empty() {
-            self.items.push(Item::Written(pieces));
+            self.lines.items.push(Item::Written(pieces));
         }
     }
 }
@@ -274,13 +300,23 @@ impl Lines for Batcher {
 
     fn expression(&mut self, request: &Arc<Request>, text: &str, line_no: usize) -> io::Result<()> {
         self.keep_reports();
-        self.bytes += text.len();
-        self.items.push(Item::Line {
-            request: request.clone(),
-            text: text.to_string(),
+        if !self
+            .request
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, request))
+        {
+            self.request = Some(request.clone());
+            self.lines.items.push(Item::Request(request.clone()));
+        }
+        let start = self.lines.text.len();
+        self.lines.text.push_str(text);
+        let end = self.lines.text.len();
+        self.lines.items.push(Item::Line {
+            start,
+            end,
             line_no,
         });
-        if self.items.len() >= BATCH_LINES || self.bytes >= BATCH_BYTES {
+        if self.lines.items.len() >= BATCH_LINES || end >= BATCH_BYTES {
             self.send()?;
         }
         Ok(())
