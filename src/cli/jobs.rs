@@ -17,9 +17,10 @@ use std::cell::RefCell;
 use std::io::{self, BufReader, Read, Write};
 use std::mem;
 use std::num::NonZeroUsize;
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use super::Cli;
 use super::run::{Ended, Lines, expression_line, finish_lines, leave_to_exit, read_lines};
@@ -32,7 +33,7 @@ const WINDOW_PER_JOB: usize = 4;
 
 /// A batch is sent to the workers when it has this many items (lines, and reports of
 /// definitions)...
-const BATCH_LINES: usize = 64;
+const BATCH_LINES: usize = 256;
 
 /// ...or this many bytes of text.
 const BATCH_BYTES: usize = 64 * 1024;
@@ -330,28 +331,11 @@ fn write_outputs(
     out: &mut impl Write,
     code: &mut u8,
 ) -> io::Result<()> {
-    loop {
-        let next = match outputs.try_recv() {
-            Ok(next) => next,
-            Err(TryRecvError::Empty) => {
-                out.flush()?;
-                match outputs.recv() {
-                    Ok(next) => next,
-                    Err(_) => return Ok(()),
-                }
-            }
-            Err(TryRecvError::Disconnected) => return Ok(()),
-        };
-        let output = match next.try_recv() {
-            Ok(output) => output,
-            Err(_) => {
-                out.flush()?;
-                // A worker that stopped without its output panicked outside the guarded
-                // computation: a bug, reported as the sequential loop's would be.
-                #[allow(clippy::expect_used)]
-                next.recv().expect("a worker stopped")
-            }
-        };
+    while let Some(next) = receive(outputs, out)? {
+        // A worker that stopped without sending its output panicked outside the guarded
+        // computation: a bug, reported as the sequential loop's would be.
+        #[allow(clippy::expect_used)]
+        let output = receive(&next, out)?.expect("a worker stopped");
         for piece in output.pieces {
             match piece {
                 Piece::Out(bytes) => out.write_all(&bytes)?,
@@ -362,5 +346,20 @@ fn write_outputs(
             }
         }
         *code = (*code).max(output.code);
+    }
+    Ok(())
+}
+
+/// The next message, or `None` when there are no more. When it is not ready soon, what
+/// was written so far goes out first: results stream, but a busy batch is written in
+/// full buffers, not a flush per batch.
+fn receive<T>(from: &Receiver<T>, out: &mut impl Write) -> io::Result<Option<T>> {
+    match from.recv_timeout(Duration::from_millis(1)) {
+        Ok(message) => Ok(Some(message)),
+        Err(RecvTimeoutError::Disconnected) => Ok(None),
+        Err(RecvTimeoutError::Timeout) => {
+            out.flush()?;
+            Ok(from.recv().ok())
+        }
     }
 }
