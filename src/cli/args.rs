@@ -147,6 +147,11 @@ pub struct Cli {
     #[arg(long, value_name = "BITS", default_value_t = DEFAULT_MAX_POWER_BITS)]
     pub max_power_bits: u64,
 
+    /// With a batch (-f, or lines on stdin): compute N lines at once (default: the number
+    /// of cores). The results keep the input's order.
+    #[arg(short, long, value_name = "N", value_parser = parse_jobs)]
+    pub jobs: Option<usize>,
+
     /// How to write results: plain text that parses back, LaTeX, Unicode for the
     /// terminal, or JSON (one object per input).
     #[arg(long, value_enum, default_value_t = FormatArg::Plain)]
@@ -410,6 +415,15 @@ impl Cli {
 
 /// The default time limit for one input, in seconds.
 pub const DEFAULT_TIMEOUT: f64 = 60.0;
+
+/// Reads `--jobs`: at least 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("at least one line must be computed at a time: 1 or more".into()),
+        Ok(jobs) => Ok(jobs),
+        Err(e) => Err(e.to_string()),
+    }
+}
 
 /// Checks that a `--wrt` value is a variable name.
 fn parse_variable(text: &str) -> Result<String, String> {

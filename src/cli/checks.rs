@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::Cli;
+use super::jobs::to_stderr;
 use crate::error::{Error, Warning};
 use crate::expr::subst::free_symbols;
 use crate::expr::{ExprId, Node, Pool};
@@ -19,18 +20,18 @@ pub(super) fn report_verification(verification: &Report, line_no: Option<usize>)
         let error = Error::VerifyFailed {
             failure: failure.clone(),
         };
-        eprintln!("{prefix}{error}");
+        to_stderr(&format!("{prefix}{error}\n"));
         return error.exit_code();
     }
     if verification.checked == 0 {
         return 0;
     }
-    eprintln!(
-        "{prefix}verify: {} result{} checked against finite differences at {POINTS} points each, largest relative error {:.1e}",
+    to_stderr(&format!(
+        "{prefix}verify: {} result{} checked against finite differences at {POINTS} points each, largest relative error {:.1e}\n",
         verification.checked,
         if verification.checked == 1 { "" } else { "s" },
         verification.max_error
-    );
+    ));
     0
 }
 

@@ -2,6 +2,7 @@
 //! `--quiet`.
 
 use super::Cli;
+use super::jobs::to_stderr;
 use crate::error::Warning;
 
 /// The values of `--color`.
@@ -41,7 +42,7 @@ const RESET: &str = "\x1b[0m";
 /// in red, help in cyan, when colour is on.
 pub(super) fn report(text: &str) {
     if !STDERR_COLOR.get().copied().unwrap_or(false) {
-        eprint!("{text}");
+        to_stderr(text);
         return;
     }
     let mut painted = String::with_capacity(text.len() + 32);
@@ -67,7 +68,7 @@ pub(super) fn report(text: &str) {
         }
         painted.push_str(newline);
     }
-    eprint!("{painted}");
+    to_stderr(&painted);
 }
 
 impl Cli {

@@ -40,6 +40,7 @@ impl Cli {
             max_size,
             timeout,
             max_power_bits,
+            jobs,
             format,
             form,
             forms,
@@ -82,6 +83,7 @@ impl Cli {
         args.number("--max-size", *max_size, DEFAULT_MAX_SIZE);
         args.number("--timeout", *timeout, DEFAULT_TIMEOUT);
         args.number("--max-power-bits", *max_power_bits, DEFAULT_MAX_POWER_BITS);
+        args.value("--jobs", jobs.map(|n| n.to_string()));
         args.choice("--format", *format, FormatArg::Plain);
         args.choice("--form", *form, FormArg::Auto);
         args.flag("--forms", *forms);
@@ -258,5 +260,6 @@ mod tests {
         round_trip(&["x", "--differential"]);
         round_trip(&["x", "--hessian", "--wrt", "x,y"]);
         round_trip(&["-f", "exprs.txt", "--wrt", "x"]);
+        round_trip(&["-f", "exprs.txt", "--wrt", "x", "--jobs", "3"]);
     }
 }

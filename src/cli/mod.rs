@@ -4,17 +4,19 @@
 //!
 //! The files, by role: `args` (the arguments as clap reads them), `validate` (their
 //! checks into a request), `run` (the run loop over one expression or a batch of lines),
-//! `guard` (one input's computation under its limits, a panic caught), `plot` (`--plot`:
-//! the chart written as SVG), `write` (results in the chosen format), `checks` (the
-//! reports of `--verify` and `--check`), `color` (errors and warnings on standard error),
-//! `repl` (the interactive session) and `command_line` (options written back as
-//! arguments, for the session), and `stats` (`--stats`: the phases' times and the sizes).
+//! `guard` (one input's computation under its limits, a panic caught), `jobs` (a batch's
+//! lines computed in parallel, `--jobs`), `plot` (`--plot`: the chart written as SVG),
+//! `write` (results in the chosen format), `checks` (the reports of `--verify` and
+//! `--check`), `color` (errors and warnings on standard error), `repl` (the interactive
+//! session), `command_line` (options written back as arguments, for the session) and
+//! `stats` (`--stats`: the phases' times and the sizes).
 
 mod args;
 mod checks;
 mod color;
 mod command_line;
 mod guard;
+mod jobs;
 mod plot;
 mod repl;
 mod run;

@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::sync::Arc;
 
 use super::args::run_command;
 use super::color::{STDERR_COLOR, report};
@@ -22,7 +23,7 @@ use crate::request::{Mode, Request};
 enum Source {
     Args(Vec<String>),
     Lines {
-        reader: BufReader<Box<dyn Read>>,
+        reader: BufReader<Box<dyn Read + Send>>,
         origin: String,
     },
     /// A definition to differentiate: `--of`'s, or the last `--def`.
@@ -109,7 +110,7 @@ fn source(cli: &Cli) -> Result<Source, Error> {
             source,
         })?;
         return Ok(Source::Lines {
-            reader: BufReader::new(Box::new(file) as Box<dyn Read>),
+            reader: BufReader::new(Box::new(file) as Box<dyn Read + Send>),
             origin: path.display().to_string(),
         });
     }
@@ -130,7 +131,7 @@ fn source(cli: &Cli) -> Result<Source, Error> {
 
 fn stdin_lines() -> Source {
     Source::Lines {
-        reader: BufReader::new(Box::new(io::stdin()) as Box<dyn Read>),
+        reader: BufReader::new(Box::new(io::stdin()) as Box<dyn Read + Send>),
         origin: "<stdin>".into(),
     }
 }
@@ -205,15 +206,74 @@ fn run_target(
 
 /// Processes one expression or definition per line; a bad line is reported and the rest
 /// still run. Expression lines use the definitions above them; a file of definitions
-/// alone differentiates its last one (or `--of`'s).
+/// alone differentiates its last one (or `--of`'s). With `--jobs` above 1 the lines are
+/// computed in parallel (see [`jobs`](super::jobs)), with the same output.
 fn run_lines(
     cli: &Cli,
     request: &Request,
-    mut reader: BufReader<Box<dyn Read>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     origin: &str,
     out: &mut impl Write,
 ) -> u8 {
-    let mut request = request.clone();
+    let jobs = super::jobs::jobs(cli);
+    if jobs > 1 {
+        return super::jobs::run_parallel(cli, request, reader, origin, out, jobs);
+    }
+    let mut sink = Sequential {
+        cli,
+        origin,
+        out: &mut *out,
+        code: 0,
+        last_pool: None,
+    };
+    let ended = read_lines(cli, request, reader, origin, &mut sink);
+    let (code, last_pool) = (sink.code, sink.last_pool);
+    let code = match ended {
+        Ended::Input(end) => code.max(finish_lines(cli, &end, origin, out)),
+        Ended::Stopped(code) => code,
+    };
+    leave_to_exit(last_pool);
+    code
+}
+
+/// What the line loop does with the lines it has read: computes them at once
+/// ([`Sequential`]) or hands them to workers.
+pub(super) trait Lines {
+    /// Before a read that may wait for more input: everything so far goes out.
+    fn waiting(&mut self) -> io::Result<()>;
+    /// Before a report on stderr about a line that is not an expression.
+    fn reporting(&mut self) -> io::Result<()>;
+    /// An expression line, under `request`.
+    fn expression(&mut self, request: &Arc<Request>, text: &str, line_no: usize) -> io::Result<()>;
+}
+
+/// How the line loop ended.
+pub(super) enum Ended {
+    /// At the end of the input, with what a target (`--of`) needs.
+    Input(End),
+    /// At an error that ends the run, with the exit code (not counting the lines' codes).
+    Stopped(u8),
+}
+
+/// The state at the end of the input.
+pub(super) struct End {
+    request: Arc<Request>,
+    script: Script,
+    expressions: usize,
+    /// The largest exit code of the definition lines and of the lines that did not read.
+    code: u8,
+}
+
+/// Reads the lines, keeps the definitions (in order: a line uses those above it), and
+/// passes each expression line to `sink`.
+pub(super) fn read_lines(
+    cli: &Cli,
+    request: &Request,
+    mut reader: BufReader<Box<dyn Read + Send>>,
+    origin: &str,
+    sink: &mut impl Lines,
+) -> Ended {
+    let mut request = Arc::new(request.clone());
     let mut script = Script::seeded(&request.definitions);
     let options = ParseOptions {
         max_depth: cli.max_depth,
@@ -223,24 +283,23 @@ fn run_lines(
     let mut code = 0;
     let mut line = Vec::new();
     let mut line_no = 0;
-    let mut last_pool = None;
     loop {
         line.clear();
         // Results stream: before a read that may wait for more input, everything computed
         // so far goes out.
         if !reader.buffer().contains(&b'\n')
-            && let Err(e) = out.flush()
+            && let Err(e) = sink.waiting()
         {
-            return io_exit(e);
+            return Ended::Stopped(io_exit(e));
         }
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}
             Err(source) => {
-                return fail(&Error::Io {
+                return Ended::Stopped(fail(&Error::Io {
                     context: format!("cannot read {origin}"),
                     source,
-                });
+                }));
             }
         }
         line_no += 1;
@@ -267,17 +326,17 @@ fn run_lines(
             });
             match defined {
                 Ok(warnings) => {
-                    request.definitions = script.definitions.clone();
+                    Arc::make_mut(&mut request).definitions = script.definitions.clone();
                     if !warnings.is_empty() {
-                        if let Err(e) = out.flush() {
-                            return io_exit(e);
+                        if let Err(e) = sink.reporting() {
+                            return Ended::Stopped(io_exit(e));
                         }
                         cli.warn(&warnings, text, origin, line_no);
                     }
                 }
                 Err(error) => {
-                    if let Err(e) = out.flush() {
-                        return io_exit(e);
+                    if let Err(e) = sink.reporting() {
+                        return Ended::Stopped(io_exit(e));
                     }
                     report(&error.render(text, origin, line_no));
                     code = code.max(error.exit_code());
@@ -289,40 +348,94 @@ fn run_lines(
         expressions += 1;
         if cli.emit.is_some() {
             // Each line's function gets its own name: `f3_and_gradient` for line 3.
-            request.name = Some(format!("f{line_no}"));
+            Arc::make_mut(&mut request).name = Some(format!("f{line_no}"));
         }
-        let request = &request;
-        match compute_guarded(cli, request, &[text], None) {
-            Ok((mut pool, outcome)) => {
-                let place = (origin, Some(line_no));
-                match write_results(out, cli, request, &[text], place, &mut pool, &outcome) {
-                    Ok(result) => code = code.max(result),
-                    Err(e) => return io_exit(e),
-                }
-                // Frees the previous line's pool; the last one is left to the exit.
-                last_pool = Some(pool);
-            }
-            Err(error) => {
-                // Keep the order of results and errors when both go to a terminal.
-                if let Err(e) = out.flush() {
-                    return io_exit(e);
-                }
-                report(&error.render(text, origin, line_no));
-                code = code.max(error.exit_code());
-            }
+        if let Err(e) = sink.expression(&request, text, line_no) {
+            return Ended::Stopped(io_exit(e));
         }
     }
-    if cli.of.is_some() || (expressions == 0 && !script.definitions.is_empty()) {
-        let target = run_target(cli, &request, &script, Some(origin), out);
+    Ended::Input(End {
+        request,
+        script,
+        expressions,
+        code,
+    })
+}
+
+/// After the lines: the target of `--of`, or the last definition of a file of definitions
+/// alone. Returns the largest exit code of the definition lines and the target.
+pub(super) fn finish_lines(cli: &Cli, end: &End, origin: &str, out: &mut impl Write) -> u8 {
+    let mut code = end.code;
+    if cli.of.is_some() || (end.expressions == 0 && !end.script.definitions.is_empty()) {
+        let target = run_target(cli, &end.request, &end.script, Some(origin), out);
         code = code.max(target);
     }
-    leave_to_exit(last_pool);
     code
+}
+
+/// The lines computed one after the other, each written as soon as it is computed.
+struct Sequential<'a, W: Write> {
+    cli: &'a Cli,
+    origin: &'a str,
+    out: &'a mut W,
+    code: u8,
+    /// The last line's pool: freed when the next line's comes, left to the exit at the end.
+    last_pool: Option<Pool>,
+}
+
+impl<W: Write> Lines for Sequential<'_, W> {
+    fn waiting(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn reporting(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn expression(&mut self, request: &Arc<Request>, text: &str, line_no: usize) -> io::Result<()> {
+        let place = (self.origin, line_no);
+        let code = expression_line(
+            self.cli,
+            request,
+            text,
+            place,
+            self.out,
+            &mut self.last_pool,
+        )?;
+        self.code = self.code.max(code);
+        Ok(())
+    }
+}
+
+/// Computes one expression line and writes its results (or reports its error); returns
+/// its exit code. Its pool replaces `last_pool` (which frees the previous one).
+pub(super) fn expression_line(
+    cli: &Cli,
+    request: &Request,
+    text: &str,
+    (origin, line_no): (&str, usize),
+    out: &mut impl Write,
+    last_pool: &mut Option<Pool>,
+) -> io::Result<u8> {
+    match compute_guarded(cli, request, &[text], None) {
+        Ok((mut pool, outcome)) => {
+            let place = (origin, Some(line_no));
+            let code = write_results(out, cli, request, &[text], place, &mut pool, &outcome)?;
+            *last_pool = Some(pool);
+            Ok(code)
+        }
+        Err(error) => {
+            // Keep the order of results and errors when both go to a terminal.
+            out.flush()?;
+            report(&error.render(text, origin, line_no));
+            Ok(error.exit_code())
+        }
+    }
 }
 
 /// Leaves a pool that is no longer needed to the end of the process: the operating system
 /// reclaims its memory at once, where freeing it node by node takes 5% of a 40th
 /// derivative's run.
-fn leave_to_exit(pool: Option<Pool>) {
+pub(super) fn leave_to_exit(pool: Option<Pool>) {
     std::mem::forget(pool);
 }

@@ -13,6 +13,7 @@ mod diff;
 mod emit;
 mod formats;
 mod fuzz_regressions;
+mod jobs;
 mod layers;
 mod models;
 mod numeric;
