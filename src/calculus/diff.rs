@@ -28,7 +28,7 @@ use crate::expr::{ExprId, Node, Pool, SymbolId};
 pub fn diff(pool: &mut Pool, expr: ExprId, var: SymbolId) -> ExprId {
     let mut memo = std::mem::take(&mut pool.diff_memo);
     let rules = Rules::partial(var);
-    let result = run(pool, expr, &rules, &mut memo);
+    let result = run_chained(pool, expr, &rules, &mut memo);
     pool.diff_memo = memo;
     result
 }
@@ -166,7 +166,7 @@ pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependenc
     let Some(rules) = total_rules(pool, var, deps, &mut memo) else {
         return ExprId::UNDEFINED;
     };
-    let chained = run(pool, expr, &rules, &mut memo);
+    let chained = run_chained(pool, expr, &rules, &mut memo);
     deps.substitution.apply(pool, chained)
 }
 
@@ -252,7 +252,35 @@ impl Rules {
     }
 }
 
+/// The derivative of `expr`, every node's derivative on the way remembered in `memo`
+/// (as [`crate::calculus::steps`] needs them). A deep chain of calls costs time and memory
+/// quadratic in its depth here: see [`run_chained`].
 pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo) -> ExprId {
+    walk(pool, expr, rules, memo, false)
+}
+
+/// The derivative of `expr`, as [`run`] finds it, in time and memory linear in the size
+/// of the DAG also for a deep chain of calls: the chain rule's products are passed up a
+/// chain as lists of factors and built once, where they are used (see [`walk`]). `memo`
+/// then holds the derivatives of `expr` and of the nodes used other than by a chain
+/// rule, not of every node.
+pub(crate) fn run_chained(
+    pool: &mut Pool,
+    expr: ExprId,
+    rules: &Rules,
+    memo: &mut Memo,
+) -> ExprId {
+    walk(pool, expr, rules, memo, true)
+}
+
+/// [`run`] and [`run_chained`]: every node that depends on the variable differentiated
+/// once, children before parents. With `chained`, the derivative of a call `g(u)` used
+/// only by another call (or a power with a constant exponent, the chain rule's other
+/// case) stays a list of factors, `g'(u)` and those of `u'`, which its parent extends:
+/// built level by level, the product at each level of `sin(sin(…(x)…))` would hold all
+/// the factors below it, `n²/2` operands for `n` levels, where the one product built at
+/// the top holds `n`.
+fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: bool) -> ExprId {
     let var = rules.var;
     if let Some(&known) = memo.get(&(expr, var)) {
         return known;
@@ -260,11 +288,58 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
     let order = pool.reachable(expr, |id| {
         pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
+    // How many nodes of the walk use each node: a derivative used once may be passed up.
+    let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
+    if chained {
+        uses.extend(order.iter().map(|&id| (id, 0)));
+        for &id in &order {
+            for child in pool.children(id) {
+                if let Some(count) = uses.get_mut(child) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    // Derivatives not built yet, as the factors of their product (never zero).
+    let mut pending: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
     for id in order {
         // Past a size or time limit every new node is undefined: stop at once rather than
         // walk the rest of a large expression for nothing.
         if pool.limit_reached().is_some() {
             return ExprId::UNDEFINED;
+        }
+        if chained && let Some((arg, outer)) = chain_rule(pool, id, rules, memo, &pending) {
+            let inner = match pending.remove(&arg) {
+                Some(factors) if uses.get(&arg) == Some(&1) => Some(factors),
+                Some(factors) => {
+                    let built = pool.mul(&factors);
+                    memo.insert((arg, var), built);
+                    (built != ExprId::ZERO).then(|| vec![built])
+                }
+                None => {
+                    let known = derivative_of(pool, memo, arg, rules);
+                    (known != ExprId::ZERO).then(|| vec![known])
+                }
+            };
+            match inner {
+                Some(mut factors) if !outer.contains(&ExprId::ZERO) => {
+                    factors.extend(outer);
+                    pending.insert(id, factors);
+                }
+                _ => {
+                    memo.insert((id, var), ExprId::ZERO);
+                }
+            }
+            continue;
+        }
+        // Any other rule reads its children's derivatives from the memo.
+        if !pending.is_empty() {
+            for child in pool.children(id).to_vec() {
+                if let Some(factors) = pending.remove(&child) {
+                    let built = pool.mul(&factors);
+                    memo.insert((child, var), built);
+                }
+            }
         }
         let derivative = match scaled_product(pool, id) {
             // (c*M)' = c*M': the product without its coefficient recurs in successive
@@ -285,7 +360,48 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
         };
         memo.insert((id, var), derivative);
     }
+    if let Some(factors) = pending.remove(&expr) {
+        let built = pool.mul(&factors);
+        memo.insert((expr, var), built);
+    }
     derivative_of(pool, memo, expr, rules)
+}
+
+/// The chain rule at `id` when it is one, as [`diff_node`] applies it: `(u, factors)` when
+/// the derivative of `id` is `u'` times the product of `factors`. A call of one argument
+/// (but `ln` of a product, which has a rule of its own), an unknown function of one
+/// argument, or a power with an exponent that does not vary.
+fn chain_rule(
+    pool: &mut Pool,
+    id: ExprId,
+    rules: &Rules,
+    memo: &Memo,
+    pending: &FxHashMap<ExprId, Vec<ExprId>>,
+) -> Option<(ExprId, Vec<ExprId>)> {
+    match pool.node(id).clone() {
+        Node::Call(Func::Ln, arg) if matches!(pool.node(arg), Node::Mul(_)) => None,
+        Node::Call(func, arg) => Some((arg, vec![derivative_of_func(pool, func, arg)])),
+        Node::Apply { name, orders, args } if args.len() == 1 => {
+            let mut raised = orders.to_vec();
+            raised[0] += 1;
+            let outer = match pool.function_derivative(name, &raised, &args) {
+                Some(defined) => defined,
+                None => pool.apply(name, &raised, &args),
+            };
+            Some((args[0], vec![outer]))
+        }
+        Node::Pow([base, exp])
+            if base != ExprId::ZERO
+                && !pending.contains_key(&exp)
+                && derivative_of(pool, memo, exp, rules) == ExprId::ZERO =>
+        {
+            // v * u^(v-1) * u'
+            let exp_minus_one = pool.add2(exp, ExprId::MINUS_ONE);
+            let lowered = pool.pow(base, exp_minus_one);
+            Some((base, vec![exp, lowered]))
+        }
+        _ => None,
+    }
 }
 
 /// A product with a numeric coefficient as `(coefficient, the rest)`, the rest being the
