@@ -264,12 +264,7 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
 /// chain as lists of factors and built once, where they are used (see [`walk`]). `memo`
 /// then holds the derivatives of `expr` and of the nodes used other than by a chain
 /// rule, not of every node.
-pub(crate) fn run_chained(
-    pool: &mut Pool,
-    expr: ExprId,
-    rules: &Rules,
-    memo: &mut Memo,
-) -> ExprId {
+pub(crate) fn run_chained(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo) -> ExprId {
     walk(pool, expr, rules, memo, true)
 }
 
