@@ -283,34 +283,37 @@ fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: 
     let order = pool.reachable(expr, |id| {
         pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
-    // How many nodes of the walk use each node: a derivative used once may be passed up.
-    let mut uses: FxHashMap<ExprId, u32> = FxHashMap::default();
+    // Each node's users in the walk (by its place in `order`, which is sorted): how many,
+    // and the last. A derivative is passed up when its one user is a chain link on it.
+    let mut users: Vec<(u32, ExprId)> = Vec::new();
     if chained {
-        uses.extend(order.iter().map(|&id| (id, 0)));
+        users.resize(order.len(), (0, ExprId::UNDEFINED));
         for &id in &order {
             for child in pool.children(id) {
-                if let Some(count) = uses.get_mut(child) {
-                    *count += 1;
+                if let Ok(k) = order.binary_search(child) {
+                    users[k] = (users[k].0 + 1, id);
                 }
             }
         }
     }
     // Derivatives not built yet, as the factors of their product (never zero).
     let mut pending: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
-    for id in order {
+    for (k, &id) in order.iter().enumerate() {
         // Past a size or time limit every new node is undefined: stop at once rather than
         // walk the rest of a large expression for nothing.
         if pool.limit_reached().is_some() {
             return ExprId::UNDEFINED;
         }
-        if chained && let Some((arg, outer)) = chain_rule(pool, id, rules, memo, &pending) {
+        let link = chained.then(|| chain_link(pool, id, rules)).flatten();
+        let defer = link.is_some()
+            && matches!(users[k], (1, user) if chain_link(pool, user, rules) == Some(id));
+        let extend = link.is_some_and(|arg| pending.contains_key(&arg));
+        if (defer || extend)
+            && let Some((arg, outer)) = chain_rule(pool, id)
+        {
             let inner = match pending.remove(&arg) {
-                Some(factors) if uses.get(&arg) == Some(&1) => Some(factors),
-                Some(factors) => {
-                    let built = pool.mul(&factors);
-                    memo.insert((arg, var), built);
-                    (built != ExprId::ZERO).then(|| vec![built])
-                }
+                // Its one user is this link.
+                Some(factors) => Some(factors),
                 None => {
                     let known = derivative_of(pool, memo, arg, rules);
                     (known != ExprId::ZERO).then(|| vec![known])
@@ -319,7 +322,12 @@ fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: 
             match inner {
                 Some(mut factors) if !outer.contains(&ExprId::ZERO) => {
                     factors.extend(outer);
-                    pending.insert(id, factors);
+                    if defer {
+                        pending.insert(id, factors);
+                    } else {
+                        let built = pool.mul(&factors);
+                        memo.insert((id, var), built);
+                    }
                 }
                 _ => {
                     memo.insert((id, var), ExprId::ZERO);
@@ -362,21 +370,30 @@ fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: 
     derivative_of(pool, memo, expr, rules)
 }
 
-/// The chain rule at `id` when it is one, as [`diff_node`] applies it: `(u, factors)` when
-/// the derivative of `id` is `u'` times the product of `factors`. A call of one argument
-/// (but `ln` of a product, which has a rule of its own), an unknown function of one
-/// argument, or a power with an exponent that does not vary.
-fn chain_rule(
-    pool: &mut Pool,
-    id: ExprId,
-    rules: &Rules,
-    memo: &Memo,
-    pending: &FxHashMap<ExprId, Vec<ExprId>>,
-) -> Option<(ExprId, Vec<ExprId>)> {
-    match pool.node(id).clone() {
+/// The argument `u` when `id` is a link of a chain, whose derivative is `u'` times
+/// factors that do not need it: a call of one argument (but `ln` of a product, which has a
+/// rule of its own), an unknown function of one argument, or a power whose exponent does
+/// not vary.
+fn chain_link(pool: &Pool, id: ExprId, rules: &Rules) -> Option<ExprId> {
+    match *pool.node(id) {
         Node::Call(Func::Ln, arg) if matches!(pool.node(arg), Node::Mul(_)) => None,
+        Node::Call(_, arg) => Some(arg),
+        Node::Apply { ref args, .. } if args.len() == 1 => Some(args[0]),
+        Node::Pow([base, exp])
+            if base != ExprId::ZERO && pool.symbol_mask(exp) & rules.mask == 0 =>
+        {
+            Some(base)
+        }
+        _ => None,
+    }
+}
+
+/// The chain rule at a [`chain_link`], as [`diff_node`] applies it: `(u, factors)`, the
+/// derivative of `id` being `u'` times the product of `factors`.
+fn chain_rule(pool: &mut Pool, id: ExprId) -> Option<(ExprId, Vec<ExprId>)> {
+    match pool.node(id).clone() {
         Node::Call(func, arg) => Some((arg, vec![derivative_of_func(pool, func, arg)])),
-        Node::Apply { name, orders, args } if args.len() == 1 => {
+        Node::Apply { name, orders, args } => {
             let mut raised = orders.to_vec();
             raised[0] += 1;
             let outer = match pool.function_derivative(name, &raised, &args) {
@@ -385,11 +402,7 @@ fn chain_rule(
             };
             Some((args[0], vec![outer]))
         }
-        Node::Pow([base, exp])
-            if base != ExprId::ZERO
-                && !pending.contains_key(&exp)
-                && derivative_of(pool, memo, exp, rules) == ExprId::ZERO =>
-        {
+        Node::Pow([base, exp]) => {
             // v * u^(v-1) * u'
             let exp_minus_one = pool.add2(exp, ExprId::MINUS_ONE);
             let lowered = pool.pow(base, exp_minus_one);

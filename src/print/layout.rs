@@ -166,10 +166,13 @@ impl<'a> Writer<'a> {
     pub(super) fn text_len(&mut self, id: ExprId, lens: &mut FxHashMap<(Item, Prec), u64>) -> u64 {
         enum Visit {
             Enter(Item, Prec),
-            Exit(Item, Prec, Vec<Task>, bool),
+            /// The item's tasks are `tasks[from..]`, and it is parenthesized or not.
+            Exit(Item, Prec, usize, bool),
         }
         let root = (Item::Expr(id), Prec::Sum);
         let mut stack = vec![Visit::Enter(root.0, root.1)];
+        // The tasks of the items entered and not yet left, innermost last.
+        let mut tasks: Vec<Task> = Vec::new();
         let mut leaf = String::new();
         while let Some(visit) = stack.pop() {
             match visit {
@@ -179,22 +182,20 @@ impl<'a> Writer<'a> {
                     }
                     self.scratch.clear();
                     let prec = self.layout(item);
-                    let tasks: Vec<Task> = self.scratch.drain(..).collect();
-                    let children: Vec<Visit> = tasks
-                        .iter()
-                        .filter_map(|task| match *task {
-                            Task::Item(child, context) if !lens.contains_key(&(child, context)) => {
-                                Some(Visit::Enter(child, context))
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    stack.push(Visit::Exit(item, required, tasks, prec < required));
-                    stack.extend(children);
+                    let from = tasks.len();
+                    tasks.append(&mut self.scratch);
+                    stack.push(Visit::Exit(item, required, from, prec < required));
+                    for task in &tasks[from..] {
+                        if let Task::Item(child, context) = *task
+                            && !lens.contains_key(&(child, context))
+                        {
+                            stack.push(Visit::Enter(child, context));
+                        }
+                    }
                 }
-                Visit::Exit(item, required, tasks, wrap) => {
+                Visit::Exit(item, required, from, wrap) => {
                     let mut len: u64 = 0;
-                    for task in tasks {
+                    for task in tasks.drain(from..) {
                         let part = match task {
                             Task::Item(child, context) => {
                                 lens.get(&(child, context)).copied().unwrap_or(0)
