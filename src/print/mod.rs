@@ -116,7 +116,17 @@ pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
 /// saturating: exact, computed without printing, in time linear in the DAG (each
 /// subexpression is laid out once and its length remembered, however often the text
 /// repeats it). What `--max-output` compares with its limit.
-pub(crate) fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
+///
+/// ```
+/// use deriv::print::printed_len_sum;
+/// use deriv::{Pool, parse, print};
+/// let mut pool = Pool::new();
+/// let inner = parse(&mut pool, "sin(x) + 1").unwrap();
+/// let outer = parse(&mut pool, "(sin(x) + 1)^2*y").unwrap();
+/// let text = print(&pool, inner) + &print(&pool, outer);
+/// assert_eq!(printed_len_sum(&pool, &[inner, outer]), text.len() as u64);
+/// ```
+pub fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
     let mut writer = Writer::new(pool, Style::Plain, Notation::Leibniz);
     let mut lens = rustc_hash::FxHashMap::default();
     ids.iter().fold(0u64, |acc, &id| {
