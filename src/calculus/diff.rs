@@ -28,7 +28,7 @@ use crate::expr::{ExprId, Node, Pool, SymbolId};
 pub fn diff(pool: &mut Pool, expr: ExprId, var: SymbolId) -> ExprId {
     let mut memo = std::mem::take(&mut pool.diff_memo);
     let rules = Rules::partial(var);
-    let result = run(pool, expr, &rules, &mut memo);
+    let result = run_chained(pool, expr, &rules, &mut memo);
     pool.diff_memo = memo;
     result
 }
@@ -166,7 +166,7 @@ pub fn total_diff(pool: &mut Pool, expr: ExprId, var: SymbolId, deps: &Dependenc
     let Some(rules) = total_rules(pool, var, deps, &mut memo) else {
         return ExprId::UNDEFINED;
     };
-    let chained = run(pool, expr, &rules, &mut memo);
+    let chained = run_chained(pool, expr, &rules, &mut memo);
     deps.substitution.apply(pool, chained)
 }
 
@@ -252,7 +252,30 @@ impl Rules {
     }
 }
 
+/// The derivative of `expr`, every node's derivative on the way remembered in `memo`
+/// (as [`crate::calculus::steps`] needs them). A deep chain of calls costs time and memory
+/// quadratic in its depth here: see [`run_chained`].
 pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo) -> ExprId {
+    walk(pool, expr, rules, memo, false)
+}
+
+/// The derivative of `expr`, as [`run`] finds it, in time and memory linear in the size
+/// of the DAG also for a deep chain of calls: the chain rule's products are passed up a
+/// chain as lists of factors and built once, where they are used (see [`walk`]). `memo`
+/// then holds the derivatives of `expr` and of the nodes used other than by a chain
+/// rule, not of every node.
+pub(crate) fn run_chained(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo) -> ExprId {
+    walk(pool, expr, rules, memo, true)
+}
+
+/// [`run`] and [`run_chained`]: every node that depends on the variable differentiated
+/// once, children before parents. With `chained`, the derivative of a call `g(u)` used
+/// only by another call (or a power with a constant exponent, the chain rule's other
+/// case) stays a list of factors, `g'(u)` and those of `u'`, which its parent extends:
+/// built level by level, the product at each level of `sin(sin(…(x)…))` would hold all
+/// the factors below it, `n²/2` operands for `n` levels, where the one product built at
+/// the top holds `n`.
+fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: bool) -> ExprId {
     let var = rules.var;
     if let Some(&known) = memo.get(&(expr, var)) {
         return known;
@@ -260,11 +283,66 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
     let order = pool.reachable(expr, |id| {
         pool.symbol_mask(id) & rules.mask != 0 && !memo.contains_key(&(id, var))
     });
-    for id in order {
+    // Each node's users in the walk (by its place in `order`, which is sorted): how many,
+    // and the last. A derivative is passed up when its one user is a chain link on it.
+    let mut users: Vec<(u32, ExprId)> = Vec::new();
+    if chained {
+        users.resize(order.len(), (0, ExprId::UNDEFINED));
+        for &id in &order {
+            for child in pool.children(id) {
+                if let Ok(k) = order.binary_search(child) {
+                    users[k] = (users[k].0 + 1, id);
+                }
+            }
+        }
+    }
+    // Derivatives not built yet, as the factors of their product (never zero).
+    let mut pending: FxHashMap<ExprId, Vec<ExprId>> = FxHashMap::default();
+    for (k, &id) in order.iter().enumerate() {
         // Past a size or time limit every new node is undefined: stop at once rather than
         // walk the rest of a large expression for nothing.
         if pool.limit_reached().is_some() {
             return ExprId::UNDEFINED;
+        }
+        let link = chained.then(|| chain_link(pool, id, rules)).flatten();
+        let defer = link.is_some()
+            && matches!(users[k], (1, user) if chain_link(pool, user, rules) == Some(id));
+        let extend = link.is_some_and(|arg| pending.contains_key(&arg));
+        if (defer || extend)
+            && let Some((arg, outer)) = chain_rule(pool, id)
+        {
+            let inner = match pending.remove(&arg) {
+                // Its one user is this link.
+                Some(factors) => Some(factors),
+                None => {
+                    let known = derivative_of(pool, memo, arg, rules);
+                    (known != ExprId::ZERO).then(|| vec![known])
+                }
+            };
+            match inner {
+                Some(mut factors) if !outer.contains(&ExprId::ZERO) => {
+                    factors.extend(outer);
+                    if defer {
+                        pending.insert(id, factors);
+                    } else {
+                        let built = pool.mul(&factors);
+                        memo.insert((id, var), built);
+                    }
+                }
+                _ => {
+                    memo.insert((id, var), ExprId::ZERO);
+                }
+            }
+            continue;
+        }
+        // Any other rule reads its children's derivatives from the memo.
+        if !pending.is_empty() {
+            for child in pool.children(id).to_vec() {
+                if let Some(factors) = pending.remove(&child) {
+                    let built = pool.mul(&factors);
+                    memo.insert((child, var), built);
+                }
+            }
         }
         let derivative = match scaled_product(pool, id) {
             // (c*M)' = c*M': the product without its coefficient recurs in successive
@@ -285,7 +363,53 @@ pub(crate) fn run(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo)
         };
         memo.insert((id, var), derivative);
     }
+    if let Some(factors) = pending.remove(&expr) {
+        let built = pool.mul(&factors);
+        memo.insert((expr, var), built);
+    }
     derivative_of(pool, memo, expr, rules)
+}
+
+/// The argument `u` when `id` is a link of a chain, whose derivative is `u'` times
+/// factors that do not need it: a call of one argument (but `ln` of a product, which has a
+/// rule of its own), an unknown function of one argument, or a power whose exponent does
+/// not vary.
+fn chain_link(pool: &Pool, id: ExprId, rules: &Rules) -> Option<ExprId> {
+    match *pool.node(id) {
+        Node::Call(Func::Ln, arg) if matches!(pool.node(arg), Node::Mul(_)) => None,
+        Node::Call(_, arg) => Some(arg),
+        Node::Apply { ref args, .. } if args.len() == 1 => Some(args[0]),
+        Node::Pow([base, exp])
+            if base != ExprId::ZERO && pool.symbol_mask(exp) & rules.mask == 0 =>
+        {
+            Some(base)
+        }
+        _ => None,
+    }
+}
+
+/// The chain rule at a [`chain_link`], as [`diff_node`] applies it: `(u, factors)`, the
+/// derivative of `id` being `u'` times the product of `factors`.
+fn chain_rule(pool: &mut Pool, id: ExprId) -> Option<(ExprId, Vec<ExprId>)> {
+    match pool.node(id).clone() {
+        Node::Call(func, arg) => Some((arg, vec![derivative_of_func(pool, func, arg)])),
+        Node::Apply { name, orders, args } => {
+            let mut raised = orders.to_vec();
+            raised[0] += 1;
+            let outer = match pool.function_derivative(name, &raised, &args) {
+                Some(defined) => defined,
+                None => pool.apply(name, &raised, &args),
+            };
+            Some((args[0], vec![outer]))
+        }
+        Node::Pow([base, exp]) => {
+            // v * u^(v-1) * u'
+            let exp_minus_one = pool.add2(exp, ExprId::MINUS_ONE);
+            let lowered = pool.pow(base, exp_minus_one);
+            Some((base, vec![exp, lowered]))
+        }
+        _ => None,
+    }
 }
 
 /// A product with a numeric coefficient as `(coefficient, the rest)`, the rest being the

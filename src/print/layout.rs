@@ -109,21 +109,6 @@ impl<'a> Writer<'a> {
         let mut stack = vec![Task::Item(Item::Expr(id), Prec::Sum)];
         while let Some(task) = stack.pop() {
             match task {
-                Task::Text(text) => out.write_str(text)?,
-                Task::Numer(id) => self.num(id).write_abs_numer(out)?,
-                Task::Denom(id) => self.num(id).write_denom(out)?,
-                Task::Name(symbol) => {
-                    write_name(out, self.pool.symbol_name(symbol), self.style, false)?
-                }
-                Task::FunctionName(symbol) => {
-                    write_name(out, self.pool.symbol_name(symbol), self.style, true)?
-                }
-                Task::NameFrom(symbol, offset) => {
-                    let name = self.pool.symbol_name(symbol);
-                    write_name(out, name.get(offset..).unwrap_or(name), self.style, false)?
-                }
-                Task::Index(k) => write!(out, "{k}")?,
-                Task::Superscript(k) => write_superscript(out, k)?,
                 Task::End(item, required, start) => {
                     self.written.insert((item, required), (start, out.len()));
                 }
@@ -149,9 +134,94 @@ impl<'a> Writer<'a> {
                         stack.push(Task::Text(open));
                     }
                 }
+                leaf => self.write_leaf(leaf, out)?,
             }
         }
         Ok(())
+    }
+
+    /// Writes a task that is text of its own: neither an item nor an item's end.
+    fn write_leaf(&self, task: Task, out: &mut String) -> fmt::Result {
+        match task {
+            Task::Text(text) => out.write_str(text),
+            Task::Numer(id) => self.num(id).write_abs_numer(out),
+            Task::Denom(id) => self.num(id).write_denom(out),
+            Task::Name(symbol) => write_name(out, self.pool.symbol_name(symbol), self.style, false),
+            Task::FunctionName(symbol) => {
+                write_name(out, self.pool.symbol_name(symbol), self.style, true)
+            }
+            Task::NameFrom(symbol, offset) => {
+                let name = self.pool.symbol_name(symbol);
+                write_name(out, name.get(offset..).unwrap_or(name), self.style, false)
+            }
+            Task::Index(k) => write!(out, "{k}"),
+            Task::Superscript(k) => write_superscript(out, k),
+            Task::Item(..) | Task::End(..) => Ok(()),
+        }
+    }
+
+    /// The number of bytes [`Writer::write`] would write for `id`, saturating, without
+    /// writing it: each (item, context) is laid out once and its length remembered in
+    /// `lens`, so the time is linear in the DAG however long the text it unfolds to.
+    pub(super) fn text_len(&mut self, id: ExprId, lens: &mut FxHashMap<(Item, Prec), u64>) -> u64 {
+        enum Visit {
+            Enter(Item, Prec),
+            /// The item's tasks are `tasks[from..]`, and it is parenthesized or not.
+            Exit(Item, Prec, usize, bool),
+        }
+        let root = (Item::Expr(id), Prec::Sum);
+        let mut stack = vec![Visit::Enter(root.0, root.1)];
+        // The tasks of the items entered and not yet left, innermost last.
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut leaf = String::new();
+        while let Some(visit) = stack.pop() {
+            match visit {
+                Visit::Enter(item, required) => {
+                    if lens.contains_key(&(item, required)) {
+                        continue;
+                    }
+                    self.scratch.clear();
+                    let prec = self.layout(item);
+                    let from = tasks.len();
+                    tasks.append(&mut self.scratch);
+                    stack.push(Visit::Exit(item, required, from, prec < required));
+                    for task in &tasks[from..] {
+                        if let Task::Item(child, context) = *task
+                            && !lens.contains_key(&(child, context))
+                        {
+                            stack.push(Visit::Enter(child, context));
+                        }
+                    }
+                }
+                Visit::Exit(item, required, from, wrap) => {
+                    let mut len: u64 = 0;
+                    for task in tasks.drain(from..) {
+                        let part = match task {
+                            Task::Item(child, context) => {
+                                lens.get(&(child, context)).copied().unwrap_or(0)
+                            }
+                            other => {
+                                leaf.clear();
+                                // Writing to a string cannot fail.
+                                let _ = self.write_leaf(other, &mut leaf);
+                                leaf.len() as u64
+                            }
+                        };
+                        len = len.saturating_add(part);
+                    }
+                    if wrap {
+                        let parens = if self.latex() {
+                            "\\left(\\right)".len()
+                        } else {
+                            "()".len()
+                        };
+                        len = len.saturating_add(parens as u64);
+                    }
+                    lens.insert((item, required), len);
+                }
+            }
+        }
+        lens.get(&root).copied().unwrap_or(0)
     }
 
     fn num(&self, id: ExprId) -> &'a Rational {

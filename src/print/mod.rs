@@ -106,14 +106,37 @@ impl fmt::Display for Printer<'_> {
     }
 }
 
-/// The number of bytes [`print()`] would write, saturating; computed without printing.
+/// About the number of bytes [`print()`] would write, saturating: a quick estimate from
+/// the nodes alone, computed without printing.
 pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
-    printed_len_sum(pool, &[id])
+    estimated_len_sum(pool, &[id])
 }
 
-/// The number of bytes [`print()`] would write for all of `ids`, saturating: one walk over
-/// the nodes they share.
-pub(crate) fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
+/// The number of bytes [`print()`] would write for all of `ids`, each on its own,
+/// saturating: exact, computed without printing, in time linear in the DAG (each
+/// subexpression is laid out once and its length remembered, however often the text
+/// repeats it). What `--max-output` compares with its limit.
+///
+/// ```
+/// use deriv::print::printed_len_sum;
+/// use deriv::{Pool, parse, print};
+/// let mut pool = Pool::new();
+/// let inner = parse(&mut pool, "sin(x) + 1").unwrap();
+/// let outer = parse(&mut pool, "(sin(x) + 1)^2*y").unwrap();
+/// let text = print(&pool, inner) + &print(&pool, outer);
+/// assert_eq!(printed_len_sum(&pool, &[inner, outer]), text.len() as u64);
+/// ```
+pub fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
+    let mut writer = Writer::new(pool, Style::Plain, Notation::Leibniz);
+    let mut lens = rustc_hash::FxHashMap::default();
+    ids.iter().fold(0u64, |acc, &id| {
+        acc.saturating_add(writer.text_len(id, &mut lens))
+    })
+}
+
+/// [`printed_len`] for all of `ids`, saturating: one walk over the nodes they share, with
+/// a generous length per node.
+fn estimated_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
     let order = pool.reachable_from(ids, |_| true);
     // Lengths by id; `order` is sorted, so its last id is the largest.
     let mut len = vec![0u64; order.last().map_or(0, |last| last.index() + 1)];

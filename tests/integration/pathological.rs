@@ -4,6 +4,9 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
+use deriv::calculus::derivation;
+use deriv::{ExprId, Func, Pool, diff, parse, print};
+
 use crate::common::command::{deriv, run_with_stdin, stderr_of, stdout_of};
 
 #[test]
@@ -238,5 +241,169 @@ fn time_limit_stops_runaway_work_cleanly() {
     assert!(
         message.contains("time limit") && message.contains("--timeout"),
         "{message}"
+    );
+}
+
+/// `n` links `open` around `inner`, each closed: `sin(sin(x))` for `("sin(", "x", 2)`.
+fn chain(open: &str, inner: &str, n: usize) -> String {
+    let close = ")".repeat(open.matches('(').count());
+    format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+}
+
+/// `diff` passes the chain rule's factors up a chain of calls and builds the product once;
+/// the derivation's rules build it level by level, every node's derivative on the way.
+/// Both give the same expression, for chains of every kind of link and for chains whose
+/// links are shared, broken by sums and products, or of functions of several arguments.
+#[test]
+fn chains_differentiate_as_level_by_level() {
+    let links = "sin(exp(f(sqrt(ln(atan(tanh((1 + abs(g(sigmoid(1/(cos(";
+    let cases = [
+        chain("sin(", "x", 40),
+        chain("exp(", "x", 40),
+        chain("f(", "x", 40),
+        chain("sqrt(", "x", 40),
+        chain("ln(", "x", 40),
+        format!("{}x{}", "(1 + (".repeat(20), ")^3)".repeat(20)),
+        format!("{}x{}", "sqrt(2 + ".repeat(20), ")^3".repeat(20)),
+        chain(links, "x*y", 3),
+        format!("sin({0})*cos({0}) + {0}", chain("exp(", "x", 20)),
+        format!("{0}^{0}", chain("sin(", "x", 10)),
+        chain("h(y, ", "x", 15),
+        chain("ln(x*", "x", 15),
+        chain("sign(", "x", 5) + "*" + &chain("abs(sin(", "x", 5),
+        chain("exp(-", "x^2", 20),
+        chain("erf(2*", "x", 20),
+        chain("x^", "x", 4),
+    ];
+    for input in cases {
+        let mut pool = Pool::new();
+        let expr = parse(&mut pool, &input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let x = pool.symbol("x");
+        let chained = diff(&mut pool, expr, x);
+        let steps = derivation(&mut pool, expr, x, None);
+        let level_by_level = steps.steps.last().map_or(ExprId::ZERO, |step| step.expr);
+        assert_eq!(
+            print(&pool, chained),
+            print(&pool, level_by_level),
+            "{input}"
+        );
+        assert_eq!(chained, level_by_level, "{input}");
+    }
+}
+
+/// A few thousand levels of `sin`, `exp` and an unknown `f`: the derivative is the product
+/// of every level's outer derivative, as built factor by factor.
+#[test]
+fn deep_chains_are_answered_exactly() {
+    let n = 3000;
+    // Each link, and its derivative: `None` for the unknown function `f`.
+    for (open, link) in [
+        ("sin(", Some((Func::Sin, Func::Cos))),
+        ("exp(", Some((Func::Exp, Func::Exp))),
+        ("f(", None),
+    ] {
+        let mut pool = Pool::new();
+        let expr = parse(&mut pool, &chain(open, "x", n)).unwrap();
+        let x = pool.symbol("x");
+        let f = pool.symbol("f");
+        let result = diff(&mut pool, expr, x);
+        let (mut u, mut expected) = (pool.sym(x), ExprId::ONE);
+        for _ in 0..n {
+            let factor = match link {
+                Some((_, derivative)) => pool.call(derivative, u),
+                None => pool.apply(f, &[1], &[u]),
+            };
+            expected = pool.mul2(factor, expected);
+            u = match link {
+                Some((func, _)) => pool.call(func, u),
+                None => pool.apply(f, &[0], &[u]),
+            };
+        }
+        assert_eq!(u, expr, "{open}");
+        assert_eq!(result, expected, "{open}");
+    }
+}
+
+/// The chains, whose derivatives print as more than the default `--max-output`
+/// (1 GiB): refused with the exact printed size and `--cse` suggested, in bounded memory
+/// (the products built level by level took 1.1 GB before the size limit stopped them).
+/// Their timings are in the guide's "Limits and robustness".
+#[test]
+fn deep_chains_past_the_output_limit_are_refused_in_bounded_memory() {
+    let cases = [
+        (chain("exp(", "x", 25_000), 1_562_537_502u64),
+        (chain("sin(", "x", 26_000), 1_690_116_999),
+        (chain("f(", "x", 40_000), 2_400_179_999),
+    ];
+    let mut child = deriv()
+        .args(["--wrt", "x"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut input = child.stdin.take().unwrap();
+    let lines: String = cases.iter().map(|(line, _)| format!("{line}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        input.write_all(lines.as_bytes())?;
+        // Keep the input open until the errors are read, so the process is alive.
+        Ok::<_, std::io::Error>(input)
+    });
+    let mut errors = BufReader::new(child.stderr.take().unwrap());
+    for (line, (_, size)) in cases.iter().enumerate() {
+        let mut report = String::new();
+        while !report.contains("help:") {
+            assert!(
+                errors.read_line(&mut report).unwrap() > 0,
+                "line {}: {report}",
+                line + 1
+            );
+        }
+        assert!(
+            report.contains(&format!(
+                "the result is about {size} bytes long, more than the limit of 1073741824 bytes"
+            )),
+            "{report}"
+        );
+        assert!(
+            report.contains("--cse") && report.contains("--max-output"),
+            "{report}"
+        );
+    }
+    let peak = peak_memory_kb(pid);
+    drop(writer.join().unwrap().unwrap());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    if let Some(peak) = peak {
+        assert!(peak < 400 * 1024, "peak memory {peak} kB");
+    }
+}
+
+/// `--max-output` compares the exact printed length: a deep chain's derivative just at
+/// the limit is printed, one byte more is refused.
+#[test]
+fn the_output_limit_is_exact() {
+    let input = chain("exp(", "x", 1000) + "\n";
+    let output = run_with_stdin(&["-", "--wrt", "x"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let len = output.stdout.len() - 1;
+    let limit = len.to_string();
+    let at = run_with_stdin(
+        &["-", "--wrt", "x", "--max-output", &limit],
+        input.as_bytes(),
+    );
+    assert_eq!(at.stdout, output.stdout, "{}", stderr_of(&at));
+    let below = (len - 1).to_string();
+    let over = run_with_stdin(
+        &["-", "--wrt", "x", "--max-output", &below],
+        input.as_bytes(),
+    );
+    assert_eq!(over.status.code(), Some(1));
+    assert!(
+        stderr_of(&over).contains(&format!("the result is about {len} bytes long")),
+        "{}",
+        stderr_of(&over)
     );
 }
