@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use super::Cli;
 use crate::error::Error;
 use crate::expr::{ExprId, Pool};
-use crate::print::printed_len_sum;
+use crate::print::{printed_len_estimate, printed_len_sum};
 use crate::request::{Outcome, Request};
 
 /// Computes the lines for one input and checks their size. A panic (a bug) becomes an
@@ -51,9 +51,12 @@ fn compute(
     let outcome = request.run(&mut pool, texts)?;
     let code_len = outcome.code.as_ref().map_or(0, |code| code.len() as u64);
     let values: Vec<ExprId> = outcome.lines.iter().map(|line| line.value).collect();
-    let len = code_len.saturating_add(printed_len_sum(&pool, &values));
     // With --cse the output is a program as large as the DAG, not the unfolded tree.
-    if len > cli.max_output && !cli.cse {
+    let len = match cli.cse {
+        true => 0,
+        false => code_len.saturating_add(printed_len_near(&pool, &values, cli.max_output)),
+    };
+    if len > cli.max_output {
         return Err(Error::Limit {
             message: format!(
                 "the result is about {len} bytes long, more than the limit of {} bytes",
@@ -70,7 +73,7 @@ fn compute(
         .iter()
         .flat_map(|d| std::iter::once(d.start).chain(d.steps.iter().map(|s| s.expr)))
         .collect();
-    let steps = printed_len_sum(&pool, &shown);
+    let steps = printed_len_near(&pool, &shown, cli.max_output);
     if steps > cli.max_output {
         return Err(Error::Limit {
             message: format!(
@@ -82,4 +85,15 @@ fn compute(
         });
     }
     Ok((pool, outcome))
+}
+
+/// The printed length of `ids`, to compare with `limit`: exact near the limit, else the
+/// quick estimate, which is then far below it (an exact length costs a layout pass, a
+/// tenth of a small input's run).
+fn printed_len_near(pool: &Pool, ids: &[ExprId], limit: u64) -> u64 {
+    let estimate = printed_len_estimate(pool, ids);
+    if estimate.saturating_mul(4) < limit {
+        return estimate;
+    }
+    printed_len_sum(pool, ids)
 }

@@ -181,6 +181,10 @@ pub struct Pool {
     limit_reached: Option<Limit>,
     operand_slots: usize,
     max_operand_slots: usize,
+    /// Operands of every node built so far, found or new: the work of construction.
+    work: u64,
+    /// The work after which constructors stop ([`Pool::with_budget`]).
+    max_work: u64,
     deadline: Option<Instant>,
     /// Raised by another thread or a signal handler to stop the work (Ctrl-C in the REPL).
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
@@ -236,6 +240,8 @@ impl Pool {
             limit_reached: None,
             operand_slots: 0,
             max_operand_slots: DEFAULT_MAX_SIZE,
+            work: 0,
+            max_work: u64::MAX,
             deadline: None,
             stop: None,
             max_power_bits: DEFAULT_MAX_POWER_BITS,
@@ -253,6 +259,27 @@ impl Pool {
             pool.intern(node);
         }
         pool
+    }
+
+    /// Runs `work` with a budget of construction: past `operands` operands of nodes
+    /// built (found or new), constructors return [`ExprId::UNDEFINED`] as at the size
+    /// limit. After it the budget is lifted and a size limit reached inside is forgotten
+    /// (a time limit or a stop is not); returns `work`'s result and whether the budget
+    /// ran out.
+    pub fn with_budget<T>(
+        &mut self,
+        operands: u64,
+        work: impl FnOnce(&mut Pool) -> T,
+    ) -> (T, bool) {
+        let (max, reached) = (self.max_work, self.limit_reached);
+        self.max_work = max.min(self.work.saturating_add(operands));
+        let result = work(self);
+        let exhausted = self.work > self.max_work;
+        self.max_work = max;
+        if reached.is_none() && self.limit_reached == Some(Limit::Size) {
+            self.limit_reached = None;
+        }
+        (result, exhausted)
     }
 
     /// Sets how many operand slots all nodes together may use; past it, constructors
@@ -428,14 +455,6 @@ impl Pool {
     /// Stores `node` unless an equal node exists, and returns its id. The caller must pass
     /// a canonical node (invariant 1).
     pub(crate) fn intern(&mut self, node: Node) -> ExprId {
-        let hash = FxBuildHasher.hash_one(&node);
-        let nodes = &self.nodes;
-        if let Some(&(_, id)) = self
-            .dedup
-            .find(hash, |&(h, id)| h == hash && nodes[id.index()] == node)
-        {
-            return id;
-        }
         let slots = match &node {
             Node::Add(ops)
             | Node::Mul(ops)
@@ -446,6 +465,19 @@ impl Pool {
             Node::Pow(_) | Node::Atan2(_) => 2,
             _ => 1,
         };
+        self.work += slots as u64;
+        if self.work > self.max_work {
+            self.limit_reached = Some(Limit::Size);
+            return self.undefined("the work budget ran out".into());
+        }
+        let hash = FxBuildHasher.hash_one(&node);
+        let nodes = &self.nodes;
+        if let Some(&(_, id)) = self
+            .dedup
+            .find(hash, |&(h, id)| h == hash && nodes[id.index()] == node)
+        {
+            return id;
+        }
         self.operand_slots += slots;
         if self.operand_slots > self.max_operand_slots {
             self.operand_slots -= slots;

@@ -109,7 +109,7 @@ impl fmt::Display for Printer<'_> {
 /// About the number of bytes [`print()`] would write, saturating: a quick estimate from
 /// the nodes alone, computed without printing.
 pub fn printed_len(pool: &Pool, id: ExprId) -> u64 {
-    estimated_len_sum(pool, &[id])
+    printed_len_estimate(pool, &[id])
 }
 
 /// The number of bytes [`print()`] would write for all of `ids`, each on its own,
@@ -135,8 +135,8 @@ pub fn printed_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
 }
 
 /// [`printed_len`] for all of `ids`, saturating: one walk over the nodes they share, with
-/// a generous length per node.
-fn estimated_len_sum(pool: &Pool, ids: &[ExprId]) -> u64 {
+/// a generous length per node (within about 2× of [`printed_len_sum`]).
+pub fn printed_len_estimate(pool: &Pool, ids: &[ExprId]) -> u64 {
     let order = pool.reachable_from(ids, |_| true);
     // Lengths by id; `order` is sorted, so its last id is the largest.
     let mut len = vec![0u64; order.last().map_or(0, |last| last.index() + 1)];
