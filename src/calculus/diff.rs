@@ -321,6 +321,13 @@ fn walk(pool: &mut Pool, expr: ExprId, rules: &Rules, memo: &mut Memo, chained: 
             };
             match inner {
                 Some(mut factors) if !outer.contains(&ExprId::ZERO) => {
+                    if !defer {
+                        // The chain ends here; its argument's derivative is remembered
+                        // too, for a rule that reads past its children (the logarithm
+                        // of a product reads its factors' bases: ln(y/sin(x))).
+                        let inner = pool.mul(&factors);
+                        memo.insert((arg, var), inner);
+                    }
                     factors.extend(outer);
                     if defer {
                         pending.insert(id, factors);

@@ -274,6 +274,11 @@ fn chains_differentiate_as_level_by_level() {
         chain("exp(-", "x^2", 20),
         chain("erf(2*", "x", 20),
         chain("x^", "x", 4),
+        // The logarithm of a product reads the derivatives of its factors' bases, past
+        // the chain that ends at each factor (the W2 tree of 10^4 nodes found it).
+        "ln(y/sin(x))".into(),
+        format!("ln(y*{}^3/z)", chain("sin(", "x", 6)),
+        format!("ln(sqrt({})*exp(x))", chain("cos(", "x^2", 4)),
     ];
     for input in cases {
         let mut pool = Pool::new();
