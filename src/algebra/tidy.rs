@@ -24,7 +24,7 @@ use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities, is_identity_function};
 use rustc_hash::FxHashSet;
 
-use crate::expr::subst::rewrite_bottom_up;
+use crate::expr::subst::{free_symbols, rewrite_bottom_up};
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
 
@@ -201,7 +201,10 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             })
             .collect()
     };
-    if !small_enough(pool, expr) || !worth_tidying(pool, expr) {
+    if !small_enough(pool, expr)
+        || free_symbols(pool, expr).len() > MAX_VARIABLES
+        || !worth_tidying(pool, expr)
+    {
         return as_computed();
     }
     let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| all_rounds(pool, expr));
@@ -210,6 +213,12 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
     }
     all
 }
+
+/// Results in more variables than this are left as computed: an entry of the gradient of
+/// the kit's smallest network, written out (18 variables), spent a millisecond in the
+/// pass for nothing, most of it in gcds of polynomials in many variables. A textbook's
+/// answers have a few, and the blog post's network in its definitions' names 11.
+const MAX_VARIABLES: usize = 12;
 
 /// The work the forms of one result may take, in operands of the nodes they build (found
 /// or new). Past it the result stays as computed. The 269 exercises of
