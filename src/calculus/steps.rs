@@ -49,8 +49,8 @@ pub struct Derivation {
 }
 
 /// The name of a group: an unknown function with an empty name, which prints as its
-/// argument in parentheses in every style (`(x - 4)`, `\left(x - 4\right)`) and parses
-/// back as the argument. The constructors do not look inside it, so the quotient rule's
+/// argument, bracketed only where its place needs it (`2*(x - 4) - (2*x + 1)`, but
+/// `x^2 + 1 - 2*x^2`), and parses back as the argument. The constructors do not look inside it, so the quotient rule's
 /// `2*(x - 4) - (2*x + 1)` stays as written rather than becoming `-9`; the groups are
 /// removed once every rule is applied.
 const GROUP: &str = "";

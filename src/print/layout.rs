@@ -319,6 +319,14 @@ impl<'a> Writer<'a> {
                     self.layout_multi(("logsumexp", "\\operatorname{logsumexp}"), &args);
                     Prec::Atom
                 }
+                // A group (an unknown function with no name, kept by the steps so that
+                // the constructors do not merge it) is its argument, bracketed only where
+                // its place needs it, as any other.
+                Node::Apply { name, orders, args }
+                    if pool.symbol_name(*name).is_empty() && orders[..] == [0] =>
+                {
+                    self.layout(Item::Expr(args[0]))
+                }
                 Node::Apply { name, orders, args } => {
                     self.layout_apply(*name, orders, args);
                     Prec::Atom
