@@ -4,7 +4,8 @@
 use super::scale::shown;
 use crate::error::{Error, Span};
 use crate::expr::{Pool, eval_constant};
-use crate::parse::{ParseOptions, check_variable, parse_with};
+use crate::parse::{ParseOptions, parse_with};
+use crate::request::parse_assignment;
 
 /// The window used when none is given.
 pub const DEFAULT_WINDOW: (f64, f64) = (-10.0, 10.0);
@@ -42,19 +43,33 @@ impl Window {
             malformed: true,
         };
         let usage = "write VAR=LO..HI, for example x=-6..6";
-        let Some(eq) = text.find('=') else {
-            return Err(fail(
-                format!("`{text}` has no `=`"),
-                Span::new(text.len(), text.len()),
-                usage,
-            ));
-        };
-        let var = text[..eq].trim();
-        if let Err(message) = check_variable(var) {
-            let start = text.find(var).filter(|_| !var.is_empty()).unwrap_or(eq);
-            return Err(fail(message, Span::new(start, start + var.len()), usage));
-        }
-        let rest = &text[eq + 1..];
+        // `VAR=` is read as any option's assignment; the help shows a range.
+        let assignment = parse_assignment(text, text, 0, option).map_err(|error| match error {
+            Error::Option {
+                error,
+                text,
+                option,
+                malformed,
+            } => Error::Option {
+                error: Box::new(match *error {
+                    Error::Syntax { message, span, .. } => Error::Syntax {
+                        message,
+                        span,
+                        help: Some(usage.into()),
+                    },
+                    other => other,
+                }),
+                text,
+                option,
+                malformed,
+            },
+            other => other,
+        })?;
+        let (var, rest, eq) = (
+            assignment.var,
+            assignment.expr.as_str(),
+            assignment.offset - 1,
+        );
         let Some(dots) = rest.find("..") else {
             return Err(fail(
                 "missing `..` between the ends of the range".into(),
@@ -119,11 +134,7 @@ impl Window {
                  their size",
             ));
         }
-        Ok(Window {
-            var: var.to_string(),
-            lo,
-            hi,
-        })
+        Ok(Window { var, lo, hi })
     }
 }
 
