@@ -188,15 +188,11 @@ impl Arg<'_> {
                 .iter()
                 .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
                 .collect();
-            let mut error = self.error(
+            self.error(
                 0,
                 self.text.len(),
                 format!("expected one of {}", names.join(", ")),
-            );
-            if self.text.is_empty() {
-                error = self.error(0, 0, format!("expected one of {}", names.join(", ")));
-            }
-            error
+            )
         })
     }
 }

@@ -130,10 +130,7 @@ pub(super) fn completions(line: &str, pos: usize, names: &[String]) -> (usize, V
         COMMANDS.iter().map(|(c, _, _)| format!("{c} ")).collect()
     } else if let Some(values) = command_values(head) {
         values.iter().map(|v| v.to_string()).collect()
-    } else if word.is_empty()
-        || word.starts_with(':')
-        || head.starts_with(':') && !head.starts_with(":subst") && !head.starts_with(":at")
-    {
+    } else if word.is_empty() || word.starts_with(':') || !takes_expression(head) {
         Vec::new()
     } else {
         builtin_names()
@@ -146,6 +143,12 @@ pub(super) fn completions(line: &str, pos: usize, names: &[String]) -> (usize, V
     found.sort();
     found.dedup();
     (start, found)
+}
+
+/// Whether what follows `head` is an expression: a line of its own, or a constraint or a
+/// point (`:subst t=`, `:at x=`).
+fn takes_expression(head: &str) -> bool {
+    !head.starts_with(':') || head.starts_with(":subst") || head.starts_with(":at")
 }
 
 /// The values a command takes, after its name.
