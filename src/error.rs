@@ -74,6 +74,9 @@ pub enum Error {
         span: Option<Span>,
         /// How to raise the limit or avoid it.
         help: String,
+        /// The pool's limit that stopped a computation; `None` for a limit on the input
+        /// (its nesting, a number's size) or on the printed result.
+        reached: Option<Limit>,
     },
     /// Options that do not fit together or do not fit the input: `--steps` without
     /// `--wrt`, `--params 'q*'` when no variable starts with `q`, no expression at all.
@@ -145,6 +148,7 @@ impl Error {
             message,
             span,
             help: help.into(),
+            reached: Some(limit),
         }
     }
 
@@ -222,36 +226,42 @@ impl Error {
                 message,
                 span,
                 help,
+                reached,
             } => Error::Limit {
                 message,
                 span: span.map(shift),
                 help,
+                reached,
             },
             other => other,
         }
     }
 
-    fn span(&self) -> Option<Span> {
+    /// Where the error is in its input, when it is a place in the input (for an
+    /// [`Error::Option`], in the option's text).
+    pub fn span(&self) -> Option<Span> {
         match self {
             Error::Syntax { span, .. } | Error::Name { span, .. } => Some(*span),
             Error::Undefined { span, .. } | Error::Limit { span, .. } => *span,
             Error::Io { .. }
             | Error::Internal { .. }
             | Error::Usage { .. }
-            | Error::Option { .. }
             | Error::Encoding { .. }
             | Error::CheckFailed
             | Error::VerifyFailed { .. } => None,
+            Error::Option { error, .. } => error.span(),
         }
     }
 
-    fn help(&self) -> Option<&str> {
+    /// How to fix it, when there is an obvious fix.
+    pub fn help(&self) -> Option<&str> {
         match self {
             Error::Syntax { help, .. } | Error::Name { help, .. } | Error::Usage { help, .. } => {
                 help.as_deref()
             }
             Error::Limit { help, .. } => Some(help),
             Error::Internal { .. } => Some("this is a bug in deriv: please report the input"),
+            Error::Option { error, .. } => error.help(),
             _ => None,
         }
     }

@@ -284,6 +284,11 @@ pub enum Command {
         )]
         options: Vec<String>,
     },
+    /// A local web page: type an expression, see its derivatives rendered, the partial
+    /// and total side by side, the steps and the plot. Its API answers as `--format json`
+    /// and `--plot -` do.
+    #[cfg(feature = "serve")]
+    Serve(super::ServeOptions),
     /// Print a completion script for SHELL to standard output.
     Completions {
         /// The shell.
@@ -303,8 +308,10 @@ pub(super) fn run_command(command: &Command, out: &mut impl Write) -> io::Result
             Ok(())
         }
         Command::Man => clap_mangen::Man::new(cli).render(out),
-        // Run by `run`, which owns the terminal.
+        // Run by `run`, which owns the terminal (and the server's runtime).
         Command::Repl { .. } => Ok(()),
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => Ok(()),
     }
 }
 
@@ -417,7 +424,7 @@ impl Cli {
 pub const DEFAULT_TIMEOUT: f64 = 60.0;
 
 /// Reads `--jobs`: at least 1.
-fn parse_jobs(text: &str) -> Result<usize, String> {
+pub(super) fn parse_jobs(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(0) => Err("at least one line must be computed at a time: 1 or more".into()),
         Ok(jobs) => Ok(jobs),

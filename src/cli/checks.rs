@@ -9,7 +9,7 @@ use crate::error::{Error, Warning};
 use crate::expr::subst::free_symbols;
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::Printer;
-use crate::request::{Outcome, Request};
+use crate::request::{Mode, Outcome, Request};
 use crate::verify::{POINTS, Report, Verdict, compare, compare_on_curve};
 
 /// Reports the outcome of `--verify` on stderr; the exit code of [`Error::VerifyFailed`]
@@ -35,8 +35,23 @@ pub(super) fn report_verification(verification: &Report, line_no: Option<usize>)
     0
 }
 
+/// An input's warnings: the outcome's, then what `--verify` could not check.
+pub(super) fn all_warnings(
+    pool: &Pool,
+    request: &Request,
+    outcome: &Outcome,
+    verification: Option<&Report>,
+) -> Vec<Warning> {
+    let mut warnings = outcome.warnings.clone();
+    if let Some(verification) = verification {
+        let implicit = request.mode == Mode::Implicit;
+        warnings.extend(verify_warnings(pool, outcome, verification, implicit));
+    }
+    warnings
+}
+
 /// Warnings for what `--verify` could not check, each saying why.
-pub(super) fn verify_warnings(
+fn verify_warnings(
     pool: &Pool,
     outcome: &Outcome,
     verification: &Report,

@@ -66,6 +66,7 @@ fn compute(
             help: "raise the limit with --max-output, or print the result as a program of \
                    shared intermediates with --cse"
                 .into(),
+            reached: None,
         });
     }
     let shown: Vec<ExprId> = outcome
@@ -82,6 +83,7 @@ fn compute(
             ),
             span: None,
             help: "raise the limit with --max-output, or leave out --steps".into(),
+            reached: None,
         });
     }
     Ok((pool, outcome))

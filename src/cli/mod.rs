@@ -6,9 +6,9 @@
 //! checks into a request), `run` (the run loop over one expression or a batch of lines),
 //! `guard` (one input's computation under its limits, a panic caught), `jobs` (a batch's
 //! lines computed in parallel, `--jobs`), `plot` (`--plot`: the chart written as SVG),
-//! `write` (results in the chosen format), `checks` (the reports of `--verify` and
+//! `write` (results in the chosen format), `record` (the JSON record of one input), `share` (results over shared intermediates), `checks` (the reports of `--verify` and
 //! `--check`), `color` (errors and warnings on standard error), `repl` (the interactive
-//! session), `command_line` (options written back as arguments, for the session) and
+//! session), `serve` (the web page and its API), `command_line` (options written back as arguments, for the session) and
 //! `stats` (`--stats`: the phases' times and the sizes).
 
 mod args;
@@ -18,8 +18,12 @@ mod command_line;
 mod guard;
 mod jobs;
 mod plot;
+mod record;
 mod repl;
 mod run;
+#[cfg(feature = "serve")]
+mod serve;
+mod share;
 mod stats;
 mod validate;
 mod write;
@@ -29,3 +33,5 @@ pub use args::{
 };
 pub use color::ColorChoice;
 pub use run::run;
+#[cfg(feature = "serve")]
+pub use serve::{DEFAULT_PORT, ServeOptions};

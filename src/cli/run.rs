@@ -35,6 +35,11 @@ pub fn run(cli: Cli) -> u8 {
     if let Some(Command::Repl { options }) = &cli.command {
         return run_repl(options);
     }
+    #[cfg(feature = "serve")]
+    if let Some(Command::Serve(options)) = &cli.command {
+        let _ = STDERR_COLOR.set(cli.color.enabled(io::stderr().is_terminal()));
+        return super::serve::run_serve(options);
+    }
     let _ = STDERR_COLOR.set(cli.color.enabled(io::stderr().is_terminal()));
     if let Some(command) = &cli.command {
         let mut out = io::stdout().lock();

@@ -5,19 +5,17 @@ use std::io::{self, Write};
 
 use super::Cli;
 use super::checks::{
-    check_answer, report_verification, verdict_is_correct, verify_warnings, write_verdict,
+    all_warnings, check_answer, report_verification, verdict_is_correct, write_verdict,
 };
 use super::color::report;
+use super::record::{RecordParts, json_record};
+use super::share::share;
 use super::stats::{Sizes, write_measured};
 use crate::error::Error;
 use crate::expr::Pool;
-use crate::expr::subst::free_symbols;
 use crate::output::Format;
-use crate::output::{
-    json_lines, json_steps, json_temps, json_warnings, write_lines, write_steps, write_temps,
-};
-use crate::program::cse::{Program, cse};
-use crate::request::{Mode, Outcome, Request};
+use crate::output::{write_lines, write_steps, write_temps};
+use crate::request::{Outcome, Request};
 use crate::verify::verify;
 
 /// Writes the results of one input in the chosen format, after its warnings; `place` is
@@ -53,15 +51,33 @@ fn write_unmeasured(
     let notation = cli.output_notation();
     let (origin, line_no) = place;
     let verification = request.verify.then(|| verify(pool, &outcome.checks));
-    let mut warnings = outcome.warnings.clone();
-    if let Some(verification) = &verification {
-        let implicit = request.mode == Mode::Implicit;
-        warnings.extend(verify_warnings(pool, outcome, verification, implicit));
-    }
+    let warnings = all_warnings(pool, request, outcome, verification.as_ref());
     if !warnings.is_empty() {
         // Warnings come before the result they are about, in the order of the inputs.
         out.flush()?;
         cli.warn(&warnings, &texts.join(" "), origin, line_no.unwrap_or(1));
+    }
+    let format = cli.output_format();
+    if format == Format::Json {
+        // The record holds the reports of --verify and --check.
+        let parts = RecordParts {
+            texts,
+            line_no,
+            warnings: &warnings,
+            verification: verification.as_ref(),
+        };
+        return match json_record(cli, request, parts, pool, outcome) {
+            Ok((record, code)) => {
+                serde_json::to_writer(&mut *out, &record)?;
+                writeln!(out)?;
+                Ok(code)
+            }
+            Err(error) => {
+                out.flush()?;
+                report(&error.render("", origin, 1));
+                Ok(error.exit_code())
+            }
+        };
     }
     let verified = |out: &mut dyn Write| -> io::Result<u8> {
         let Some(verification) = &verification else {
@@ -99,82 +115,16 @@ fn write_unmeasured(
         Some((outcome, program)) => (outcome, &program.temps[..]),
         None => (outcome, &[][..]),
     };
-    match cli.output_format() {
-        Format::Json => {
-            let mut record = serde_json::Map::new();
-            record.insert("input".into(), texts.join(" ").into());
-            if let Some(line_no) = line_no {
-                record.insert("line".into(), line_no.into());
-            }
-            record.insert("options".into(), request.describe());
-            let mut free = Vec::new();
-            for &input in &outcome.inputs {
-                for symbol in free_symbols(pool, input) {
-                    let name = pool.symbol_name(symbol).to_string();
-                    if !free.contains(&name) {
-                        free.push(name);
-                    }
-                }
-            }
-            record.insert("free_variables".into(), free.into());
-            if shared.is_some() {
-                record.insert("cse".into(), json_temps(pool, temps, notation));
-            }
-            record.insert("results".into(), json_lines(pool, &outcome.lines, notation));
-            if !outcome.derivations.is_empty() {
-                record.insert(
-                    "steps".into(),
-                    json_steps(pool, &outcome.derivations, notation),
-                );
-            }
-            if !warnings.is_empty() {
-                record.insert("warnings".into(), json_warnings(&warnings));
-            }
-            serde_json::to_writer(&mut *out, &serde_json::Value::Object(record))?;
-            writeln!(out)?;
-        }
-        format => {
-            let style = format.style();
-            // A derivation ends in the result; its line follows only to show `--at`.
-            if outcome.derivations.is_empty() {
-                write_temps(out, pool, temps, style, notation)?;
-            } else {
-                write_steps(out, pool, &outcome.derivations, style, notation)?;
-            }
-            if outcome.derivations.is_empty() || !request.at.is_empty() {
-                let color = cli.stdout_color();
-                write_lines(out, pool, &outcome.lines, style, notation, color)?;
-            }
-        }
+    let style = format.style();
+    // A derivation ends in the result; its line follows only to show `--at`.
+    if outcome.derivations.is_empty() {
+        write_temps(out, pool, temps, style, notation)?;
+    } else {
+        write_steps(out, pool, &outcome.derivations, style, notation)?;
+    }
+    if outcome.derivations.is_empty() || !request.at.is_empty() {
+        let color = cli.stdout_color();
+        write_lines(out, pool, &outcome.lines, style, notation, color)?;
     }
     verified(out)
-}
-
-/// The outcome with its results rewritten over shared intermediates (`--cse`), and the
-/// program of intermediates.
-fn share(pool: &mut Pool, outcome: &Outcome) -> (Outcome, Program) {
-    if let Some(program) = &outcome.program {
-        // A gradient in reverse mode: already a program.
-        return (outcome.clone(), program.clone());
-    }
-    let mut roots = Vec::new();
-    for line in &outcome.lines {
-        // A differential prints its coefficients, not its value.
-        if line.differentials.is_empty() {
-            roots.push(line.value);
-        }
-        roots.extend(line.differentials.iter().map(|&(c, _)| c));
-    }
-    let program = cse(pool, &roots);
-    let mut results = program.results.iter().copied();
-    let mut shared = outcome.clone();
-    for line in &mut shared.lines {
-        if line.differentials.is_empty() {
-            line.value = results.next().unwrap_or(line.value);
-        }
-        for (coefficient, _) in &mut line.differentials {
-            *coefficient = results.next().unwrap_or(*coefficient);
-        }
-    }
-    (shared, program)
 }

@@ -184,6 +184,7 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
                         message: format!("the number `{}` is too large", pair.as_str()),
                         span: Some(span),
                         help: format!("decimal exponents may be at most {MAX_DECIMAL_EXPONENT}"),
+                        reached: None,
                     }
                 })?;
             Ok(lowerer.borrow_mut().pool.num(value))

@@ -110,6 +110,7 @@ pub fn parse_warned(
                 message: format!("cannot reserve {stack} bytes of stack to parse: {e}"),
                 span: None,
                 help: "nest the expression less deeply".into(),
+                reached: None,
             })?
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

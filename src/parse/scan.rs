@@ -163,6 +163,7 @@ pub(super) fn scan(input: &str, max_depth: usize) -> Result<usize, Error> {
                     message: format!("the expression is nested more than {max_depth} levels deep"),
                     span: Some(Span::new(pos, pos + c.len_utf8())),
                     help: "raise the limit with --max-depth, or nest less deeply".into(),
+                    reached: None,
                 });
             }
         }
