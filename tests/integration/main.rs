@@ -25,6 +25,8 @@ mod properties;
 mod quality;
 mod readme;
 mod repl;
+mod serve;
+mod serve_abuse;
 mod stats;
 mod tidy;
 mod total;

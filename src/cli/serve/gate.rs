@@ -1,5 +1,5 @@
 //! The bounded pool of workers: at most `workers` computations at once, at most `queue`
-//! requests waiting for one, each waiting at most the time limit. Past either bound the
+//! more requests waiting for one, each waiting at most the time limit. Past either bound the
 //! answer is 503 (busy), so a flood of slow requests never grows without bound and
 //! never blocks the page's own files.
 
@@ -15,10 +15,10 @@ use super::answer::Reply;
 pub(super) struct Gate {
     /// One permit per worker.
     permits: Arc<Semaphore>,
-    /// Requests waiting for a permit now.
-    waiting: AtomicUsize,
-    /// The most that may wait.
-    queue: usize,
+    /// Requests admitted now: computing or waiting for a permit.
+    admitted: AtomicUsize,
+    /// The most that may be admitted: the workers and the queue.
+    capacity: usize,
     /// The longest a request waits for a permit.
     wait: Duration,
 }
@@ -26,10 +26,11 @@ pub(super) struct Gate {
 impl Gate {
     /// A gate for `workers` computations at once and `queue` waiting.
     pub(super) fn new(workers: usize, queue: usize, wait: Duration) -> Gate {
+        let workers = workers.max(1);
         Gate {
-            permits: Arc::new(Semaphore::new(workers.max(1))),
-            waiting: AtomicUsize::new(0),
-            queue,
+            permits: Arc::new(Semaphore::new(workers)),
+            admitted: AtomicUsize::new(0),
+            capacity: workers.saturating_add(queue),
             wait,
         }
     }
@@ -38,12 +39,13 @@ impl Gate {
     /// with the job: a client that goes away does not free its worker before the job
     /// ends (at its time limit at the latest).
     pub(super) async fn run(&self, job: impl FnOnce() -> Reply + Send + 'static) -> Reply {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        if self.admitted.fetch_add(1, Ordering::SeqCst) >= self.capacity {
+            self.admitted.fetch_sub(1, Ordering::SeqCst);
             return busy("too many requests are waiting");
         }
+        // Counted out when the job ends, or here when no worker comes.
+        let admission = Admission(self);
         let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
         let Ok(Ok(permit)) = permit else {
             return busy("no worker became free within the time limit");
         };
@@ -53,7 +55,17 @@ impl Gate {
             reply
         })
         .await;
+        drop(admission);
         done.unwrap_or_else(|_| Reply::problem(500, "internal error: the computation failed"))
+    }
+}
+
+/// A request counted in [`Gate::admitted`] until dropped.
+struct Admission<'a>(&'a Gate);
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.0.admitted.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

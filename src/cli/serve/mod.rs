@@ -27,6 +27,9 @@ use routes::{Server, router};
 /// The port `deriv serve` listens on by default.
 pub const DEFAULT_PORT: u16 = 8080;
 
+/// The longest a request waits for a worker before the answer is 503 (busy).
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
 /// `deriv serve`'s options: where to listen, the workers, and each request's limits.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServeOptions {
@@ -47,12 +50,12 @@ pub struct ServeOptions {
     #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub workers: Option<usize>,
 
-    /// Requests that may wait for a worker; past this, requests are answered 503 (busy).
+    /// Requests that may wait for a busy worker; past this, requests are answered 503
+    /// (busy), as is a request that waits 30 seconds.
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub queue: usize,
 
-    /// Stop working on one request after this many seconds (504). A request waits at
-    /// most this long for a worker (then 503).
+    /// Stop working on one request after this many seconds (504).
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
 
@@ -145,9 +148,8 @@ async fn serve(options: &ServeOptions, workers: usize) -> u8 {
             "warning: cannot open a browser: {error}\n  = help: open {url} yourself\n"
         ));
     }
-    let timeout = Duration::from_secs_f64(options.timeout.min(1e9));
     let server = Arc::new(Server {
-        gate: Gate::new(workers, options.queue, timeout),
+        gate: Gate::new(workers, options.queue, MAX_WAIT),
         limits: vec![
             format!("--timeout={}", options.timeout),
             format!("--max-depth={}", options.max_depth),

@@ -74,11 +74,15 @@ async fn check_host(State(server): State<Arc<Server>>, request: Request, next: N
     next.run(request).await
 }
 
-/// Whether `host` (a `Host` header) names this machine's loopback at `port`.
+/// Whether `host` (a `Host` header) names this machine's loopback, at `port` if it has
+/// one.
 fn is_loopback_host(host: &str, port: u16) -> bool {
     let name = match host.rsplit_once(':') {
-        Some((name, p)) if !name.ends_with(':') && p.parse() == Ok(port) => name,
-        _ => return false,
+        Some((name, p)) if !p.contains(']') => match p.parse() == Ok(port) {
+            true => name,
+            false => return false,
+        },
+        _ => host,
     };
     matches!(name, "localhost" | "127.0.0.1" | "[::1]")
 }
