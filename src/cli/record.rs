@@ -55,10 +55,6 @@ pub(super) fn json_record(
         }
     }
     record.insert("free_variables".into(), free.into());
-    // `--emit`'s function, as text.
-    if let Some(code) = &outcome.code {
-        record.insert("code".into(), code.as_str().into());
-    }
     let shared = (cli.cse || outcome.program.is_some()).then(|| share(pool, outcome));
     let (outcome, temps) = match &shared {
         Some((outcome, program)) => (outcome, &program.temps[..]),
