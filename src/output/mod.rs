@@ -20,7 +20,7 @@ use crate::expr::{ExprId, Node, Pool, SymbolId};
 #[cfg(feature = "cli")]
 use crate::print::{BatchPrinter, Notation, Printer};
 #[cfg(feature = "cli")]
-use crate::print::{MINUS, QUAD, Style, THIN_SPACE, math_element, mtext, write_decimal};
+use crate::print::{MINUS, NEGATION, QUAD, Style, THIN_SPACE, math_element, mtext, write_decimal};
 #[cfg(feature = "cli")]
 use crate::request::label::{label_text, name};
 #[cfg(feature = "cli")]
@@ -96,7 +96,14 @@ fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)
         }
         let text = printer.print(coefficient);
         let is_sum = matches!(pool.node(coefficient), Node::Add(_));
-        let (negative, magnitude) = match text.strip_prefix(minus) {
+        // A MathML negation is an `<mrow>` around the whole coefficient.
+        let negated = match mathml {
+            true => text
+                .strip_prefix(NEGATION)
+                .and_then(|rest| rest.strip_suffix("</mrow>")),
+            false => text.strip_prefix(minus),
+        };
+        let (negative, magnitude) = match negated {
             Some(rest) if !is_sum => (true, rest),
             _ => (false, text),
         };
@@ -405,7 +412,8 @@ fn write_mathml_steps(
             .to_string()
     };
     for derivation in derivations {
-        writeln!(out, r#"<math display="block"><mtable>"#)?;
+        // Display style in the cells, as in LaTeX's `align*`.
+        writeln!(out, r#"<math display="block"><mtable displaystyle="true">"#)?;
         for (k, step) in derivation.steps.iter().enumerate() {
             // The first step continues the line of the derivative to take.
             let start = if k == 0 {

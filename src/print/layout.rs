@@ -13,7 +13,7 @@ use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 
 use super::batch::MAX_REMEMBERED_TEXT;
-use super::mathml::{INVISIBLE_TIMES, MINUS};
+use super::mathml::{INVISIBLE_TIMES, MINUS, NEGATION, SPACED_TIMES};
 use super::names::{greek_letter, write_name, write_superscript};
 use super::order::{product_order, sum_order};
 use super::{Notation, Style};
@@ -402,9 +402,12 @@ impl<'a> Writer<'a> {
 
     fn layout_number(&mut self, id: ExprId, value: &Rational) -> Prec {
         if value.is_negative() {
-            self.either("-", MINUS);
+            self.either("-", NEGATION);
         }
         let prec = self.layout_magnitude(id, value);
+        if value.is_negative() {
+            self.mrow_close(false);
+        }
         if value.is_negative() && prec == Prec::Atom {
             Prec::Neg
         } else {
@@ -504,8 +507,9 @@ impl<'a> Writer<'a> {
             // Just the factor: `-x` negated is `x`.
             return self.layout(Item::Expr(*factor));
         }
-        if coeff.is_negative() && !negate {
-            self.either("-", MINUS);
+        let negative = coeff.is_negative() && !negate;
+        if negative {
+            self.either("-", NEGATION);
         }
         let denom_items = bottom.len() + usize::from(!coeff.is_integer());
         let fraction = (self.latex() || self.mathml()) && denom_items > 0;
@@ -549,7 +553,10 @@ impl<'a> Writer<'a> {
             self.push(Task::Item(Item::Expr(factor), required));
         }
         if denom_items == 0 {
-            return if coeff.is_negative() && !negate && top.len() == 1 && abs_numer_is_one {
+            if negative {
+                self.mrow_close(false);
+            }
+            return if negative && top.len() == 1 && abs_numer_is_one {
                 Prec::Neg
             } else {
                 Prec::Product
@@ -593,6 +600,9 @@ impl<'a> Writer<'a> {
             self.mrow_close(denom_one);
             self.either("}", "</mfrac>");
         }
+        if negative {
+            self.mrow_close(false);
+        }
         Prec::Product
     }
 
@@ -609,6 +619,8 @@ impl<'a> Writer<'a> {
             }),
             Style::MathMl => self.text(if self.starts_with_digit(right) {
                 "<mo>⋅</mo>"
+            } else if self.is_named_call(right) {
+                SPACED_TIMES
             } else {
                 INVISIBLE_TIMES
             }),
@@ -623,6 +635,21 @@ impl<'a> Writer<'a> {
                     self.text("·");
                 }
             }
+        }
+    }
+
+    /// Whether the factor is a function written by its name, as `\sin` is in LaTeX (a
+    /// thin space before it in a product); in a denominator, `factor^-1` written as
+    /// `factor`.
+    fn is_named_call(&self, factor: ExprId) -> bool {
+        let factor = match self.pool.node(factor) {
+            Node::Pow([base, ExprId::MINUS_ONE]) => *base,
+            _ => factor,
+        };
+        match self.pool.node(factor) {
+            Node::Call(func, _) => !matches!(func, Func::Exp | Func::Abs),
+            Node::Atan2(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => true,
+            _ => false,
         }
     }
 

@@ -16,8 +16,16 @@ use super::names::{greek_letter, latex_function};
 /// A minus sign, as an operator.
 pub(crate) const MINUS: &str = "<mo>−</mo>";
 
+/// A negation: a minus sign first in an `<mrow>` (a prefix operator, spaced as LaTeX's
+/// unary minus) that the negated term closes.
+pub(crate) const NEGATION: &str = "<mrow><mo>−</mo>";
+
 /// Between two factors written side by side: the invisible times.
 pub(crate) const INVISIBLE_TIMES: &str = "<mo>&#x2062;</mo>";
+
+/// The invisible times before a function's name, with LaTeX's thin space after it
+/// (`2 \sin x`).
+pub(super) const SPACED_TIMES: &str = r#"<mo rspace="0.1667em">&#x2062;</mo>"#;
 
 /// After a function's name, before its argument: the function application.
 pub(super) const APPLY: &str = "<mo>&#x2061;</mo>";

@@ -21,7 +21,7 @@ use crate::expr::{ExprId, Node, Pool};
 pub use batch::BatchPrinter;
 pub(crate) use mathml::{INVISIBLE_TIMES, THIN_SPACE, mtext};
 #[cfg(feature = "cli")]
-pub(crate) use mathml::{MINUS, QUAD, math_element, write_decimal};
+pub(crate) use mathml::{MINUS, NEGATION, QUAD, math_element, write_decimal};
 pub(crate) use names::{write_name, write_superscript};
 pub(crate) use order::{product_order, sum_order};
 pub(crate) use placeholder::placeholder_name;

@@ -13,8 +13,14 @@ const CORE: [&str; 17] = [
 ];
 
 /// The attributes the printer may write: `display` on `<math>`, `width` on `<mspace>`,
-/// `style` (a global attribute) on `<mtd>`.
-const ATTRIBUTES: [(&str, &str); 3] = [("math", "display"), ("mspace", "width"), ("mtd", "style")];
+/// `rspace` on `<mo>`, and the global `style` and `displaystyle` on a table.
+const ATTRIBUTES: [(&str, &str); 5] = [
+    ("math", "display"),
+    ("mspace", "width"),
+    ("mtd", "style"),
+    ("mtable", "displaystyle"),
+    ("mo", "rspace"),
+];
 
 /// How many children an element of fixed arity has.
 fn arity(name: &str) -> Option<usize> {
@@ -231,8 +237,8 @@ fn the_seed_example_is_a_fraction() {
 fn tokens_as_a_textbook_writes_them() {
     assert_snapshot!(mathml(&["alpha_1*x + theta*x1 + rate*x + w_11 - 3"]), @r#"<math display="block"><msub><mi>α</mi><mn>1</mn></msub><mo>&#x2062;</mo><mi>x</mi><mo>+</mo><mi>𝑟𝑎𝑡𝑒</mi><mo>&#x2062;</mo><mi>x</mi><mo>+</mo><mi>θ</mi><mo>&#x2062;</mo><msub><mi>x</mi><mn>1</mn></msub><mo>+</mo><msub><mi>w</mi><mn>11</mn></msub><mo>−</mo><mn>3</mn></math>"#);
     assert_snapshot!(mathml(&["asin(x^2)", "--wrt", "x"]), @r#"<math display="block"><mfrac><mrow><mn>2</mn><mo>&#x2062;</mo><mi>x</mi></mrow><msqrt><mn>1</mn><mo>−</mo><msup><mi>x</mi><mn>4</mn></msup></msqrt></mfrac></math>"#);
-    assert_snapshot!(mathml(&["exp(x^2)*ln(x)", "--wrt", "x"]), @r#"<math display="block"><mfrac><mrow><msup><mi>e</mi><msup><mi>x</mi><mn>2</mn></msup></msup><mo>&#x2062;</mo><mrow><mo>(</mo><mn>2</mn><mo>&#x2062;</mo><msup><mi>x</mi><mn>2</mn></msup><mo>&#x2062;</mo><mi>ln</mi><mo>&#x2061;</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow><mo>+</mo><mn>1</mn><mo>)</mo></mrow></mrow><mi>x</mi></mfrac></math>"#);
-    assert_snapshot!(mathml(&["log10(x)*abs(y)*cbrt(x)"]), @r#"<math display="block"><mroot><mi>x</mi><mn>3</mn></mroot><mo>&#x2062;</mo><mrow><mo>|</mo><mi>y</mi><mo>|</mo></mrow><mo>&#x2062;</mo><msub><mi>log</mi><mn>10</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow></math>"#);
+    assert_snapshot!(mathml(&["exp(x^2)*ln(x)", "--wrt", "x"]), @r#"<math display="block"><mfrac><mrow><msup><mi>e</mi><msup><mi>x</mi><mn>2</mn></msup></msup><mo>&#x2062;</mo><mrow><mo>(</mo><mn>2</mn><mo>&#x2062;</mo><msup><mi>x</mi><mn>2</mn></msup><mo rspace="0.1667em">&#x2062;</mo><mi>ln</mi><mo>&#x2061;</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow><mo>+</mo><mn>1</mn><mo>)</mo></mrow></mrow><mi>x</mi></mfrac></math>"#);
+    assert_snapshot!(mathml(&["log10(x)*abs(y)*cbrt(x)"]), @r#"<math display="block"><mroot><mi>x</mi><mn>3</mn></mroot><mo>&#x2062;</mo><mrow><mo>|</mo><mi>y</mi><mo>|</mo></mrow><mo rspace="0.1667em">&#x2062;</mo><msub><mi>log</mi><mn>10</mn></msub><mo>&#x2061;</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow></math>"#);
 }
 
 /// Fractions, powers and parentheses where the LaTeX printer puts them.
@@ -254,13 +260,13 @@ fn labels_and_steps() {
     <math display="block"><mtext>subst. after</mtext><mspace width="1em"/><msub><mrow><mfrac><mrow><mi>∂</mi><mi>f</mi></mrow><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mo>|</mo></mrow><mtext>t=x</mtext></msub><mo>=</mo><mfrac><mrow><mn>4</mn><mo>&#x2062;</mo><mi>π</mi><mo>&#x2062;</mo><mi>x</mi><mo>&#x2062;</mo><mi>y</mi></mrow><mn>3</mn></mfrac><mspace width="1em"/><mtext>(WRONG: the total is 2 times this)</mtext></math>
     <math display="block"><mtext>subst. first</mtext><mspace width="1em"/><mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mrow><mo>(</mo><mi>f</mi><mtext>&#xA0;with t=x</mtext><mo>)</mo></mrow><mo>=</mo><mfrac><mrow><mn>8</mn><mo>&#x2062;</mo><mi>π</mi><mo>&#x2062;</mo><mi>x</mi><mo>&#x2062;</mo><mi>y</mi></mrow><mn>3</mn></mfrac><mspace width="1em"/><mtext>(equals the total)</mtext></math>
     "#);
-    assert_snapshot!(mathml(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x"]), @r#"<math display="block"><mfrac><mrow><msup><mi>d</mi><mn>2</mn></msup><mi>y</mi></mrow><mrow><mi>d</mi><msup><mi>x</mi><mn>2</mn></msup></mrow></mfrac><mo>=</mo><mo>−</mo><mfrac><mrow><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><msup><mi>y</mi><mn>2</mn></msup></mrow><msup><mi>y</mi><mn>3</mn></msup></mfrac></math>"#);
+    assert_snapshot!(mathml(&["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x,x"]), @r#"<math display="block"><mfrac><mrow><msup><mi>d</mi><mn>2</mn></msup><mi>y</mi></mrow><mrow><mi>d</mi><msup><mi>x</mi><mn>2</mn></msup></mrow></mfrac><mo>=</mo><mrow><mo>−</mo><mfrac><mrow><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><msup><mi>y</mi><mn>2</mn></msup></mrow><msup><mi>y</mi><mn>3</mn></msup></mfrac></mrow></math>"#);
     assert_snapshot!(mathml(&["x*y^2", "--wrt", "x,x", "--total", "--depends", "y", "--notation", "prime"]), @r#"<math display="block"><mn>2</mn><mo>&#x2062;</mo><mi>x</mi><mo>&#x2062;</mo><mi>y</mi><mo>&#x2062;</mo><msup><mi>y</mi><mo>″</mo></msup><mo>+</mo><mn>2</mn><mo>&#x2062;</mo><mi>x</mi><mo>&#x2062;</mo><msup><mrow><mo>(</mo><msup><mi>y</mi><mo>′</mo></msup><mo>)</mo></mrow><mn>2</mn></msup><mo>+</mo><mn>4</mn><mo>&#x2062;</mo><mi>y</mi><mo>&#x2062;</mo><msup><mi>y</mi><mo>′</mo></msup></math>"#);
     assert_snapshot!(mathml(&["x^2*theta_1", "--differential"]), @r#"<math display="block"><mrow><mi>d</mi><mi>f</mi></mrow><mo>=</mo><msup><mi>x</mi><mn>2</mn></msup><mspace width="0.1667em"/><mi>d</mi><msub><mi>θ</mi><mn>1</mn></msub><mo>+</mo><mn>2</mn><mo>&#x2062;</mo><msub><mi>θ</mi><mn>1</mn></msub><mo>&#x2062;</mo><mi>x</mi><mspace width="0.1667em"/><mi>d</mi><mi>x</mi></math>"#);
     assert_snapshot!(mathml(&["sin(x^2)", "--wrt", "x", "--steps"]), @r#"
-    <math display="block"><mtable>
-    <mtr><mtd style="text-align: right"><mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mo>&#x2061;</mo><mrow><mo>(</mo><mi>sin</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mo>=</mo><mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow><mo>&#x2062;</mo><mi>cos</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mspace width="1em"/><mtext>chain rule: sin' = cos, with&#xA0;</mtext><mi>u</mi><mo>=</mo><msup><mi>x</mi><mn>2</mn></msup></mtd></mtr>
-    <mtr><mtd style="text-align: right"></mtd><mtd style="text-align: left"><mo>=</mo><mn>2</mn><mo>&#x2062;</mo><mi>x</mi><mo>&#x2062;</mo><mi>cos</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mspace width="1em"/><mtext>power rule</mtext></mtd></mtr>
+    <math display="block"><mtable displaystyle="true">
+    <mtr><mtd style="text-align: right"><mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mo>&#x2061;</mo><mrow><mo>(</mo><mi>sin</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mo>=</mo><mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow><mo rspace="0.1667em">&#x2062;</mo><mi>cos</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mspace width="1em"/><mtext>chain rule: sin' = cos, with&#xA0;</mtext><mi>u</mi><mo>=</mo><msup><mi>x</mi><mn>2</mn></msup></mtd></mtr>
+    <mtr><mtd style="text-align: right"></mtd><mtd style="text-align: left"><mo>=</mo><mn>2</mn><mo>&#x2062;</mo><mi>x</mi><mo rspace="0.1667em">&#x2062;</mo><mi>cos</mi><mo>&#x2061;</mo><mrow><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>)</mo></mrow></mtd><mtd style="text-align: left"><mspace width="1em"/><mtext>power rule</mtext></mtd></mtr>
     </mtable></math>
     "#);
 }
