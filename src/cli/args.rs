@@ -324,6 +324,8 @@ pub enum FormatArg {
     Latex,
     /// Unicode for the terminal.
     Unicode,
+    /// MathML Core for a web page: one `<math>` element per result line.
+    Mathml,
     /// One JSON object per input (JSON Lines in batch mode).
     Json,
 }
@@ -334,6 +336,7 @@ impl From<FormatArg> for Format {
             FormatArg::Plain => Format::Plain,
             FormatArg::Latex => Format::Latex,
             FormatArg::Unicode => Format::Unicode,
+            FormatArg::Mathml => Format::MathMl,
             FormatArg::Json => Format::Json,
         }
     }

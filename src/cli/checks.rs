@@ -8,7 +8,8 @@ use super::jobs::to_stderr;
 use crate::error::{Error, Warning};
 use crate::expr::subst::free_symbols;
 use crate::expr::{ExprId, Node, Pool};
-use crate::print::Printer;
+use crate::output::Format;
+use crate::print::{Printer, math_element};
 use crate::request::{Mode, Outcome, Request};
 use crate::verify::{POINTS, Report, Verdict, compare, compare_on_curve};
 
@@ -148,7 +149,13 @@ pub(super) fn write_verdict(
     let expected = outcome.lines.first().map_or(ExprId::ZERO, |l| l.value);
     let shown = Printer::new(pool, expected)
         .style(cli.output_format().style())
-        .notation(cli.output_notation());
+        .notation(cli.output_notation())
+        .to_string();
+    // In MathML the formula is a `<math>` element in the sentence.
+    let shown = match cli.output_format() {
+        Format::MathMl => math_element(&shown, false),
+        _ => shown,
+    };
     // Compared at no point: a constant derivative (after `--at`).
     let point_free = free_symbols(pool, expected).is_empty();
     match verdict {

@@ -1,4 +1,5 @@
-//! Output formats: result lines written as plain text, LaTeX or Unicode, and JSON records.
+//! Output formats: result lines written as plain text, LaTeX, Unicode or MathML, and JSON
+//! records.
 
 #[cfg(feature = "cli")]
 use std::borrow::Cow;
@@ -17,9 +18,9 @@ use crate::error::Warning;
 #[cfg(feature = "cli")]
 use crate::expr::{ExprId, Node, Pool, SymbolId};
 #[cfg(feature = "cli")]
-use crate::print::Style;
-#[cfg(feature = "cli")]
 use crate::print::{BatchPrinter, Notation, Printer};
+#[cfg(feature = "cli")]
+use crate::print::{MINUS, NEGATION, QUAD, Style, THIN_SPACE, math_element, mtext, write_decimal};
 #[cfg(feature = "cli")]
 use crate::request::label::{label_text, name};
 #[cfg(feature = "cli")]
@@ -36,6 +37,8 @@ pub enum Format {
     Latex,
     /// Unicode for the terminal.
     Unicode,
+    /// MathML Core for a web page: one `<math display="block">` element per result line.
+    MathMl,
     /// One JSON object per input (JSON Lines in batch mode).
     Json,
 }
@@ -47,6 +50,7 @@ impl Format {
         match self {
             Format::Latex => Style::Latex,
             Format::Unicode => Style::Unicode,
+            Format::MathMl => Style::MathMl,
             Format::Plain | Format::Json => Style::Plain,
         }
     }
@@ -59,6 +63,8 @@ fn separator(label: &Label, style: Style) -> &'static str {
         (Label::Update { .. }, Style::Plain) => " := ",
         (Label::Update { .. }, Style::Unicode) => " ← ",
         (Label::Update { .. }, Style::Latex) => " \\leftarrow ",
+        (Label::Update { .. }, Style::MathMl) => "<mo>←</mo>",
+        (_, Style::MathMl) => "<mo>=</mo>",
         _ => " = ",
     }
 }
@@ -77,6 +83,12 @@ fn value_text<'p>(printer: &'p mut BatchPrinter<'_>, line: &Line) -> Cow<'p, str
 /// `a*dx + b*dy`: each coefficient as printed, then its differential, zeros left out.
 fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)]) -> String {
     let (pool, style) = (printer.pool(), printer.style());
+    let mathml = style == Style::MathMl;
+    let (minus, one, zero) = if mathml {
+        (MINUS, "<mn>1</mn>", "<mn>0</mn>")
+    } else {
+        ("-", "1", "0")
+    };
     let mut out = String::new();
     for &(coefficient, var) in terms {
         if coefficient == ExprId::ZERO {
@@ -84,30 +96,41 @@ fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)
         }
         let text = printer.print(coefficient);
         let is_sum = matches!(pool.node(coefficient), Node::Add(_));
-        let (negative, magnitude) = match text.strip_prefix('-') {
+        // A MathML negation is an `<mrow>` around the whole coefficient.
+        let negated = match mathml {
+            true => text
+                .strip_prefix(NEGATION)
+                .and_then(|rest| rest.strip_suffix("</mrow>")),
+            false => text.strip_prefix(minus),
+        };
+        let (negative, magnitude) = match negated {
             Some(rest) if !is_sum => (true, rest),
             _ => (false, text),
         };
-        out.push_str(match (out.is_empty(), negative) {
-            (true, true) => "-",
-            (true, false) => "",
-            (false, true) => " - ",
-            (false, false) => " + ",
+        out.push_str(match (out.is_empty(), negative, mathml) {
+            (true, true, _) => minus,
+            (true, false, _) => "",
+            (false, true, false) => " - ",
+            (false, true, true) => MINUS,
+            (false, false, false) => " + ",
+            (false, false, true) => "<mo>+</mo>",
         });
-        let dv = format!("d{}", name(pool.symbol_name(var), style));
+        let d = if mathml { "<mi>d</mi>" } else { "d" };
+        let dv = format!("{d}{}", name(pool.symbol_name(var), style));
         let (times, open, close) = match style {
             Style::Plain => ("*", "(", ")"),
             Style::Unicode => ("·", "(", ")"),
             Style::Latex => (" \\, ", "\\left(", "\\right)"),
+            Style::MathMl => (THIN_SPACE, "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"),
         };
-        let _ = match (magnitude, is_sum) {
-            ("1", _) => write!(out, "{dv}"),
+        let _ = match (magnitude == one, is_sum) {
+            (true, _) => write!(out, "{dv}"),
             (_, true) => write!(out, "{open}{magnitude}{close}{times}{dv}"),
             _ => write!(out, "{magnitude}{times}{dv}"),
         };
     }
     if out.is_empty() {
-        out.push('0');
+        out.push_str(zero);
     }
     out
 }
@@ -123,6 +146,9 @@ pub fn write_lines(
     notation: Notation,
     color: bool,
 ) -> io::Result<()> {
+    if style == Style::MathMl {
+        return write_mathml_lines(out, pool, lines, notation);
+    }
     let (on, off) = if color {
         ("\x1b[1;36m", "\x1b[0m")
     } else {
@@ -161,6 +187,53 @@ pub fn write_lines(
 }
 
 #[cfg(feature = "cli")]
+/// [`write_lines`] in MathML: a `<math>` element per line, the heading, note and forms as
+/// text where LaTeX writes `\text`.
+fn write_mathml_lines(
+    out: &mut impl Write,
+    pool: &Pool,
+    lines: &[Line],
+    notation: Notation,
+) -> io::Result<()> {
+    let style = Style::MathMl;
+    let mut printer = BatchPrinter::new(pool, style, notation);
+    for line in lines {
+        let mut content = String::new();
+        if !line.heading.is_empty() {
+            content.push_str(&mtext(&line.heading));
+            content.push_str(QUAD);
+        }
+        let label = label_text(&line.label, style, notation);
+        if !label.is_empty() {
+            content.push_str(&label);
+            content.push_str(separator(&line.label, style));
+        }
+        content.push_str(&value_text(&mut printer, line));
+        let integer = pool.as_num(line.value).is_some_and(|q| q.is_integer());
+        if let Some(decimal) = line.decimal.as_ref().filter(|_| !integer) {
+            content.push_str("<mo>≈</mo>");
+            let _ = write_decimal(&mut content, &decimal.text);
+        }
+        if let Some(note) = &line.note {
+            content.push_str(QUAD);
+            content.push_str(&mtext(note));
+        }
+        writeln!(out, "{}", math_element(&content, true))?;
+        for &(form, value) in &line.forms {
+            let mut content = mtext(form.name());
+            content.push_str(QUAD);
+            content.push_str(printer.print(value));
+            if form == line.form {
+                content.push_str(QUAD);
+                content.push_str(&mtext("(chosen)"));
+            }
+            writeln!(out, "{}", math_element(&content, true))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(feature = "cli")]
 /// With `--forms`: the value in each form on its own line under the result, labelled
 /// with the form's name, the one shown above marked `← chosen`.
 fn write_forms(
@@ -192,11 +265,13 @@ fn write_forms(
 }
 
 #[cfg(feature = "cli")]
-/// The JSON form of result lines: every label and value in plain text, LaTeX and Unicode.
+/// The JSON form of result lines: every label and value in plain text, LaTeX, Unicode and
+/// MathML (the content of a `<math>` element).
 pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
     let mut plain = BatchPrinter::new(pool, Style::Plain, notation);
     let mut latex = BatchPrinter::new(pool, Style::Latex, notation);
     let mut unicode = BatchPrinter::new(pool, Style::Unicode, notation);
+    let mut mathml = BatchPrinter::new(pool, Style::MathMl, notation);
     let results: Vec<Value> = lines
         .iter()
         .map(|line| {
@@ -209,9 +284,11 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                 "label": label(Style::Plain),
                 "label_latex": label(Style::Latex),
                 "label_unicode": label(Style::Unicode),
+                "label_mathml": label(Style::MathMl),
                 "plain": value_text(&mut plain, line),
                 "latex": value_text(&mut latex, line),
                 "unicode": value_text(&mut unicode, line),
+                "mathml": value_text(&mut mathml, line),
                 "decimal": line.decimal.as_ref().and_then(|d| d.value),
                 "decimal_text": line.decimal.as_ref().map(|d| d.text.as_str()),
                 "note": line.note,
@@ -222,6 +299,7 @@ pub fn json_lines(pool: &Pool, lines: &[Line], notation: Notation) -> Value {
                     "plain": plain.print(value),
                     "latex": latex.print(value),
                     "unicode": unicode.print(value),
+                    "mathml": mathml.print(value),
                     "chosen": form == line.form,
                 })).collect::<Vec<Value>>(),
             })
@@ -238,11 +316,16 @@ fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> Stri
             let inner = Printer::new(pool, inner).style(style).notation(notation);
             match style {
                 Style::Latex => format!("\\text{{{}, with }} u = {inner}", latex_text(&step.rule)),
+                Style::MathMl => format!(
+                    "{}<mi>u</mi><mo>=</mo>{inner}",
+                    mathml_text(&format!("{}, with ", step.rule))
+                ),
                 _ => format!("{}, with u = {inner}", step.rule),
             }
         }
         None => match style {
             Style::Latex => format!("\\text{{{}}}", latex_text(&step.rule)),
+            Style::MathMl => mathml_text(&step.rule),
             _ => step.rule.clone(),
         },
     }
@@ -278,8 +361,81 @@ fn latex_text(rule: &str) -> String {
 }
 
 #[cfg(feature = "cli")]
+/// A rule's words as MathML text, as [`latex_text`] writes them: `*` as a centred dot,
+/// `^2` as a superscript (of the text before it).
+fn mathml_text(rule: &str) -> String {
+    let mut out = String::new();
+    let mut segment = String::new();
+    let mut chars = rule.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => segment.push('·'),
+            '^' => {
+                let mut power = String::new();
+                while let Some(&next) = chars.peek() {
+                    if !next.is_alphanumeric() {
+                        break;
+                    }
+                    power.push(next);
+                    chars.next();
+                }
+                out.push_str(&format!(
+                    "<msup>{}{}</msup>",
+                    mtext(&segment),
+                    mtext(&power)
+                ));
+                segment.clear();
+            }
+            _ => segment.push(c),
+        }
+    }
+    if !segment.is_empty() || out.is_empty() {
+        out.push_str(&mtext(&segment));
+    }
+    out
+}
+
+#[cfg(feature = "cli")]
+/// Writes derivations in MathML: one `<math>` table per derivation, a row per step, as
+/// LaTeX's `align*`: the derivative to take, `= expression` and the rule.
+fn write_mathml_steps(
+    out: &mut impl Write,
+    pool: &Pool,
+    derivations: &[Derivation],
+    notation: Notation,
+) -> io::Result<()> {
+    let style = Style::MathMl;
+    let show = |id| {
+        Printer::new(pool, id)
+            .style(style)
+            .notation(notation)
+            .to_string()
+    };
+    for derivation in derivations {
+        // Display style in the cells, as in LaTeX's `align*`.
+        writeln!(out, r#"<math display="block"><mtable displaystyle="true">"#)?;
+        for (k, step) in derivation.steps.iter().enumerate() {
+            // The first step continues the line of the derivative to take.
+            let start = if k == 0 {
+                show(derivation.start)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                r#"<mtr><mtd style="text-align: right">{start}</mtd><mtd style="text-align: left"><mo>=</mo>{}</mtd><mtd style="text-align: left">{QUAD}{}</mtd></mtr>"#,
+                show(step.expr),
+                rule_text(pool, step, style, notation)
+            )?;
+        }
+        writeln!(out, "</mtable></math>")?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "cli")]
 /// Writes derivations: the derivative to take, then `= expression   (rule)` per step;
-/// in LaTeX one `align*` block.
+/// in LaTeX one `align*` block, in MathML one table.
 pub fn write_steps(
     out: &mut impl Write,
     pool: &Pool,
@@ -287,6 +443,9 @@ pub fn write_steps(
     style: Style,
     notation: Notation,
 ) -> io::Result<()> {
+    if style == Style::MathMl {
+        return write_mathml_steps(out, pool, derivations, notation);
+    }
     let show = |id| {
         Printer::new(pool, id)
             .style(style)
@@ -351,12 +510,14 @@ pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -
                         "plain": show(step.expr, Style::Plain),
                         "latex": show(step.expr, Style::Latex),
                         "unicode": show(step.expr, Style::Unicode),
+                        "mathml": show(step.expr, Style::MathMl),
                     })
                 })
                 .collect();
             json!({
                 "start": show(derivation.start, Style::Plain),
                 "start_latex": show(derivation.start, Style::Latex),
+                "start_mathml": show(derivation.start, Style::MathMl),
                 "steps": steps,
             })
         })
@@ -376,7 +537,13 @@ pub fn write_temps(
     let mut printer = BatchPrinter::new(pool, style, notation);
     for &(symbol, value) in temps {
         let value = printer.print(value);
-        writeln!(out, "{} = {value}", name(pool.symbol_name(symbol), style))?;
+        let symbol = name(pool.symbol_name(symbol), style);
+        if style == Style::MathMl {
+            let content = format!("{symbol}<mo>=</mo>{value}");
+            writeln!(out, "{}", math_element(&content, true))?;
+        } else {
+            writeln!(out, "{symbol} = {value}")?;
+        }
     }
     Ok(())
 }
@@ -399,6 +566,7 @@ pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation)
                     "plain": show(value, Style::Plain),
                     "latex": show(value, Style::Latex),
                     "unicode": show(value, Style::Unicode),
+                    "mathml": show(value, Style::MathMl),
                 })
             })
             .collect(),

@@ -5,6 +5,7 @@ use crate::expr::func::Func;
 use crate::expr::{ExprId, SymbolId};
 
 use super::layout::{Item, Prec, Task, Writer};
+use super::mathml::{APPLY, function_base, function_name};
 use super::names::latex_function;
 use super::placeholder::placeholder_var;
 use super::{Notation, Style};
@@ -14,6 +15,40 @@ impl Writer<'_> {
     pub(super) fn layout_call(&mut self, func: Func, arg: ExprId) -> Prec {
         let inner = Task::Item(Item::Expr(arg), Prec::Sum);
         match (self.style, func) {
+            (Style::MathMl, Func::Exp) => {
+                let one = self.is_one_element(arg);
+                self.text("<msup><mi>e</mi>");
+                self.mrow_open(one);
+                self.push(inner);
+                self.mrow_close(one);
+                self.text("</msup>");
+                return Prec::Power;
+            }
+            (Style::MathMl, Func::Abs) => {
+                self.text("<mrow><mo>|</mo>");
+                self.push(inner);
+                self.text("<mo>|</mo></mrow>");
+            }
+            (Style::MathMl, _) => {
+                match function_base(func) {
+                    Some(base) => {
+                        self.text("<msub><mi>");
+                        self.text(function_name(func));
+                        self.text("</mi><mn>");
+                        self.text(base);
+                        self.text("</mn></msub>");
+                    }
+                    None => {
+                        self.text("<mi>");
+                        self.text(function_name(func));
+                        self.text("</mi>");
+                    }
+                }
+                self.text(APPLY);
+                self.text("<mrow><mo>(</mo>");
+                self.push(inner);
+                self.text("<mo>)</mo></mrow>");
+            }
             (Style::Plain, _) => {
                 self.text(func.name());
                 self.text("(");
@@ -53,26 +88,73 @@ impl Writer<'_> {
     }
 
     /// A built-in function of several arguments, by its plain and LaTeX names:
-    /// `atan2(y, x)`, `\\max\\left(a, b\\right)`.
+    /// `atan2(y, x)`, `\\max\\left(a, b\\right)`; in MathML by its plain name.
     pub(super) fn layout_multi(
         &mut self,
         (plain, latex): (&'static str, &'static str),
         args: &[ExprId],
     ) {
-        if self.latex() {
+        if self.mathml() {
+            self.text("<mi>");
+            self.text(plain);
+            self.text("</mi>");
+            self.text(APPLY);
+        } else if self.latex() {
             self.text(latex);
-            self.text("\\left(");
         } else {
             self.text(plain);
-            self.text("(");
         }
+        self.arguments(args);
+    }
+
+    /// `(a, b)`, parenthesized as the style does it.
+    fn arguments(&mut self, args: &[ExprId]) {
+        let (open, close) = self.parens();
+        self.text(open);
         for (k, &arg) in args.iter().enumerate() {
             if k > 0 {
-                self.text(", ");
+                self.either(", ", "<mo>,</mo>");
             }
             self.push(Task::Item(Item::Expr(arg), Prec::Sum));
         }
-        self.text(if self.latex() { "\\right)" } else { ")" });
+        self.text(close);
+    }
+
+    /// A `d` of a MathML derivative of order `order`, and then `name` (`d²y`), or `name`
+    /// and then its power (`dx²`).
+    fn mathml_differential(&mut self, order: usize, name: SymbolId, power_on_name: bool) {
+        match (order > 1, power_on_name) {
+            (false, _) => {
+                self.text("<mi>d</mi>");
+                self.push(Task::Name(name));
+            }
+            (true, false) => {
+                self.text("<msup><mi>d</mi>");
+                self.digits(Task::Index(order));
+                self.text("</msup>");
+                self.push(Task::Name(name));
+            }
+            (true, true) => {
+                self.text("<mi>d</mi><msup>");
+                self.push(Task::Name(name));
+                self.digits(Task::Index(order));
+                self.text("</msup>");
+            }
+        }
+    }
+
+    /// `′`, `″`, `‴` for the first three orders; `(n)` beyond, as MathML writes a prime.
+    fn mathml_primes(&mut self, order: usize) {
+        match order {
+            1 => self.text("<mo>′</mo>"),
+            2 => self.text("<mo>″</mo>"),
+            3 => self.text("<mo>‴</mo>"),
+            _ => {
+                self.text("<mrow><mo>(</mo>");
+                self.digits(Task::Index(order));
+                self.text("<mo>)</mo></mrow>");
+            }
+        }
     }
 
     /// `^{n}` after a `d` of a LaTeX derivative of order `n > 1`.
@@ -99,6 +181,22 @@ impl Writer<'_> {
                 }
                 self.text(")");
                 Prec::Atom
+            }
+            (Style::MathMl, Notation::Leibniz) => {
+                self.text("<mfrac><mrow>");
+                self.mathml_differential(order, of, false);
+                self.text("</mrow><mrow>");
+                self.mathml_differential(order, wrt, true);
+                self.text("</mrow></mfrac>");
+                Prec::Power
+            }
+            (Style::MathMl, Notation::Prime) => {
+                self.text("<msup>");
+                self.push(Task::Name(of));
+                self.mathml_primes(order);
+                self.text("</msup>");
+                // As in LaTeX: `(y′)²`.
+                Prec::Power
             }
             (Style::Latex, Notation::Leibniz) => {
                 self.text("\\frac{d");
@@ -142,7 +240,7 @@ impl Writer<'_> {
                             self.push(Task::Superscript(order as u64));
                             self.text("⁾");
                         }
-                        Style::Plain => {
+                        Style::Plain | Style::MathMl => {
                             self.text("^(");
                             self.push(Task::Index(order));
                             self.text(")");
@@ -173,7 +271,9 @@ impl Writer<'_> {
         }
         let total: u32 = orders.iter().sum();
         let prime = if self.unicode() { "′" } else { "'" };
-        if args.len() == 1 && total <= 3 {
+        if self.mathml() {
+            self.layout_mathml_function(name, orders, total, args.len());
+        } else if args.len() == 1 && total <= 3 {
             self.push(Task::FunctionName(name));
             for _ in 0..total {
                 self.text(prime);
@@ -208,18 +308,31 @@ impl Writer<'_> {
             self.push(Task::FunctionName(name));
             self.text(")");
         }
-        let (open, close) = if self.latex() {
-            ("\\left(", "\\right)")
+        self.arguments(args);
+    }
+
+    /// An unknown function's name in MathML, as LaTeX writes it: with primes for a
+    /// function of one argument differentiated up to three times (`f″`), else after a
+    /// `∂` for each argument position it is differentiated in (`∂₁∂₂g`); then the
+    /// function application.
+    fn layout_mathml_function(&mut self, name: SymbolId, orders: &[u32], total: u32, arity: usize) {
+        if total == 0 {
+            self.push(Task::FunctionName(name));
+        } else if arity == 1 && total <= 3 {
+            self.text("<msup>");
+            self.push(Task::FunctionName(name));
+            self.mathml_primes(total as usize);
+            self.text("</msup>");
         } else {
-            ("(", ")")
-        };
-        self.text(open);
-        for (k, &arg) in args.iter().enumerate() {
-            if k > 0 {
-                self.text(", ");
+            for (k, &order) in orders.iter().enumerate() {
+                for _ in 0..order {
+                    self.text("<msub><mi>∂</mi>");
+                    self.digits(Task::Index(k + 1));
+                    self.text("</msub>");
+                }
             }
-            self.push(Task::Item(Item::Expr(arg), Prec::Sum));
+            self.push(Task::FunctionName(name));
         }
-        self.text(close);
+        self.text(APPLY);
     }
 }

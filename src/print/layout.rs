@@ -8,10 +8,12 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
+use crate::expr::func::Func;
 use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool, SymbolId};
 
 use super::batch::MAX_REMEMBERED_TEXT;
+use super::mathml::{INVISIBLE_TIMES, MINUS, NEGATION, SPACED_TIMES};
 use super::names::{greek_letter, write_name, write_superscript};
 use super::order::{product_order, sum_order};
 use super::{Notation, Style};
@@ -90,6 +92,64 @@ impl<'a> Writer<'a> {
         self.style == Style::Unicode
     }
 
+    pub(super) fn mathml(&self) -> bool {
+        self.style == Style::MathMl
+    }
+
+    /// The parentheses around a group: `\left(`…`\right)` in LaTeX, an `<mrow>` of
+    /// stretchy ones in MathML.
+    pub(super) fn parens(&self) -> (&'static str, &'static str) {
+        match self.style {
+            Style::Latex => ("\\left(", "\\right)"),
+            Style::MathMl => ("<mrow><mo>(</mo>", "<mo>)</mo></mrow>"),
+            Style::Plain | Style::Unicode => ("(", ")"),
+        }
+    }
+
+    /// `plain` in text, `mathml` in MathML.
+    pub(super) fn either(&mut self, plain: &'static str, mathml: &'static str) {
+        self.text(if self.mathml() { mathml } else { plain });
+    }
+
+    /// A number's digits (a [`Task::Numer`], [`Task::Denom`] or [`Task::Index`]): in
+    /// MathML in an `<mn>`.
+    pub(super) fn digits(&mut self, task: Task) {
+        if self.mathml() {
+            self.text("<mn>");
+            self.push(task);
+            self.text("</mn>");
+        } else {
+            self.push(task);
+        }
+    }
+
+    /// In MathML, opens an `<mrow>` for what fills one place of a layout element (a
+    /// fraction's numerator, a power's base) unless it is `one` element already.
+    pub(super) fn mrow_open(&mut self, one: bool) {
+        if self.mathml() && !one {
+            self.text("<mrow>");
+        }
+    }
+
+    /// Closes what [`Writer::mrow_open`] opened.
+    pub(super) fn mrow_close(&mut self, one: bool) {
+        if self.mathml() && !one {
+            self.text("</mrow>");
+        }
+    }
+
+    /// Whether `id` is written as one MathML element in any context: a name, a constant,
+    /// a natural number, a power, a root, `e^u`, `|u|` or a derivative.
+    pub(super) fn is_one_element(&self, id: ExprId) -> bool {
+        match self.pool.node(id) {
+            Node::Sym(_) | Node::Const(_) | Node::Derivative { .. } => true,
+            Node::Num(value) => value.is_integer() && !value.is_negative(),
+            Node::Pow([_, exp]) => !self.is_negative(*exp),
+            Node::Call(func, _) => matches!(func, Func::Exp | Func::Abs),
+            _ => false,
+        }
+    }
+
     /// Appends the text of `id` to `self.out` and returns where it lies. A DAG prints as
     /// the tree it unfolds to, so subexpressions repeat: the text of each (item, context)
     /// is laid out once and copied afterwards, also from earlier results.
@@ -121,11 +181,7 @@ impl<'a> Writer<'a> {
                     self.scratch.clear();
                     let prec = self.layout(item);
                     let wrap = prec < required;
-                    let (open, close) = if self.latex() {
-                        ("\\left(", "\\right)")
-                    } else {
-                        ("(", ")")
-                    };
+                    let (open, close) = self.parens();
                     if wrap {
                         stack.push(Task::Text(close));
                     }
@@ -210,12 +266,8 @@ impl<'a> Writer<'a> {
                         len = len.saturating_add(part);
                     }
                     if wrap {
-                        let parens = if self.latex() {
-                            "\\left(\\right)".len()
-                        } else {
-                            "()".len()
-                        };
-                        len = len.saturating_add(parens as u64);
+                        let (open, close) = self.parens();
+                        len = len.saturating_add((open.len() + close.len()) as u64);
                     }
                     lens.insert((item, required), len);
                 }
@@ -247,10 +299,10 @@ impl<'a> Writer<'a> {
             Item::Power { base, exp } => self.layout_power(base, exp, true),
             Item::Expr(id) => match pool.node(id) {
                 Node::Undefined => {
-                    self.text(if self.latex() {
-                        "\\text{undefined}"
-                    } else {
-                        "undefined"
+                    self.text(match self.style {
+                        Style::Latex => "\\text{undefined}",
+                        Style::MathMl => "<mtext>undefined</mtext>",
+                        Style::Plain | Style::Unicode => "undefined",
                     });
                     Prec::Atom
                 }
@@ -260,11 +312,12 @@ impl<'a> Writer<'a> {
                         Style::Plain => "pi",
                         Style::Latex => "\\pi",
                         Style::Unicode => "π",
+                        Style::MathMl => "<mi>π</mi>",
                     });
                     Prec::Atom
                 }
                 Node::Const(Constant::E) => {
-                    self.text("e");
+                    self.either("e", "<mi>e</mi>");
                     Prec::Atom
                 }
                 Node::Sym(symbol) => {
@@ -282,7 +335,18 @@ impl<'a> Writer<'a> {
                             },
                             Prec::Power,
                         );
-                        if self.latex() {
+                        if self.mathml() {
+                            self.text("<mfrac><mn>1</mn>");
+                            if *exp == ExprId::MINUS_ONE {
+                                let one = self.is_one_element(*base);
+                                self.mrow_open(one);
+                                self.push(Task::Item(Item::Expr(*base), Prec::Sum));
+                                self.mrow_close(one);
+                            } else {
+                                self.push(power);
+                            }
+                            self.text("</mfrac>");
+                        } else if self.latex() {
                             self.text("\\frac{1}{");
                             if *exp == ExprId::MINUS_ONE {
                                 self.push(Task::Item(Item::Expr(*base), Prec::Sum));
@@ -338,9 +402,12 @@ impl<'a> Writer<'a> {
 
     fn layout_number(&mut self, id: ExprId, value: &Rational) -> Prec {
         if value.is_negative() {
-            self.text("-");
+            self.either("-", NEGATION);
         }
         let prec = self.layout_magnitude(id, value);
+        if value.is_negative() {
+            self.mrow_close(false);
+        }
         if value.is_negative() && prec == Prec::Atom {
             Prec::Neg
         } else {
@@ -351,10 +418,15 @@ impl<'a> Writer<'a> {
     /// `|value|`: `3`, `1/2` or `\frac{1}{2}`.
     fn layout_magnitude(&mut self, id: ExprId, value: &Rational) -> Prec {
         if value.is_integer() {
-            self.push(Task::Numer(id));
+            self.digits(Task::Numer(id));
             return Prec::Atom;
         }
-        if self.latex() {
+        if self.mathml() {
+            self.text("<mfrac>");
+            self.digits(Task::Numer(id));
+            self.digits(Task::Denom(id));
+            self.text("</mfrac>");
+        } else if self.latex() {
             self.text("\\frac{");
             self.push(Task::Numer(id));
             self.text("}{");
@@ -401,11 +473,11 @@ impl<'a> Writer<'a> {
             match (i, negative) {
                 (0, _) => self.push(Task::Item(Item::Expr(term), Prec::Sum)),
                 (_, true) => {
-                    self.text(" - ");
+                    self.either(" - ", MINUS);
                     self.push(Task::Item(Item::Neg(term), Prec::Product));
                 }
                 (_, false) => {
-                    self.text(" + ");
+                    self.either(" + ", "<mo>+</mo>");
                     self.push(Task::Item(Item::Expr(term), Prec::Product));
                 }
             }
@@ -435,21 +507,39 @@ impl<'a> Writer<'a> {
             // Just the factor: `-x` negated is `x`.
             return self.layout(Item::Expr(*factor));
         }
-        if coeff.is_negative() && !negate {
-            self.text("-");
+        let negative = coeff.is_negative() && !negate;
+        if negative {
+            self.either("-", NEGATION);
         }
         let denom_items = bottom.len() + usize::from(!coeff.is_integer());
-        let fraction = self.latex() && denom_items > 0;
+        let fraction = (self.latex() || self.mathml()) && denom_items > 0;
+        let coeff_shown = coeff_id.is_some() && (!abs_numer_is_one || top.is_empty());
+        // In MathML a numerator or denominator of one element needs no `<mrow>`.
+        let numer_one = match (&top[..], coeff_shown) {
+            ([], _) => true,
+            ([factor], false) => self.is_one_element(*factor),
+            _ => false,
+        };
+        let denom_one = denom_items == 1
+            && bottom
+                .first()
+                .is_none_or(|&factor| match pool.node(factor) {
+                    Node::Pow([base, exp]) => {
+                        *exp != ExprId::MINUS_ONE || self.is_one_element(*base)
+                    }
+                    _ => false,
+                });
         if fraction {
-            self.text("\\frac{");
+            self.either("\\frac{", "<mfrac>");
+            self.mrow_open(numer_one);
         }
         // The numerator: the coefficient unless it is 1, then the factors.
         let mut previous = None;
-        if let (Some(c), false) = (coeff_id, abs_numer_is_one && !top.is_empty()) {
-            self.push(Task::Numer(c));
+        if let (Some(c), true) = (coeff_id, coeff_shown) {
+            self.digits(Task::Numer(c));
             previous = Some(c);
         } else if top.is_empty() {
-            self.text("1");
+            self.either("1", "<mn>1</mn>");
             previous = Some(ExprId::ONE);
         }
         // Alone in a LaTeX numerator, a factor needs no parentheses.
@@ -463,20 +553,29 @@ impl<'a> Writer<'a> {
             self.push(Task::Item(Item::Expr(factor), required));
         }
         if denom_items == 0 {
-            return if coeff.is_negative() && !negate && top.len() == 1 && abs_numer_is_one {
+            if negative {
+                self.mrow_close(false);
+            }
+            return if negative && top.len() == 1 && abs_numer_is_one {
                 Prec::Neg
             } else {
                 Prec::Product
             };
         }
         let group = denom_items > 1 && !fraction;
-        self.text(if fraction { "}{" } else { "/" });
+        if fraction {
+            self.mrow_close(numer_one);
+            self.either("}{", "");
+            self.mrow_open(denom_one);
+        } else {
+            self.text("/");
+        }
         if group {
             self.text("(");
         }
         let mut previous = None;
         if let (Some(c), false) = (coeff_id, coeff.is_integer()) {
-            self.push(Task::Denom(c));
+            self.digits(Task::Denom(c));
             previous = Some(c);
         }
         for &factor in &bottom {
@@ -498,14 +597,18 @@ impl<'a> Writer<'a> {
             self.text(")");
         }
         if fraction {
-            self.text("}");
+            self.mrow_close(denom_one);
+            self.either("}", "</mfrac>");
+        }
+        if negative {
+            self.mrow_close(false);
         }
         Prec::Product
     }
 
     /// What goes between two factors of a product: `*` in plain text; in LaTeX a space,
     /// or `\cdot` before a digit; in Unicode nothing where it reads unambiguously (`4πty`,
-    /// `2x²`), else `·`.
+    /// `2x²`), else `·`; in MathML as in LaTeX, the invisible times or a dot.
     fn separator(&mut self, left: ExprId, right: ExprId, left_is_number: bool) {
         match self.style {
             Style::Plain => self.text("*"),
@@ -513,6 +616,13 @@ impl<'a> Writer<'a> {
                 " \\cdot "
             } else {
                 " "
+            }),
+            Style::MathMl => self.text(if self.starts_with_digit(right) {
+                "<mo>⋅</mo>"
+            } else if self.is_named_call(right) {
+                SPACED_TIMES
+            } else {
+                INVISIBLE_TIMES
             }),
             Style::Unicode => {
                 let right_ok = !self.starts_with_digit(right);
@@ -525,6 +635,21 @@ impl<'a> Writer<'a> {
                     self.text("·");
                 }
             }
+        }
+    }
+
+    /// Whether the factor is a function written by its name, as `\sin` is in LaTeX (a
+    /// thin space before it in a product); in a denominator, `factor^-1` written as
+    /// `factor`.
+    fn is_named_call(&self, factor: ExprId) -> bool {
+        let factor = match self.pool.node(factor) {
+            Node::Pow([base, ExprId::MINUS_ONE]) => *base,
+            _ => factor,
+        };
+        match self.pool.node(factor) {
+            Node::Call(func, _) => !matches!(func, Func::Exp | Func::Abs),
+            Node::Atan2(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => true,
+            _ => false,
         }
     }
 
@@ -587,6 +712,9 @@ impl<'a> Writer<'a> {
                 return Prec::Power;
             }
         }
+        if self.mathml() {
+            return self.layout_mathml_power(base, exp, exp_value.as_ref(), flip);
+        }
         self.push(Task::Item(Item::Expr(base), Prec::Atom));
         if let (true, Some(e)) = (self.latex(), &exp_value) {
             // `x^{3/2}`: a slash reads better than a fraction up there.
@@ -632,8 +760,72 @@ impl<'a> Writer<'a> {
                 self.text(if root == 2 { "√" } else { "∛" });
                 self.push(Task::Item(Item::Expr(base), Prec::Atom));
             }
+            Style::MathMl if root == 2 => {
+                self.text("<msqrt>");
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.text("</msqrt>");
+            }
+            Style::MathMl => {
+                let one = self.is_one_element(base);
+                self.text("<mroot>");
+                self.mrow_open(one);
+                self.push(Task::Item(Item::Expr(base), Prec::Sum));
+                self.mrow_close(one);
+                self.text("<mn>3</mn></mroot>");
+            }
         }
         Prec::Atom
+    }
+
+    /// `<msup>` of `base` and `exp` (negated when `flip`), whose value `exp_value` has
+    /// when it is a number: written as LaTeX writes it, `x^{3/2}` with a slash.
+    fn layout_mathml_power(
+        &mut self,
+        base: ExprId,
+        exp: ExprId,
+        exp_value: Option<&Rational>,
+        flip: bool,
+    ) -> Prec {
+        // A sum, a product or a negative or fractional number is a base in parentheses,
+        // one `<mrow>`.
+        let base_one = self.is_one_element(base)
+            || match self.pool.node(base) {
+                Node::Add(_) | Node::Mul(_) => true,
+                Node::Num(value) => value.is_negative() || !value.is_integer(),
+                _ => false,
+            };
+        self.text("<msup>");
+        self.mrow_open(base_one);
+        self.push(Task::Item(Item::Expr(base), Prec::Atom));
+        self.mrow_close(base_one);
+        match exp_value {
+            Some(e) => {
+                let one = e.is_integer() && !e.is_negative();
+                self.mrow_open(one);
+                if e.is_negative() {
+                    self.text(MINUS);
+                }
+                self.digits(Task::Numer(exp));
+                if !e.is_integer() {
+                    self.text("<mo>/</mo>");
+                    self.digits(Task::Denom(exp));
+                }
+                self.mrow_close(one);
+            }
+            None => {
+                let one = !flip && self.is_one_element(exp);
+                let exponent = if flip {
+                    Item::Neg(exp)
+                } else {
+                    Item::Expr(exp)
+                };
+                self.mrow_open(one);
+                self.push(Task::Item(exponent, Prec::Sum));
+                self.mrow_close(one);
+            }
+        }
+        self.text("</msup>");
+        Prec::Power
     }
     /// The operands of a sum or product in the order they are printed.
     fn display_order(&mut self, id: ExprId) -> Rc<[ExprId]> {

@@ -1,5 +1,5 @@
 //! The printers: plain text that the parser reads back to the same expression, LaTeX for
-//! papers, and Unicode for the terminal ([`Style`]).
+//! papers, Unicode for the terminal, and MathML Core for web pages ([`Style`]).
 //!
 //! Sums print in a readable order (polynomials by descending degree, constants last),
 //! products as a numerator over a denominator (`4*pi*t*y/3`, `x/y^2`), half powers as
@@ -9,6 +9,7 @@
 mod batch;
 mod calls;
 mod layout;
+mod mathml;
 mod names;
 mod order;
 mod placeholder;
@@ -18,6 +19,9 @@ use std::fmt;
 use crate::expr::{ExprId, Node, Pool};
 
 pub use batch::BatchPrinter;
+pub(crate) use mathml::{INVISIBLE_TIMES, THIN_SPACE, mtext};
+#[cfg(feature = "cli")]
+pub(crate) use mathml::{MINUS, NEGATION, QUAD, math_element, write_decimal};
 pub(crate) use names::{write_name, write_superscript};
 pub(crate) use order::{product_order, sum_order};
 pub(crate) use placeholder::placeholder_name;
@@ -46,6 +50,9 @@ pub enum Style {
     Latex,
     /// For the terminal: `4πty/3`, `x²`, `√x`.
     Unicode,
+    /// MathML Core, for a web page: the content of a `<math>` element, as the LaTeX style
+    /// lays it out (`<mfrac><mrow><mn>4</mn><mo>&#x2062;</mo><mi>π</mi>…</mrow><mn>3</mn></mfrac>`).
+    MathMl,
 }
 
 /// How derivatives of dependent variables (and result labels) are written.
@@ -66,6 +73,11 @@ pub enum Notation {
 /// let e = parse(&mut pool, "4*pi/3*t*y*x^2").unwrap();
 /// assert_eq!(Printer::new(&pool, e).style(Style::Latex).to_string(), r"\frac{4 \pi t x^{2} y}{3}");
 /// assert_eq!(Printer::new(&pool, e).style(Style::Unicode).to_string(), "4πtx²y/3");
+/// let x2 = parse(&mut pool, "x^2").unwrap();
+/// assert_eq!(
+///     Printer::new(&pool, x2).style(Style::MathMl).to_string(),
+///     "<msup><mi>x</mi><mn>2</mn></msup>"
+/// );
 /// ```
 pub struct Printer<'a> {
     pool: &'a Pool,

@@ -6,6 +6,7 @@ use std::fmt::{self, Write};
 use crate::expr::func::Func;
 
 use super::Style;
+use super::mathml;
 
 /// The LaTeX command of a built-in function (`\sin`, `\operatorname{asinh}`).
 pub(super) fn latex_function(func: Func) -> &'static str {
@@ -110,7 +111,8 @@ pub(super) fn greek_letter(name: &str) -> Option<(&'static str, &'static str)> {
 /// Writes a variable or function name in `style`. LaTeX: Greek letters as commands, a
 /// subscript after `_` or trailing digits (`w_11` is `w_{11}`, `x1` is `x_{1}`), longer
 /// names upright for functions and italic for variables. Unicode: Greek letters as
-/// letters, digit subscripts after `_` as subscript digits (`w₁₁`).
+/// letters, digit subscripts after `_` as subscript digits (`w₁₁`). MathML: tokens, as
+/// LaTeX writes them (`<msub><mi>w</mi><mn>11</mn></msub>`).
 pub(crate) fn write_name(
     out: &mut impl Write,
     name: &str,
@@ -144,6 +146,7 @@ pub(crate) fn write_name(
                 None => out.write_str(stem_text),
             }
         }
+        Style::MathMl => mathml::write_name(out, (stem, subscript), function),
         Style::Latex => {
             write_latex_stem(out, stem, function)?;
             if let Some(sub) = subscript {

@@ -8,6 +8,7 @@ use crate::expr::{ExprId, SymbolId};
 
 use super::Style;
 use super::layout::{Item, Prec, Task, Writer};
+use super::mathml::APPLY;
 
 /// The name of the placeholder function: `d/dx` (total) or `∂/∂x` (partial).
 pub(crate) fn placeholder_name(var: &str, total: bool) -> String {
@@ -51,6 +52,19 @@ impl Writer<'_> {
                 self.text("(");
                 self.push(inner);
                 self.text(")");
+            }
+            Style::MathMl => {
+                self.text(if total {
+                    "<mfrac><mi>d</mi><mrow><mi>d</mi>"
+                } else {
+                    "<mfrac><mi>∂</mi><mrow><mi>∂</mi>"
+                });
+                self.push(var);
+                self.text("</mrow></mfrac>");
+                self.text(APPLY);
+                self.text("<mrow><mo>(</mo>");
+                self.push(inner);
+                self.text("<mo>)</mo></mrow>");
             }
             Style::Latex => {
                 self.text(if total {

@@ -1,8 +1,10 @@
 //! The text of a result's label in each style: `diff(f, x)`, `∂f/∂x`,
-//! `\frac{\partial f}{\partial x}`, and the prime notation where it applies. The
+//! `\frac{\partial f}{\partial x}`, MathML, and the prime notation where it applies. The
 //! request words its errors with it; the output writes it before each value.
 
-use crate::print::{Notation, Style, write_name, write_superscript};
+use crate::print::{
+    INVISIBLE_TIMES, Notation, Style, THIN_SPACE, mtext, write_name, write_superscript,
+};
 use crate::request::Label;
 
 /// The plain label of a result, as used in error messages.
@@ -22,6 +24,10 @@ fn primes(of: &str, vars: &[String], style: Style, notation: Notation) -> Option
     let same = vars.windows(2).all(|w| w[0] == w[1]);
     if notation != Notation::Prime || !same || vars.is_empty() || vars.len() > 3 {
         return None;
+    }
+    if style == Style::MathMl {
+        let primes = ["′", "″", "‴"][vars.len() - 1];
+        return Some(format!("<msup>{}<mo>{primes}</mo></msup>", name(of, style)));
     }
     let prime = if style == Style::Unicode { "′" } else { "'" };
     Some(format!("{}{}", name(of, style), prime.repeat(vars.len())))
@@ -70,6 +76,30 @@ fn leibniz(of: &str, vars: &[String], total: bool, style: Style) -> String {
             }
             text
         }
+        Style::MathMl => {
+            let d = if total { "<mi>d</mi>" } else { "<mi>∂</mi>" };
+            let top = if n > 1 {
+                format!("<msup>{d}<mn>{n}</mn></msup>")
+            } else {
+                d.to_string()
+            };
+            let numerator = if of.is_empty() {
+                top
+            } else {
+                format!("<mrow>{top}{of}</mrow>")
+            };
+            let denominator: Vec<String> = grouped(vars)
+                .into_iter()
+                .map(|(v, k)| match k {
+                    1 => format!("{d}{}", name(v, style)),
+                    _ => format!("{d}<msup>{}<mn>{k}</mn></msup>", name(v, style)),
+                })
+                .collect();
+            format!(
+                "<mfrac>{numerator}<mrow>{}</mrow></mfrac>",
+                denominator.join(THIN_SPACE)
+            )
+        }
         Style::Latex => {
             let d = if total { "d" } else { "\\partial " };
             let power = if n > 1 {
@@ -116,6 +146,12 @@ pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
                     leibniz("", vars, *total, style),
                     name(of, style)
                 ),
+                Style::MathMl => format!(
+                    "{}<mrow><mo>(</mo>{}{}<mo>)</mo></mrow>",
+                    leibniz("", vars, *total, style),
+                    name(of, style),
+                    mtext(&format!(" with {rules}"))
+                ),
             },
         },
         Label::Chain { of, via, var } => {
@@ -125,7 +161,11 @@ pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
                 Style::Plain => format!("{first}*diff({via}, {var})"),
                 Style::Unicode => format!("{first}·{second}"),
                 Style::Latex => format!("{first} {second}"),
+                Style::MathMl => format!("{first}{INVISIBLE_TIMES}{second}"),
             }
+        }
+        Label::Differential { of } if style == Style::MathMl => {
+            format!("<mrow><mi>d</mi>{}</mrow>", name(of, style))
         }
         Label::Differential { of } => format!("d{}", name(of, style)),
         Label::Implicit { y, x, order } => {
@@ -136,6 +176,18 @@ pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
             match style {
                 Style::Plain if *order == 1 => format!("diff({y}, {x})"),
                 Style::Plain => format!("diff({y}, {x}, {order})"),
+                Style::MathMl => {
+                    let (y, x) = (name(y, style), name(x, style));
+                    if *order > 1 {
+                        format!(
+                            "<mfrac><mrow><msup><mi>d</mi><mn>{order}</mn></msup>{y}</mrow><mrow><mi>d</mi><msup>{x}<mn>{order}</mn></msup></mrow></mfrac>"
+                        )
+                    } else {
+                        format!(
+                            "<mfrac><mrow><mi>d</mi>{y}</mrow><mrow><mi>d</mi>{x}</mrow></mfrac>"
+                        )
+                    }
+                }
                 _ => {
                     let power = if *order > 1 {
                         if style == Style::Latex {
@@ -159,6 +211,10 @@ pub fn label_text(label: &Label, style: Style, notation: Notation) -> String {
             let inner = label_text(inner, style, notation);
             match style {
                 Style::Latex => format!("\\left.{inner}\\right|_{{{rules}}}"),
+                Style::MathMl => format!(
+                    "<msub><mrow>{inner}<mo>|</mo></mrow>{}</msub>",
+                    mtext(rules)
+                ),
                 _ => format!("{inner} with {rules}"),
             }
         }

@@ -15,6 +15,7 @@ mod formats;
 mod fuzz_regressions;
 mod jobs;
 mod layers;
+mod mathml;
 mod models;
 mod numeric;
 mod parse;

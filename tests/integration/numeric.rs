@@ -352,7 +352,7 @@ fn numeric_json_beyond_f64() {
     success: true
     exit_code: 0
     ----- stdout -----
-    {"free_variables":["x"],"input":"exp(x)","options":{"at":["x=1000"],"definitions":[],"depends":[],"implicit":null,"inline":false,"mode":"derivative","of":null,"params":[],"sgd":null,"subst":[],"total":false,"wrt":["x"]},"results":[{"decimal":null,"decimal_text":"1.970071114017047e434","form":"computed","forms":[],"heading":null,"label":null,"label_latex":null,"label_unicode":null,"latex":"e^{1000}","note":null,"plain":"exp(1000)","unicode":"exp(1000)","update":false}]}
+    {"free_variables":["x"],"input":"exp(x)","options":{"at":["x=1000"],"definitions":[],"depends":[],"implicit":null,"inline":false,"mode":"derivative","of":null,"params":[],"sgd":null,"subst":[],"total":false,"wrt":["x"]},"results":[{"decimal":null,"decimal_text":"1.970071114017047e434","form":"computed","forms":[],"heading":null,"label":null,"label_latex":null,"label_mathml":null,"label_unicode":null,"latex":"e^{1000}","mathml":"<msup><mi>e</mi><mn>1000</mn></msup>","note":null,"plain":"exp(1000)","unicode":"exp(1000)","update":false}]}
 
     ----- stderr -----
     "#);

@@ -31,7 +31,7 @@ pub(super) const COMMANDS: [(&str, &str, &str); 16] = [
     (
         ":format",
         ":format unicode",
-        "plain, latex, unicode or json",
+        "plain, latex, unicode, mathml or json",
     ),
     (
         ":form",

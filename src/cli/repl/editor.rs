@@ -154,7 +154,7 @@ fn takes_expression(head: &str) -> bool {
 /// The values a command takes, after its name.
 fn command_values(head: &str) -> Option<&'static [&'static str]> {
     match head {
-        ":format" => Some(&["plain", "latex", "unicode", "json"]),
+        ":format" => Some(&["plain", "latex", "unicode", "mathml", "json"]),
         ":form" => Some(&["auto", "computed", "factored", "together", "expanded"]),
         ":total" | ":steps" | ":explain" | ":verify" => Some(&["on", "off"]),
         _ => None,
