@@ -224,3 +224,19 @@ fn option_as_value(option: &str, value: &str) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// clap's error message on one line, without its usage lines: `cannot be used with:` and
+/// its list joined.
+pub(super) fn clap_message(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut lines = text.lines().take_while(|l| !l.trim().is_empty());
+    let first = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
+    let rest: Vec<&str> = lines.map(str::trim).collect();
+    match rest.is_empty() {
+        true => first.to_string(),
+        false => format!("{first} {}", rest.join(", ")),
+    }
+}

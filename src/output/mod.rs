@@ -332,6 +332,20 @@ fn rule_text(pool: &Pool, step: &Step, style: Style, notation: Notation) -> Stri
 }
 
 #[cfg(feature = "cli")]
+/// The exponent after a `^` in a rule's words: the letters and digits that follow.
+fn exponent(chars: &mut std::iter::Peekable<std::str::Chars>) -> String {
+    let mut power = String::new();
+    while let Some(&next) = chars.peek() {
+        if !next.is_alphanumeric() {
+            break;
+        }
+        power.push(next);
+        chars.next();
+    }
+    power
+}
+
+#[cfg(feature = "cli")]
 /// A rule's words for LaTeX text mode: `*` as a centred dot, `^2` as a superscript.
 fn latex_text(rule: &str) -> String {
     let mut out = String::with_capacity(rule.len());
@@ -340,14 +354,7 @@ fn latex_text(rule: &str) -> String {
         match c {
             '*' => out.push_str("$\\cdot$"),
             '^' => {
-                let mut power = String::new();
-                while let Some(&next) = chars.peek() {
-                    if !next.is_alphanumeric() {
-                        break;
-                    }
-                    power.push(next);
-                    chars.next();
-                }
+                let power = exponent(&mut chars);
                 out.push_str(&format!("$^{{{power}}}$"));
             }
             '_' | '&' | '%' | '#' => {
@@ -371,14 +378,7 @@ fn mathml_text(rule: &str) -> String {
         match c {
             '*' => segment.push('·'),
             '^' => {
-                let mut power = String::new();
-                while let Some(&next) = chars.peek() {
-                    if !next.is_alphanumeric() {
-                        break;
-                    }
-                    power.push(next);
-                    chars.next();
-                }
+                let power = exponent(&mut chars);
                 out.push_str(&format!(
                     "<msup>{}{}</msup>",
                     mtext(&segment),

@@ -13,7 +13,7 @@ use crate::cli::Cli;
 use crate::cli::color::report;
 use crate::cli::guard::compute_guarded;
 use crate::cli::stats::write_table;
-use crate::cli::validate::usage_error;
+use crate::cli::validate::{clap_message, usage_error};
 use crate::cli::write::write_results;
 use crate::error::Error;
 use crate::expr::ExprId;
@@ -232,22 +232,8 @@ impl Session {
 /// options is clap's error, reworded as a usage error.
 pub(super) fn reread(cli: &Cli) -> Result<Cli, Error> {
     let args = std::iter::once("deriv".to_string()).chain(cli.to_args());
-    Cli::try_parse_from(args).map_err(|error| {
-        // The message, without clap's usage lines: `cannot be used with:` and its list.
-        let text = error.render().to_string();
-        let mut lines = text.lines().take_while(|l| !l.trim().is_empty());
-        let first = lines
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("error: ");
-        let rest: Vec<&str> = lines.map(str::trim).collect();
-        let message = match rest.is_empty() {
-            true => first.to_string(),
-            false => format!("{first} {}", rest.join(", ")),
-        };
-        Error::Usage {
-            message,
-            help: Some("`:show` lists the options in use".into()),
-        }
+    Cli::try_parse_from(args).map_err(|error| Error::Usage {
+        message: clap_message(&error),
+        help: Some("`:show` lists the options in use".into()),
     })
 }

@@ -10,6 +10,7 @@ use crate::cli::Cli;
 use crate::cli::checks::all_warnings;
 use crate::cli::guard::compute_guarded;
 use crate::cli::record::{RecordParts, json_record};
+use crate::cli::validate::clap_message;
 use crate::error::{Error, Limit};
 use crate::verify::verify;
 
@@ -166,19 +167,4 @@ fn compute(
         content_type: JSON,
         body: format!("{record}\n").into_bytes(),
     })
-}
-
-/// clap's message without its usage lines, with option names as the API spells them.
-fn clap_message(error: &clap::Error) -> String {
-    let text = error.render().to_string();
-    let mut lines = text.lines().take_while(|l| !l.trim().is_empty());
-    let first = lines
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ");
-    let rest: Vec<&str> = lines.map(str::trim).collect();
-    match rest.is_empty() {
-        true => first.to_string(),
-        false => format!("{first} {}", rest.join(", ")),
-    }
 }
