@@ -198,19 +198,19 @@ function charIndex(text, byteOffset) {
 
 // ---- Field messages: hints, and errors with a caret under the place ----
 
+// The inputs an error can name (the API's parameter names), each with a message area.
+const FIELDS = ["expr", "wrt", "subst", "form", "notation", "range", "at"];
+
 function fieldFor(input) {
-  const map = { expr: "expr", wrt: "wrt", subst: "subst", form: "form", notation: "notation", range: "range", at: "at" };
-  return input && map[input] ? inputs[map[input]] : null;
+  return FIELDS.includes(input) ? inputs[input] : null;
 }
 
 function clearFieldErrors() {
-  for (const input of Object.values(inputs)) {
+  for (const input of FIELDS.map((name) => inputs[name])) {
     input.removeAttribute("aria-invalid");
     const msg = $(`${input.name}-msg`);
-    if (msg) {
-      msg.classList.remove("error");
-      msg.textContent = msg.dataset.hint ?? "";
-    }
+    msg.classList.remove("error");
+    msg.textContent = msg.dataset.hint ?? "";
   }
 }
 
@@ -411,17 +411,15 @@ async function update() {
     const main = await ask("/api/derive", deriveQuery(state), signal);
     if (mine !== seq) return;
     clearFieldErrors();
-    const output = $("result");
     if (main.error) {
-      output.classList.add("stale");
-      for (const card of ["explain-card", "steps-card", "plot-card"]) $(card).classList.add("stale");
+      for (const card of ["result", "explain-card", "steps-card", "plot-card"]) $(card).classList.add("stale");
       const placed = showFieldError(main.error);
       const problem = $("problem");
       problem.hidden = false;
       problem.replaceChildren(placed ? el("strong", "", `⚠ ${main.error.message} (see ${labelOf(main.error.input)})`) : problemNode(main.error));
       return;
     }
-    output.classList.remove("stale");
+    for (const card of ["result", "explain-card", "steps-card", "plot-card"]) $(card).classList.remove("stale");
     $("problem").hidden = true;
     renderResult(state, main.json);
 
@@ -432,7 +430,6 @@ async function update() {
     if (mine !== seq) return;
 
     const explainCard = $("explain-card");
-    explainCard.classList.remove("stale");
     explainCard.hidden = !table;
     if (table?.error) {
       $("explain-body").replaceChildren(problemNode(table.error));
@@ -441,12 +438,15 @@ async function update() {
     }
 
     const plotCard = $("plot-card");
-    plotCard.classList.remove("stale");
     plotCard.hidden = false;
     if (chart.error) {
-      if (!showFieldError(chart.error)) $("plot-body").replaceChildren(problemNode(chart.error));
-      plotCard.classList.add("stale");
-      $("plot-caption").textContent = "The plot could not be drawn:";
+      // Under its field, the error leaves the last plot dimmed; otherwise it replaces it.
+      if (showFieldError(chart.error)) {
+        plotCard.classList.add("stale");
+      } else {
+        $("plot-body").replaceChildren(problemNode(chart.error));
+      }
+      $("plot-caption").textContent = "The plot could not be drawn.";
     } else if (renderPlot(chart.text)) {
       const fixed = plot.fixed.map((v) => `${v} = 1`).join(", ");
       $("plot-caption").textContent = `f and its derivatives against ${plot.plotted || "its variable"}` +
