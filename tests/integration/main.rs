@@ -6,6 +6,7 @@
 //! folder holding `main.rs`). Run one area with `cargo test --test integration <module>::`.
 
 mod bad_input;
+mod browser;
 mod cli;
 mod common;
 mod dependencies;
