@@ -34,7 +34,8 @@ Examples:
   deriv -f mlp.txt --grad --params 'w*,b*'        its gradient as one program
   deriv -f mlp.txt --sgd 0.1 --emit python        loss, gradient and SGD step as code
   deriv \"x*sin(x)\" --wrt x --plot out.svg         f and f′ drawn as SVG
-  deriv repl --wrt x                              an interactive session (:help)";
+  deriv repl --wrt x                              an interactive session (:help)
+  deriv serve --open                              the web page, on this machine";
 
 /// Exact symbolic differentiation: partial and total derivatives of formulas, simplified
 /// and printed so that they parse back.

@@ -203,10 +203,10 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
     })
     .await;
     let shown = js(&client, RESULT_TEXT).await;
-    assert!(
-        matches!(shown.as_str(), Some("4πty/3" | "4πty3")),
-        "the result shows {shown}"
-    );
+    assert_eq!(shown.as_str(), Some("4πty3"), "the result shows {shown}");
+    // Rendered as a fraction: 4πty over 3.
+    let structure = js(&client, RESULT_MATHML).await;
+    assert_eq!(structure.as_str(), Some("mfrac:mrow,mn"), "{structure}");
 
     // 2. A constraint and the total derivative: the result, and the table with the
     // substitute-afterwards answer flagged.
@@ -351,9 +351,15 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
 const RESULT_PLAIN: &str =
     "const m = document.getElementById('result-math'); return m ? m.dataset.plain : null";
 
-/// The single result's text, without spaces.
-const RESULT_TEXT: &str =
-    "return document.getElementById('result-math').textContent.replace(/\\s+/g, '')";
+/// The single result's text, without spaces and MathML's invisible operators.
+const RESULT_TEXT: &str = "return document.getElementById('result-math').textContent\
+     .replace(/[\\s\\u2061-\\u2064]/g, '')";
+
+/// The structure of the single result's MathML: the names of the `<math>` element's
+/// children, and of their children.
+const RESULT_MATHML: &str = "const m = document.querySelector('#result-math math'); \
+     if (!m) return null; const f = m.firstElementChild; \
+     return f.localName + ':' + Array.from(f.children).map(c => c.localName).join(',')";
 
 /// The note of the table's substitute-after row.
 const WRONG_ROW: &str = "const r = document.querySelector('#explain-card:not([hidden]) tr.wrong'); \
