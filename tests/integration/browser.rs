@@ -215,6 +215,21 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
         .send_keys("t=x")
         .await
         .unwrap();
+    // The partial derivative holds t fixed, constraint or not.
+    let caption = wait_for(&client, "the partial's caption", CAPTION, |v| {
+        v.as_str()
+            .is_some_and(|c| c.contains("constraints apply to the total"))
+    })
+    .await;
+    assert!(
+        caption.to_string().contains("Partial derivative"),
+        "{caption}"
+    );
+    assert_eq!(
+        js(&client, RESULT_PLAIN).await.as_str(),
+        Some("4*pi*t*y/3"),
+        "the partial with t=x given"
+    );
     client
         .find(Locator::Css("label[for='total-1']"))
         .await
@@ -346,6 +361,9 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
     .await;
     screenshot(&client, &shots, "phone").await;
 }
+
+/// The result's caption.
+const CAPTION: &str = "return document.getElementById('result-caption').textContent";
 
 /// The single result's `data-plain`.
 const RESULT_PLAIN: &str =

@@ -98,12 +98,14 @@ function loadQuery(search) {
 
 // ---- Requests ----
 
-// The parameters shared by the derivative, the table and the plot.
-function baseQuery(state) {
+// The parameters shared by the derivative, the table and the plot. A partial derivative
+// holds every other variable fixed, so the constraints go with the total only (the table
+// always takes them: it shows both).
+function baseQuery(state, constrained = state.total) {
   const q = new URLSearchParams();
   q.append("expr", state.expr);
   if (state.wrt) q.append("wrt", state.wrt);
-  for (const s of state.subst) q.append("subst", s);
+  if (constrained) for (const s of state.subst) q.append("subst", s);
   if (state.total) q.append("total", "1");
   return q;
 }
@@ -118,7 +120,7 @@ function deriveQuery(state) {
 }
 
 function explainQuery(state) {
-  const q = baseQuery(state);
+  const q = baseQuery(state, true);
   q.append("explain", "1");
   q.append("form", state.form);
   q.append("notation", state.notation);
@@ -135,7 +137,7 @@ function plotQuery(state, freeVariables) {
     ? state.range.split("=")[0].trim()
     : state.wrt.split(",")[0];
   const given = new Set(
-    [...state.subst, ...splitTopLevel(state.at)].map((a) => a.split("=")[0].trim()),
+    [...(state.total ? state.subst : []), ...splitTopLevel(state.at)].map((a) => a.split("=")[0].trim()),
   );
   const fixed = plotted
     ? freeVariables.filter((v) => v !== plotted && !given.has(v))
@@ -249,9 +251,12 @@ let lastResult = null; // the shown result's plain and LaTeX texts, for the copy
 function caption(state) {
   if (!state.wrt) return "Simplified (no variable given)";
   const vars = state.wrt.split(",").filter(Boolean);
-  const kind = state.total ? "Total derivative" : "Partial derivative";
+  if (!state.total) {
+    const held = state.subst.length ? ": the other variables held constant (the constraints apply to the total)" : "";
+    return `Partial derivative with respect to ${vars.join(", ")}${held}`;
+  }
   const along = state.subst.length ? ` along ${state.subst.join(", ")}` : "";
-  return `${kind} with respect to ${vars.join(", ")}${along}`;
+  return `Total derivative with respect to ${vars.join(", ")}${along}`;
 }
 
 function renderResult(state, record) {
