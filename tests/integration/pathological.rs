@@ -420,7 +420,8 @@ proptest::proptest! {
 
     /// `diff`, which passes chains up and builds each product once, is defined wherever
     /// the level-by-level rules of `--steps` are, and has their values, for random
-    /// expressions over every function (the logarithm of a product was undefined once).
+    /// expressions over every function (the logarithm of a product was undefined once),
+    /// compared where the function is finite.
     #[test]
     fn chained_and_level_by_level_derivatives_agree(
         tree in crate::common::generate::tree(),
@@ -447,6 +448,11 @@ proptest::proptest! {
                 .zip(point)
                 .map(|(name, value)| (pool.symbol(name), value))
                 .collect();
+            // Where the function itself is not finite (`arccoth(y/relu(y))` is acoth(1) for
+            // y > 0), both forms are 0/0 and their rounding errors say nothing.
+            if !deriv::eval(&pool, expr, &values).is_finite() {
+                continue;
+            }
             let (a, b) = (
                 deriv::eval(&pool, chained, &values),
                 deriv::eval(&pool, level_by_level, &values),
