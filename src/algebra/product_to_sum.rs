@@ -11,9 +11,10 @@
 //! the result only where it is smaller.
 //!
 //! Bounded: the sines and cosines must be of rational multiples of one expression (`x`,
-//! `2*x`, `x/2`), in one family, to powers of at most [`MAX_POWER`], at most
-//! [`MAX_DEGREE`] of them (with their powers) in a term, in a sum of at most
-//! [`MAX_TERMS`] terms; otherwise the sum is left alone. A term of degree `d` becomes at
+//! `2*x`, `x/2`), in one family, at most [`MAX_DEGREE`] of them (with their powers) in a
+//! term, in a sum of at most [`MAX_TERMS`] terms; otherwise the sum is left alone. Powers
+//! above [`MAX_POWER`] (and negative ones), like every other factor, stay as they are,
+//! multiplying the sum their term becomes. A term of degree `d` becomes at
 //! most `2^(d - 1)` terms, so the result has at most 48 terms before they collect.
 
 use crate::expr::func::Func;
