@@ -9,8 +9,13 @@
 //! so that `1/sqrt(u) - x^2/u^(3/2)` is `(u - x^2)/u^(3/2)`. The denominator stays a
 //! product of the factors it was written with, so it prints factored.
 //!
+//! A denominator factor linear in a square root is rationalized with its conjugate where
+//! that is smaller and adds no zero to the denominator (see [`conjugate`]).
+//!
 //! Bounded: polynomials of more than [`MAX_TERMS`] terms give up (the form is then the
 //! input), and the gcds spend from a budget of [`GCD_BUDGET`] operations per result.
+
+mod conjugate;
 
 use rustc_hash::FxHashMap;
 
@@ -118,6 +123,17 @@ fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
                 });
             }
         }
+        // A factor below linear in a square root may go, with its conjugate above.
+        if let Some(done) = conjugate::rationalized(pool, &fraction, &mut budget)
+            && Cost::of(pool, done.written).operators < Cost::of(pool, current).operators
+        {
+            current = done.written;
+            steps.push(TidyStep {
+                rule: format!("multiply by the conjugate {}", print(pool, done.conjugate)),
+                expr: current,
+            });
+            fraction = done.fraction;
+        }
         // The numerator may be smaller as its square-free factors: 3*(x + 1)^2.
         if let Some(factored) = fraction.write_factored_numerator(pool, &mut budget)
             && Cost::of(pool, factored).operators < Cost::of(pool, current).operators
@@ -166,7 +182,7 @@ fn has_denominator(pool: &Pool, expr: ExprId) -> bool {
 
 /// The generators of a rational function: `(base, unit)` per variable, the variable
 /// standing for `base^unit` (`exp(unit*base)` for the exponential's generators).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Generators {
     /// `(kind, base, unit)` per variable.
     list: Vec<(Kind, ExprId, Rational)>,
@@ -186,6 +202,12 @@ enum Kind {
 impl Generators {
     /// Every generator of `expr` with its unit, found before any polynomial is built.
     fn collect(pool: &Pool, expr: ExprId) -> Generators {
+        Generators::collect_with(pool, expr, &[])
+    }
+
+    /// Every generator of `expr` and of the parts `inside` (of a radicand, to read it as
+    /// a polynomial), with its unit.
+    fn collect_with(pool: &Pool, expr: ExprId, inside: &[ExprId]) -> Generators {
         let mut found = Generators::default();
         let mut exponents: Vec<((Kind, ExprId), Vec<Rational>)> = Vec::new();
         // Sums under fractional powers first: they are generators wherever they occur.
@@ -199,6 +221,7 @@ impl Generators {
             }
         }
         let mut stack = vec![expr];
+        stack.extend_from_slice(inside);
         let mut seen = rustc_hash::FxHashSet::default();
         while let Some(id) = stack.pop() {
             if !seen.insert(id) {

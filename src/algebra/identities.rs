@@ -5,12 +5,15 @@
 //! `1`), and `2*sin(u)*cos(u)` is `sin(2*u)`. In sums, two terms that make up a
 //! Pythagorean identity become its third term (`tan(x)^2 + 1` is `sec(x)^2`,
 //! `1 - sin(x)^2` is `cos(x)^2`, `cos(x)^2 - sin(x)^2` is `cos(2*x)`, `cosh(x) + sinh(x)`
-//! is `exp(x)`). Each rewrite is
+//! is `exp(x)`), and products of sines and cosines of multiples of one argument are
+//! written as sums where that is smaller (`3*cos(2*x)*cos(3*x) - 2*sin(2*x)*sin(3*x)` is
+//! `cos(x)/2 + 5*cos(5*x)/2`, see [`product_to_sum`]). Each rewrite is
 //! exact where both sides are defined; like cancelling a common factor, it may remove a
 //! removable singularity (`cos(x)*sec(x)` is `1` also where `cos(x)` is 0).
 
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
+use crate::algebra::product_to_sum::product_to_sum;
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
 use crate::expr::subst::rewrite_bottom_up;
@@ -37,9 +40,21 @@ pub fn identities(pool: &mut Pool, expr: ExprId) -> ExprId {
             fewest_factors(pool, outside)
         }
         Node::Mul(_) => fewest_factors(pool, rebuilt),
-        Node::Add(_) => pythagorean(pool, rebuilt),
+        Node::Add(_) => {
+            let paired = pythagorean(pool, rebuilt);
+            smaller_as_sum_of_waves(pool, paired)
+        }
         _ => rebuilt,
     })
+}
+
+/// A sum with its products of sines and cosines written by the product-to-sum formulas
+/// ([`product_to_sum`]) when that has fewer operators, else the sum as it is.
+fn smaller_as_sum_of_waves(pool: &mut Pool, expr: ExprId) -> ExprId {
+    match product_to_sum(pool, expr) {
+        Some(waves) if Cost::of(pool, waves).operators < Cost::of(pool, expr).operators => waves,
+        _ => expr,
+    }
 }
 
 /// A fractional power of a sum with its numeric content taken out where the root of

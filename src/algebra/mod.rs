@@ -10,6 +10,7 @@ pub(crate) mod fraction;
 pub(crate) mod gcd;
 pub(crate) mod identities;
 pub(crate) mod poly;
+pub(crate) mod product_to_sum;
 pub(crate) mod tidy;
 pub(crate) mod together;
 

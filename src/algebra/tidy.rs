@@ -10,8 +10,9 @@
 //! another is smaller.
 //!
 //! Cancelling a common factor removes a removable singularity (`(x^2 - 1)/(x - 1)` is
-//! `x + 1`, also at `x = 1`), as every computer algebra system does. No other rewrite
-//! changes a value where both sides are defined.
+//! `x + 1`, also at `x = 1`), as every computer algebra system does; so may multiplying
+//! a denominator by a conjugate, which never adds a point where the result is undefined.
+//! No other rewrite changes a value where both sides are defined.
 //!
 //! The pass is bounded: results of more than [`TIDY_MAX_NODES`] nodes (written out; or
 //! more than 200 distinct ones) are left as computed, and the polynomial work inside spends from a fixed budget, so that large

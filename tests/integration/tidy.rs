@@ -701,3 +701,153 @@ fn the_value_check_allows_what_only_rounding_tells_apart() {
     // Defined where the result is not: a removable singularity.
     assert!(value_check("(x^2 - 1)/(x - 1)", Some("x + 1")).is_ok());
 }
+
+// ---------------------------------------------------------------------------------------
+// 4. Products of sines and cosines as sums; denominators rationalized
+// ---------------------------------------------------------------------------------------
+
+/// The two textbook answers the pass once missed, and more of their kind.
+#[test]
+fn products_of_waves_become_sums_and_radicals_leave_the_denominator() {
+    let table = [
+        ("sin(3*x)*cos(2*x)", "cos(x)/2 + 5*cos(5*x)/2"),
+        ("sin(x)*cos(3*x)", "2*cos(4*x) - cos(2*x)"),
+        ("cos(x)*cos(2*x)", "-sin(x)/2 - 3*sin(3*x)/2"),
+        ("sin(x)*sin(2*x)", "3*sin(3*x)/2 - sin(x)/2"),
+        ("sin(2*x)*cos(x)", "cos(x)/2 + 3*cos(3*x)/2"),
+        ("sinh(3*x)*cosh(x)", "2*cosh(4*x) + cosh(2*x)"),
+        ("sin(x)^2*cos(2*x)", "sin(4*x) - sin(2*x)"),
+        // The double angle stays as it was.
+        ("sin(x)^2", "sin(2*x)"),
+        ("sin(x)*cos(x)", "cos(2*x)"),
+        ("x*sin(x)^2", "x*sin(2*x) + sin(x)^2"),
+        ("atan(x - sqrt(1 + x^2))", "1/(2*(x^2 + 1))"),
+        (
+            "1/(sqrt(x + 1) - sqrt(x))",
+            "1/(2*sqrt(x + 1)) + 1/(2*sqrt(x))",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (input, expected) in table {
+        let got = tidied_derivative(input);
+        if got != expected {
+            wrong.push(format!("d/dx {input}: `{got}`, expected `{expected}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(
+        tidied("1/(x + sqrt(x^2 + 1))", Form::Auto),
+        "sqrt(x^2 + 1) - x"
+    );
+    assert_eq!(tidied("(1 - x)/(1 + sqrt(x))", Form::Auto), "1 - sqrt(x)");
+}
+
+/// `x + 2 + sqrt(x^2 + 1)` is never 0, but its conjugate `x + 2 - sqrt(x^2 + 1)` is, at
+/// `x = -3/4`: no form of a quotient by it (or of its derivative) may be undefined
+/// there, nor anywhere the quotient is defined.
+#[test]
+fn a_conjugate_that_adds_a_zero_is_not_multiplied_by() {
+    let mut wrong = Vec::new();
+    for text in [
+        "1/(x + sqrt(x^2 + 1) + 2)",
+        "(x^2 - 1)/(x + sqrt(x^2 + 1) + 2)",
+        "(4*x + 3)^2/(x + sqrt(x^2 + 1) + 2)",
+        "sqrt(x^2 + 1)/(x + sqrt(x^2 + 1) + 2)^2",
+    ] {
+        let mut pool = Pool::new();
+        let x = pool.symbol("x");
+        let expr = parse(&mut pool, text).unwrap();
+        let d = diff(&mut pool, expr, x);
+        for e in [expr, d] {
+            let at = |pool: &Pool, id: ExprId, v: f64| {
+                let values: FxHashMap<SymbolId, f64> = [(x, v)].into_iter().collect();
+                eval(pool, id, &values)
+            };
+            for form in candidates(&mut pool, e) {
+                for v in [-0.75, -3.0, -1.0, 0.0, 0.5, 2.0] {
+                    let (a, b) = (at(&pool, e, v), at(&pool, form.expr, v));
+                    if !b.is_finite() || (a - b).abs() > 1e-9 * (1.0 + a.abs()) {
+                        wrong.push(format!(
+                            "the {} form of `{}` is `{}`: {b} against {a} at {v}",
+                            form.form.name(),
+                            print(&pool, e),
+                            print(&pool, form.expr)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A sum of products of sines and cosines (or their hyperbolic kin) of multiples of `x`,
+/// to powers 1 and 2, sometimes times `y`: `2*sin(3*x)*cos(x)^2 - cos(2*x)*sin(x)`.
+fn waves() -> impl Strategy<Value = String> {
+    let wave = (
+        prop::sample::select(&["sin", "cos", "sin", "cos", "sinh", "cosh"][..]),
+        prop::sample::select(&["x", "2*x", "3*x", "x/2", "y*x"][..]),
+        1u32..=2,
+    )
+        .prop_map(|(f, arg, n)| format!("{f}({arg})^{n}"));
+    let term = (
+        -3i32..=3,
+        prop::collection::vec(wave, 1..=3),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(c, waves, times_y)| {
+            let y = if times_y { "*y" } else { "" };
+            format!("({c})*{}{y}", waves.join("*"))
+        });
+    prop::collection::vec(term, 1..=3).prop_map(|terms| terms.join(" + "))
+}
+
+/// A quotient by a sum linear in a square root, or the arctangent of one:
+/// `(x^2 + 1)/(x - 2*sqrt(x^2 + 4))`, `atan(x + 1 - sqrt(x^2 + 1))`.
+fn radicals() -> impl Strategy<Value = String> {
+    let radicand = prop::sample::select(&["x^2 + 1", "x^2 + 4", "x + 3", "x", "2*x^2 + x + 1"][..]);
+    let part = prop::sample::select(&["x", "x + 1", "2", "-x", "x^2 + 1", "1", "x - 2"][..]);
+    let top = prop::sample::select(&["1", "x", "x^2 + 1", "x - 1", "4*x + 3"][..]);
+    (
+        radicand,
+        part.clone(),
+        part,
+        top,
+        1u32..=2,
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(|(p, a, b, top, n, atan)| {
+            let linear = format!("({a}) + ({b})*sqrt({p})");
+            if atan {
+                format!("atan({linear})")
+            } else {
+                format!("({top})/({linear})^{n} + ({top})/(sqrt({p}) - ({a}))")
+            }
+        })
+}
+
+/// The two rewrites keep the value (where the result is defined), give a form no bigger
+/// than the computed one and a fixed point; and they do shrink some results.
+#[test]
+fn products_of_waves_and_radicals_keep_their_values() {
+    for strategy in [waves().boxed(), radicals().boxed()] {
+        let usable = Cell::new((0, 0));
+        let shrunk = Cell::new(0);
+        run_on(96, strategy, |pool, expr, points| {
+            check_forms(pool, expr, points, &usable)?;
+            check_choice(pool, expr)?;
+            check_fixed_point(pool, expr)?;
+            let kept = tidy(pool, expr, Form::Auto);
+            if Cost::of(pool, kept).operators < Cost::of(pool, expr).operators {
+                shrunk.set(shrunk.get() + 1);
+            }
+            Ok(())
+        });
+        let (tried, finite) = usable.get();
+        assert!(
+            finite * 2 >= tried,
+            "only {finite} of {tried} points usable"
+        );
+        assert!(shrunk.get() >= 20, "only {} results shrunk", shrunk.get());
+    }
+}
