@@ -1137,6 +1137,11 @@ fn a_sign_meets_its_argument() {
     );
     // Only positive powers absorb a sign: sign(x)/x stays as written (1/|x| is as right).
     assert_eq!(canonical("sign(x)/x"), "sign(x)/x");
+    // sign(u)/|u| is 1/u, both undefined at 0: the logarithm's derivative is a textbook's.
+    assert_eq!(canonical("sign(x)/abs(x)"), "1/x");
+    assert_eq!(canonical("sign(x - 1)/abs(x - 1)^3"), "1/(x - 1)^3");
+    assert_eq!(derivative("ln(abs(x))", "x"), "1/x");
+    assert_eq!(derivative("ln(abs(cos(x)))", "x"), "-sin(x)/cos(x)");
 }
 
 #[test]

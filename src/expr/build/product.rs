@@ -271,9 +271,10 @@ impl Pool {
         }
     }
 
-    /// `sign(u)*u^k = |u|*u^(k-1)` for an integer `k ≥ 1`, and `sign(u)*|u| = u`: the
-    /// factors rewritten, or `None` when no sign meets its argument. So the derivative of
-    /// `|x|^3` (`x^2*|x|`) is `3*x*|x|`, not `2*x*|x| + x^2*sign(x)`.
+    /// `sign(u)*u^k = |u|*u^(k-1)` for an integer `k ≥ 1`, `sign(u)*|u| = u`, and
+    /// `sign(u)/|u| = 1/u` (both undefined at 0): the factors rewritten, or `None` when no
+    /// sign meets its argument. So the derivative of `|x|^3` (`x^2*|x|`) is `3*x*|x|`,
+    /// not `2*x*|x| + x^2*sign(x)`, and that of `ln(|x|)` is `1/x`.
     fn absorb_sign(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
         factors.iter().enumerate().find_map(|(i, &sign)| {
             let Node::Call(Func::Sign, arg) = *self.node(sign) else {
@@ -282,6 +283,12 @@ impl Pool {
             factors.iter().enumerate().find_map(|(j, &f)| {
                 if matches!(*self.node(f), Node::Call(Func::Abs, inner) if inner == arg) {
                     return Some(replaced(factors, i, j, [arg]));
+                }
+                if let Node::Pow([base, ExprId::MINUS_ONE]) = *self.node(f)
+                    && matches!(*self.node(base), Node::Call(Func::Abs, inner) if inner == arg)
+                {
+                    let reciprocal = self.pow(arg, ExprId::MINUS_ONE);
+                    return Some(replaced(factors, i, j, [reciprocal]));
                 }
                 let k = self.integer_power_of(f, arg).filter(|&k| k >= 1)?;
                 let magnitude = self.call(Func::Abs, arg);
