@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -360,6 +361,66 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
     )
     .await;
     screenshot(&client, &shots, "phone").await;
+
+    // 7. The keyboard alone: Tab reaches the inputs in order, typing fills them, the
+    // arrow keys choose the total, Enter on a button copies.
+    client.set_window_size(1200, 1000).await.unwrap();
+    client.goto(&url).await.unwrap();
+    let mut tabs = 0;
+    while js(&client, ACTIVE).await != "expr" {
+        press(&client, Key::Tab).await;
+        tabs += 1;
+        assert!(tabs < 10, "Tab never reaches the expression");
+    }
+    let typed = [("x^3*y", "wrt"), ("x", "subst"), ("y=x", "total-0")];
+    for (text, next) in typed {
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+        press(&client, Key::Tab).await;
+        assert_eq!(js(&client, ACTIVE).await, next, "Tab after typing {text}");
+    }
+    press(&client, Key::Right).await;
+    assert_eq!(
+        js(&client, ACTIVE).await,
+        "total-1",
+        "the arrow key moves to Total"
+    );
+    wait_for(&client, "the total by keyboard", RESULT_PLAIN, |v| {
+        v == "4*x^3"
+    })
+    .await;
+    let mut tabs = 0;
+    while js(&client, ACTIVE).await != "copy-plain" {
+        press(&client, Key::Tab).await;
+        tabs += 1;
+        assert!(tabs < 30, "Tab never reaches the copy button");
+    }
+    press(&client, Key::Enter).await;
+    wait_for(
+        &client,
+        "the copy confirmed",
+        "return document.getElementById('copied').textContent",
+        |v| {
+            v.as_str()
+                .is_some_and(|t| t.to_lowercase().contains("copied"))
+        },
+    )
+    .await;
+}
+
+/// The focused element's id.
+const ACTIVE: &str = "return document.activeElement ? document.activeElement.id : null";
+
+/// Presses a key on the focused element.
+async fn press(client: &Client, key: Key) {
+    let key: char = key.into();
+    let focused = client.active_element().await.unwrap();
+    focused.send_keys(&key.to_string()).await.unwrap();
 }
 
 /// The result's caption.
