@@ -404,13 +404,7 @@ fn write_mathml_steps(
     derivations: &[Derivation],
     notation: Notation,
 ) -> io::Result<()> {
-    let style = Style::MathMl;
-    let show = |id| {
-        Printer::new(pool, id)
-            .style(style)
-            .notation(notation)
-            .to_string()
-    };
+    let show = |id| shown(pool, id, Style::MathMl, notation);
     for derivation in derivations {
         // Display style in the cells, as in LaTeX's `align*`.
         writeln!(out, r#"<math display="block"><mtable displaystyle="true">"#)?;
@@ -425,12 +419,21 @@ fn write_mathml_steps(
                 out,
                 r#"<mtr><mtd style="text-align: right">{start}</mtd><mtd style="text-align: left"><mo>=</mo>{}</mtd><mtd style="text-align: left">{QUAD}{}</mtd></mtr>"#,
                 show(step.expr),
-                rule_text(pool, step, style, notation)
+                rule_text(pool, step, Style::MathMl, notation)
             )?;
         }
         writeln!(out, "</mtable></math>")?;
     }
     Ok(())
+}
+
+#[cfg(feature = "cli")]
+/// An expression printed in a style and notation.
+fn shown(pool: &Pool, id: ExprId, style: Style, notation: Notation) -> String {
+    Printer::new(pool, id)
+        .style(style)
+        .notation(notation)
+        .to_string()
 }
 
 #[cfg(feature = "cli")]
@@ -446,12 +449,7 @@ pub fn write_steps(
     if style == Style::MathMl {
         return write_mathml_steps(out, pool, derivations, notation);
     }
-    let show = |id| {
-        Printer::new(pool, id)
-            .style(style)
-            .notation(notation)
-            .to_string()
-    };
+    let show = |id| shown(pool, id, style, notation);
     for derivation in derivations {
         if style == Style::Latex {
             writeln!(out, "\\begin{{align*}}")?;
