@@ -149,7 +149,7 @@ pub struct Cli {
     pub max_power_bits: u64,
 
     /// With a batch (-f, or lines on stdin): compute N lines at once (default: the number
-    /// of cores). The results keep the input's order.
+    /// of cores; 1 for a file under 4 KiB). The results keep the input's order.
     #[arg(short, long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
 

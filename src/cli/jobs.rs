@@ -38,10 +38,26 @@ const BATCH_LINES: usize = 256;
 /// ...or this many bytes of text.
 const BATCH_BYTES: usize = 64 * 1024;
 
-/// The number of lines computed at once: `--jobs`, or the number of cores.
+/// A file (`-f`) smaller than this is computed on the main thread unless `--jobs` says
+/// otherwise: its few lines take less time than starting the threads (half a millisecond
+/// for one line).
+const SMALL_FILE: u64 = 4 * 1024;
+
+/// The number of lines computed at once: `--jobs`, else 1 for a small file, else the
+/// number of cores.
 pub(super) fn jobs(cli: &Cli) -> usize {
-    cli.jobs
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
+    if let Some(jobs) = cli.jobs {
+        return jobs;
+    }
+    let small = cli
+        .file
+        .as_ref()
+        .and_then(|path| std::fs::metadata(path).ok())
+        .is_some_and(|m| m.is_file() && m.len() < SMALL_FILE);
+    match small {
+        true => 1,
+        false => thread::available_parallelism().map_or(1, NonZeroUsize::get),
+    }
 }
 
 /// What a line (or a batch) writes, in order.
@@ -361,5 +377,31 @@ fn receive<T>(from: &Receiver<T>, out: &mut impl Write) -> io::Result<Option<T>>
             out.flush()?;
             Ok(from.recv().ok())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_small_file_runs_on_the_main_thread_unless_jobs_says_otherwise() {
+        let folder = std::env::temp_dir().join(format!("deriv-jobs-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let small = folder.join("small.txt");
+        std::fs::write(&small, "x^2\n").unwrap();
+        let large = folder.join("large.txt");
+        std::fs::write(&large, "x^2 + y\n".repeat(1000)).unwrap();
+        let cli = |args: &[&str]| Cli::try_parse_from(args).unwrap();
+        let small = small.to_str().unwrap();
+        let large = large.to_str().unwrap();
+        assert_eq!(jobs(&cli(&["deriv", "-f", small])), 1);
+        assert_eq!(jobs(&cli(&["deriv", "-f", small, "-j", "3"])), 3);
+        let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        assert_eq!(jobs(&cli(&["deriv", "-f", large])), cores);
+        assert_eq!(jobs(&cli(&["deriv", "-"])), cores);
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 }
