@@ -411,6 +411,26 @@ async fn checks(client: Client, url: String, shots: PathBuf) {
         },
     )
     .await;
+
+    // 8. The steps, rule by rule, from a link.
+    client
+        .goto(&format!("{url}?expr=sin(x%5E2)&wrt=x&steps=1"))
+        .await
+        .unwrap();
+    let rules = wait_for(
+        &client,
+        "the steps",
+        "const c = document.getElementById('steps-card'); \
+         return c.hidden ? null : [...c.querySelectorAll('.rule')].map(r => r.textContent).join(' | ')",
+        |v| v.as_str().is_some_and(|t| !t.is_empty()),
+    )
+    .await;
+    let rules = rules.as_str().unwrap_or_default();
+    assert!(
+        rules.contains("chain rule") && rules.contains("power rule"),
+        "{rules}"
+    );
+    assert_eq!(js(&client, RESULT_PLAIN).await, "2*x*cos(x^2)");
 }
 
 /// The focused element's id.
