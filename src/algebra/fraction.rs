@@ -15,6 +15,7 @@
 //! Bounded: polynomials of more than [`MAX_TERMS`] terms give up (the form is then the
 //! input), and the gcds spend from a budget of [`GCD_BUDGET`] operations per result.
 
+mod adic;
 mod conjugate;
 
 use rustc_hash::FxHashMap;
@@ -155,6 +156,16 @@ fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
                 expr: current,
             });
         }
+        // A polynomial may be smaller in powers of a sum of the input: x^6 + (y + 1)^2.
+        if let Some(compact) = fraction.write_in_powers(pool, &mut budget)
+            && Cost::of(pool, compact).operators < Cost::of(pool, current).operators
+        {
+            current = compact;
+            steps.push(TidyStep {
+                rule: "write in powers of a sum".into(),
+                expr: current,
+            });
+        }
     }
     steps
 }
@@ -190,6 +201,9 @@ struct Generators {
     index: FxHashMap<(Kind, ExprId), usize>,
     /// Sums and products raised to fractional powers somewhere: generators, not expanded.
     opaque: Vec<ExprId>,
+    /// Sums of the input raised to integer powers, to write polynomials in powers of
+    /// (see [`adic`]).
+    sums: Vec<Poly>,
 }
 
 /// Whether a generator is a power of its base or an exponential of a multiple of it.
@@ -333,7 +347,8 @@ struct Fraction {
 impl Fraction {
     /// `expr` as a fraction; `None` when a polynomial grows past [`MAX_TERMS`].
     fn read(pool: &Pool, expr: ExprId) -> Option<Fraction> {
-        let generators = Generators::collect(pool, expr);
+        let mut generators = Generators::collect(pool, expr);
+        generators.sums = adic::sums(pool, &generators, expr);
         let mut work = MAX_PRODUCTS;
         let (numerator, denominator) = read_node(pool, &generators, expr, &mut work)?;
         Some(Fraction {
@@ -389,6 +404,48 @@ impl Fraction {
         let top = self.generators.write_poly(pool, &self.numerator);
         let bottom = self.generators.write_poly(pool, &denominator);
         Some(pool.div(top, bottom))
+    }
+
+    /// The fraction with its polynomials written in powers of the input's sums where
+    /// that has fewer terms (see [`adic`]), the numerator otherwise as its square-free
+    /// factors; `None` when no polynomial is written so.
+    fn write_in_powers(&self, pool: &mut Pool, budget: &mut Budget) -> Option<ExprId> {
+        let g = &self.generators;
+        // Writing a long numerator again costs more of the budget than the rest saves.
+        if g.sums.is_empty() || self.numerator.len() > adic::MAX_TRIED_TERMS {
+            return None;
+        }
+        let mut below = Vec::with_capacity(self.denominator.len());
+        for (factor, m) in &self.denominator {
+            below.push((adic::in_powers(pool, g, factor), factor, *m));
+        }
+        let top = match adic::in_powers(pool, g, &self.numerator) {
+            Some(top) => top,
+            None if below.iter().all(|(written, _, _)| written.is_none()) => return None,
+            None => match square_free(&self.numerator, budget) {
+                Some((content, factors)) => {
+                    let mut parts = vec![pool.num(content)];
+                    for (factor, m) in &factors {
+                        let f = match adic::in_powers(pool, g, factor) {
+                            Some(f) => f,
+                            None => g.write_poly(pool, factor),
+                        };
+                        parts.push(pool.powi(f, i64::from(*m)));
+                    }
+                    pool.mul(&parts)
+                }
+                None => g.write_poly(pool, &self.numerator),
+            },
+        };
+        let mut parts = vec![top];
+        for (written, factor, m) in below {
+            let f = match written {
+                Some(f) => f,
+                None => g.write_poly(pool, factor),
+            };
+            parts.push(pool.powi(f, -i64::from(m)));
+        }
+        Some(pool.mul(&parts))
     }
 
     /// Cancels one common factor of the numerator and a factor of the denominator (as

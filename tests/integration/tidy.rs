@@ -570,6 +570,29 @@ fn powers_of_one_root_share_a_denominator() {
     );
 }
 
+/// A polynomial is written in powers of a sum of the input where that is smaller: the
+/// denominator `x^6 + (y + sin(2*x))^2`, not its 12-operator expansion.
+#[test]
+fn a_polynomial_is_written_in_powers_of_a_sum_of_the_input() {
+    let nested =
+        "(3*x^2/(y + sin(2*x)) - 2*x^3*cos(2*x)/(y + sin(2*x))^2)/(x^6/(y + sin(2*x))^2 + 1)";
+    let expected = "(3*x^2*(y + sin(2*x)) - 2*x^3*cos(2*x))/(x^6 + (y + sin(2*x))^2)";
+    assert_eq!(tidied(nested, Form::Together), expected);
+    assert_eq!(tidied(nested, Form::Auto), expected);
+    assert_eq!(
+        tidied_derivative("atan(x^2/(x + y))"),
+        "x*(x + 2*y)/(x^4 + (x + y)^2)"
+    );
+    assert_eq!(tidied_derivative("atan(x^3/(sin(2*x) + y))"), expected);
+    // Written so already, it stays (a fixed point), and a sum not of the input is
+    // expanded as before.
+    assert_eq!(tidied(expected, Form::Auto), expected);
+    assert_eq!(
+        tidied_derivative("(x + 1)/(x^2 + 2*x + 2)"),
+        "-x*(x + 2)/(x^2 + 2*x + 2)^2"
+    );
+}
+
 #[test]
 fn tidy_in_each_form_returns_that_form() {
     let mut pool = Pool::new();
