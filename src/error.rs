@@ -137,6 +137,50 @@ pub enum Error {
 }
 
 impl Error {
+    /// A malformed argument of `option`: `message` at `span` in its `text`, with `help`.
+    pub fn malformed_option(
+        option: &'static str,
+        text: &str,
+        message: String,
+        span: Span,
+        help: String,
+    ) -> Error {
+        Error::Option {
+            error: Box::new(Error::Syntax {
+                message,
+                span,
+                help: Some(help),
+            }),
+            text: text.to_string(),
+            option,
+            malformed: true,
+        }
+    }
+
+    /// The same error with `help` in place of its own, for a syntax error (also inside
+    /// an option's error); other errors unchanged.
+    pub fn with_help(self, help: &str) -> Error {
+        match self {
+            Error::Syntax { message, span, .. } => Error::Syntax {
+                message,
+                span,
+                help: Some(help.to_string()),
+            },
+            Error::Option {
+                option,
+                text,
+                error,
+                malformed,
+            } => Error::Option {
+                option,
+                text,
+                error: Box::new(error.with_help(help)),
+                malformed,
+            },
+            other => other,
+        }
+    }
+
     /// The error for a pool that stopped at a resource limit.
     pub fn limit(limit: Limit, message: String, span: Option<Span>) -> Error {
         let help = match limit {

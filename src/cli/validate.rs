@@ -182,20 +182,17 @@ fn assignments(values: &[String], option: &'static str) -> Result<Vec<Assignment
                 && let Some(first) = parsed.iter().find(|a| a.var == assignment.var)
             {
                 let var_start = start + part.find(assignment.var.as_str()).unwrap_or(0);
-                return Err(Error::Option {
-                    error: Box::new(Error::Syntax {
-                        message: format!("`{}` is given a value twice", assignment.var),
-                        span: Span::new(var_start, var_start + assignment.var.len()),
-                        help: Some(format!(
-                            "give each variable one value: {}={} is already given",
-                            first.var,
-                            first.expr.trim()
-                        )),
-                    }),
-                    text: text.clone(),
+                return Err(Error::malformed_option(
                     option,
-                    malformed: true,
-                });
+                    text,
+                    format!("`{}` is given a value twice", assignment.var),
+                    Span::new(var_start, var_start + assignment.var.len()),
+                    format!(
+                        "give each variable one value: {}={} is already given",
+                        first.var,
+                        first.expr.trim()
+                    ),
+                ));
             }
             parsed.push(assignment);
         }

@@ -32,39 +32,13 @@ impl Window {
     /// assert!(Window::parse("x=1..-1", "--range").is_err());
     /// ```
     pub fn parse(text: &str, option: &'static str) -> Result<Window, Error> {
-        let fail = |message: String, span: Span, help: &str| Error::Option {
-            error: Box::new(Error::Syntax {
-                message,
-                span,
-                help: Some(help.to_string()),
-            }),
-            text: text.to_string(),
-            option,
-            malformed: true,
+        let fail = |message: String, span: Span, help: &str| {
+            Error::malformed_option(option, text, message, span, help.to_string())
         };
         let usage = "write VAR=LO..HI, for example x=-6..6";
         // `VAR=` is read as any option's assignment; the help shows a range.
-        let assignment = parse_assignment(text, text, 0, option).map_err(|error| match error {
-            Error::Option {
-                error,
-                text,
-                option,
-                malformed,
-            } => Error::Option {
-                error: Box::new(match *error {
-                    Error::Syntax { message, span, .. } => Error::Syntax {
-                        message,
-                        span,
-                        help: Some(usage.into()),
-                    },
-                    other => other,
-                }),
-                text,
-                option,
-                malformed,
-            },
-            other => other,
-        })?;
+        let assignment =
+            parse_assignment(text, text, 0, option).map_err(|error| error.with_help(usage))?;
         let (var, rest, eq) = (
             assignment.var,
             assignment.expr.as_str(),

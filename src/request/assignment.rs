@@ -27,15 +27,8 @@ pub fn parse_assignment(
     start: usize,
     option: &'static str,
 ) -> Result<Assignment, Error> {
-    let fail = |message: String, span: Span, help: &str| Error::Option {
-        error: Box::new(Error::Syntax {
-            message,
-            span,
-            help: Some(help.to_string()),
-        }),
-        text: text.to_string(),
-        option,
-        malformed: true,
+    let fail = |message: String, span: Span, help: &str| {
+        Error::malformed_option(option, text, message, span, help.to_string())
     };
     let usage = "write VAR=EXPR, for example t=x^2";
     let Some(eq) = part.find('=') else {

@@ -80,35 +80,30 @@ impl Request {
         let substitution = raw.resolve(pool).map_err(|cycle| {
             let names: Vec<&str> = cycle.path.iter().map(|&s| pool.symbol_name(s)).collect();
             let first = &self.subst[0];
-            Error::Option {
-                error: Box::new(Error::Syntax {
-                    message: format!("the substitutions form a cycle: {}", names.join(" -> ")),
-                    span: Span::new(0, first.text.len()),
-                    help: Some("each variable may be replaced only by an expression that does not lead back to it".into()),
-                }),
-                text: first.text.clone(),
-                option: "--subst",
-                malformed: true,
-            }
+            Error::malformed_option(
+                "--subst",
+                &first.text,
+                format!("the substitutions form a cycle: {}", names.join(" -> ")),
+                Span::new(0, first.text.len()),
+                "each variable may be replaced only by an expression that does not lead back to it"
+                    .into(),
+            )
         })?;
         for var in &self.wrt {
             if let Some(rule) = self.subst.iter().find(|a| a.var == *var) {
-                return Err(Error::Option {
-                    error: Box::new(Error::Syntax {
-                        message: format!(
-                            "cannot differentiate with respect to {}: --subst replaces it",
-                            rule.var
-                        ),
-                        span: Span::new(0, rule.var.len()),
-                        help: Some(format!(
-                            "differentiate with respect to a variable that {} is written in",
-                            rule.var
-                        )),
-                    }),
-                    text: rule.text.clone(),
-                    option: "--subst",
-                    malformed: true,
-                });
+                return Err(Error::malformed_option(
+                    "--subst",
+                    &rule.text,
+                    format!(
+                        "cannot differentiate with respect to {}: --subst replaces it",
+                        rule.var
+                    ),
+                    Span::new(0, rule.var.len()),
+                    format!(
+                        "differentiate with respect to a variable that {} is written in",
+                        rule.var
+                    ),
+                ));
             }
         }
         let deps = Dependencies {
@@ -153,22 +148,19 @@ impl Request {
         let mut at = FxHashMap::default();
         for assignment in &self.at {
             if let Some(rule) = self.subst.iter().find(|a| a.var == assignment.var) {
-                return Err(Error::Option {
-                    error: Box::new(Error::Syntax {
-                        message: format!(
-                            "--at {}: --subst replaces `{}`, so it has no value of its own",
-                            assignment.var, assignment.var
-                        ),
-                        span: Span::new(0, assignment.var.len()),
-                        help: Some(format!(
-                            "give values to the variables of `{}` instead",
-                            rule.text.trim()
-                        )),
-                    }),
-                    text: assignment.text.clone(),
-                    option: "--at",
-                    malformed: true,
-                });
+                return Err(Error::malformed_option(
+                    "--at",
+                    &assignment.text,
+                    format!(
+                        "--at {}: --subst replaces `{}`, so it has no value of its own",
+                        assignment.var, assignment.var
+                    ),
+                    Span::new(0, assignment.var.len()),
+                    format!(
+                        "give values to the variables of `{}` instead",
+                        rule.text.trim()
+                    ),
+                ));
             }
             let value = parse_option_expr(pool, assignment, &options)?;
             let var = pool.var(&assignment.var);
