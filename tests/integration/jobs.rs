@@ -2,11 +2,11 @@
 //! and refuses no workers.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::common::command::{deriv, run_with_stdin, stderr_of};
+use crate::common::command::{run_with_stdin, spawn_piped, stderr_of};
 
 /// A batch of `n` lines of every kind, in a fixed pseudo-random order: derivatives,
 /// definitions (some refused: defined twice, or in terms of themselves), functions,
@@ -108,13 +108,7 @@ fn a_file_of_definitions_alone_gives_its_last_with_jobs() {
 
 #[test]
 fn results_stream_while_the_input_stays_open() {
-    let mut child = deriv()
-        .args(["--wrt", "x", "--jobs", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&["--wrt", "x", "--jobs", "2"]);
     let mut input = child.stdin.take().unwrap();
     let (results, received) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();

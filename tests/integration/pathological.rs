@@ -2,12 +2,11 @@
 //! the machine.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::Stdio;
 
 use deriv::calculus::derivation;
 use deriv::{ExprId, Func, Pool, diff, parse, print};
 
-use crate::common::command::{deriv, run_with_stdin, stderr_of, stdout_of};
+use crate::common::command::{peak_memory_kib, run_with_stdin, spawn_piped, stderr_of, stdout_of};
 
 #[test]
 fn hundred_thousand_nested_parentheses() {
@@ -81,23 +80,10 @@ fn ten_megabyte_expression_on_one_line() {
     assert_eq!(stdout_of(&output), "2100\n");
 }
 
-/// Reads the peak resident memory of a running process, in kB.
-fn peak_memory_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn a_million_lines_stream_in_constant_memory() {
     let lines = 1_000_000;
-    let mut child = deriv()
-        .args(["--wrt", "x"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&["--wrt", "x"]);
     let pid = child.id();
     let mut input = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
@@ -121,7 +107,7 @@ fn a_million_lines_stream_in_constant_memory() {
         count += 1;
     }
     // Every result arrived before the input ended: batch mode streams.
-    let peak = peak_memory_kb(pid);
+    let peak = peak_memory_kib(pid);
     drop(writer.join().unwrap().unwrap());
     assert!(child.wait().unwrap().success());
     if let Some(peak) = peak {
@@ -340,13 +326,7 @@ fn deep_chains_past_the_output_limit_are_refused_in_bounded_memory() {
         (chain("sin(", "x", 26_000), 1_690_116_999),
         (chain("f(", "x", 40_000), 2_400_179_999),
     ];
-    let mut child = deriv()
-        .args(["--wrt", "x"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(&["--wrt", "x"]);
     let pid = child.id();
     let mut input = child.stdin.take().unwrap();
     let lines: String = cases.iter().map(|(line, _)| format!("{line}\n")).collect();
@@ -376,7 +356,7 @@ fn deep_chains_past_the_output_limit_are_refused_in_bounded_memory() {
             "{report}"
         );
     }
-    let peak = peak_memory_kb(pid);
+    let peak = peak_memory_kib(pid);
     drop(writer.join().unwrap().unwrap());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));

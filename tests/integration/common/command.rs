@@ -1,7 +1,7 @@
 //! Running the `deriv` binary built for these tests.
 
 use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The path of the `deriv` binary under test.
 pub const DERIV: &str = env!("CARGO_BIN_EXE_deriv");
@@ -35,15 +35,27 @@ pub fn stdout(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
-/// Runs `deriv` with `args`, writing `stdin` to it from another thread (so that a large
-/// input cannot deadlock against a full output pipe), and returns its output.
-pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = deriv_with(args)
+/// Starts `deriv` with `args`, its standard input, output and error piped.
+pub fn spawn_piped(args: &[&str]) -> Child {
+    deriv_with(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// The peak resident memory of a running process so far, in KiB (Linux's `VmHWM`).
+pub fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs `deriv` with `args`, writing `stdin` to it from another thread (so that a large
+/// input cannot deadlock against a full output pipe), and returns its output.
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn_piped(args);
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_vec();
     let writer = std::thread::spawn(move || input.write_all(&stdin));

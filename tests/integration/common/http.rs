@@ -92,9 +92,7 @@ impl Served {
 
     /// The server's peak resident memory so far, in KiB (Linux's `VmHWM`).
     pub fn peak_memory_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
+        super::command::peak_memory_kib(self.child.id())
     }
 
     /// Whether the process is still running.
