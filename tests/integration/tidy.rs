@@ -526,6 +526,18 @@ fn tidied_derivative(text: &str) -> String {
     print(&pool, done)
 }
 
+/// Asserts `d/dx` of each input tidies to its expected text, listing every miss.
+fn assert_tidied_derivatives(table: &[(&str, &str)]) {
+    let mut wrong = Vec::new();
+    for &(input, expected) in table {
+        let got = tidied_derivative(input);
+        if got != expected {
+            wrong.push(format!("d/dx {input}: `{got}`, expected `{expected}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn derivatives_of_the_issue_are_tidied() {
     let table = [
@@ -540,14 +552,7 @@ fn derivatives_of_the_issue_are_tidied() {
         ("ln(csc(x) - cot(x))", "csc(x)"),
         ("sin(x)/(1 - cos(x))", "1/(cos(x) - 1)"),
     ];
-    let mut wrong = Vec::new();
-    for (input, expected) in table {
-        let got = tidied_derivative(input);
-        if got != expected {
-            wrong.push(format!("d/dx {input}: `{got}`, expected `{expected}`"));
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_tidied_derivatives(&table);
 }
 
 #[test]
@@ -750,14 +755,7 @@ fn products_of_waves_become_sums_and_radicals_leave_the_denominator() {
             "1/(2*sqrt(x + 1)) + 1/(2*sqrt(x))",
         ),
     ];
-    let mut wrong = Vec::new();
-    for (input, expected) in table {
-        let got = tidied_derivative(input);
-        if got != expected {
-            wrong.push(format!("d/dx {input}: `{got}`, expected `{expected}`"));
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_tidied_derivatives(&table);
     assert_eq!(
         tidied("1/(x + sqrt(x^2 + 1))", Form::Auto),
         "sqrt(x^2 + 1) - x"
