@@ -453,3 +453,32 @@ fn listening() {
     let output = run(&["serve", "--timeout", "-1"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// The README's API example: its request, sent to a server, answers what its comment
+/// shows, and the page's link there reproduces the state.
+#[test]
+fn the_readmes_api_example_answers_as_shown() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("the README");
+    let curl = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("curl 'http://127.0.0.1:8080"))
+        .and_then(|l| l.strip_suffix('\''))
+        .expect("the README's curl example");
+    let shown = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("curl 'http://127.0.0.1:8080"))
+        .nth(1)
+        .and_then(|l| l.strip_prefix("# "))
+        .expect("the comment under it");
+    let server = Served::start(&[]);
+    let response = server.get(curl);
+    assert_eq!(response.status, 200, "{}", response.text());
+    let text = response.text();
+    for part in shown.split("...") {
+        let part = part.trim_matches(',');
+        assert!(text.contains(part), "{part} not in {text}");
+    }
+    let link = server.get("/?expr=4*pi/3*t*x*y&wrt=x&subst=t=x&total=1");
+    assert_eq!(link.status, 200);
+}
