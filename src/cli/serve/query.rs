@@ -48,8 +48,9 @@ pub(super) fn decode(query: &[u8]) -> Result<Vec<(String, String)>, Error> {
             Some(eq) => (&part[..eq], &part[eq + 1..]),
             None => (part, &b""[..]),
         };
-        let key = text(key, start)?;
+        // Offsets in errors count the raw bytes, before decoding.
         let value = text(value, start + key.len() + 1)?;
+        let key = text(key, start)?;
         pairs.push((key, value));
     }
     Ok(pairs)
@@ -57,20 +58,15 @@ pub(super) fn decode(query: &[u8]) -> Result<Vec<(String, String)>, Error> {
 
 /// One key or value decoded; `offset` is where it starts in the query, for errors.
 fn text(raw: &[u8], offset: usize) -> Result<String, Error> {
-    for (i, window) in raw.windows(3).enumerate() {
-        if window[0] == b'%' && !(window[1].is_ascii_hexdigit() && window[2].is_ascii_hexdigit()) {
+    for (i, &byte) in raw.iter().enumerate() {
+        let escape = raw.get(i + 1..i + 3);
+        if byte == b'%' && !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
             return Err(usage_error(format!(
                 "the query string has a malformed escape `%` at byte {}: `%` must be \
                  followed by two hexadecimal digits",
                 offset + i
             )));
         }
-    }
-    if raw.len() >= 2 && raw[raw.len() - 2] == b'%' || raw.last() == Some(&b'%') {
-        return Err(usage_error(format!(
-            "the query string ends in a cut-off escape near byte {}",
-            offset + raw.len()
-        )));
     }
     let spaced: Vec<u8> = raw
         .iter()
