@@ -49,8 +49,9 @@ pub(super) fn decode(query: &[u8]) -> Result<Vec<(String, String)>, Error> {
             None => (part, &b""[..]),
         };
         // Offsets in errors count the raw bytes, before decoding.
-        let value = text(value, start + key.len() + 1)?;
+        let value_at = start + key.len() + 1;
         let key = text(key, start)?;
+        let value = text(value, value_at)?;
         pairs.push((key, value));
     }
     Ok(pairs)
