@@ -45,15 +45,16 @@ impl Writer<'_> {
                     }
                 }
                 self.text(APPLY);
-                self.text("<mrow><mo>(</mo>");
-                self.push(inner);
-                self.text("<mo>)</mo></mrow>");
+                self.parenthesized(inner);
             }
-            (Style::Plain, _) => {
-                self.text(func.name());
-                self.text("(");
+            (Style::Unicode, Func::Abs) => {
+                self.text("|");
                 self.push(inner);
-                self.text(")");
+                self.text("|");
+            }
+            (Style::Plain | Style::Unicode, _) => {
+                self.text(func.name());
+                self.parenthesized(inner);
             }
             (Style::Latex, Func::Exp) => {
                 self.text("e^{");
@@ -68,20 +69,7 @@ impl Writer<'_> {
             }
             (Style::Latex, _) => {
                 self.text(latex_function(func));
-                self.text("\\left(");
-                self.push(inner);
-                self.text("\\right)");
-            }
-            (Style::Unicode, Func::Abs) => {
-                self.text("|");
-                self.push(inner);
-                self.text("|");
-            }
-            (Style::Unicode, _) => {
-                self.text(func.name());
-                self.text("(");
-                self.push(inner);
-                self.text(")");
+                self.parenthesized(inner);
             }
         }
         Prec::Atom
@@ -105,6 +93,14 @@ impl Writer<'_> {
             self.text(plain);
         }
         self.arguments(args);
+    }
+
+    /// `(task)`, parenthesized as the style does it.
+    fn parenthesized(&mut self, task: Task) {
+        let (open, close) = self.parens();
+        self.text(open);
+        self.push(task);
+        self.text(close);
     }
 
     /// `(a, b)`, parenthesized as the style does it.
