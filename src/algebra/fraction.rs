@@ -72,6 +72,26 @@ pub fn together_cancelled(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
     }
 }
 
+/// Moves `current` to `candidate`, with a step named by `rule`, when the candidate has
+/// fewer operators; whether it did.
+fn keep_smaller(
+    pool: &Pool,
+    steps: &mut Vec<TidyStep>,
+    current: &mut ExprId,
+    candidate: ExprId,
+    rule: impl FnOnce() -> String,
+) -> bool {
+    if Cost::of(pool, candidate).operators >= Cost::of(pool, *current).operators {
+        return false;
+    }
+    *current = candidate;
+    steps.push(TidyStep {
+        rule: rule(),
+        expr: candidate,
+    });
+    true
+}
+
 /// The steps of [`together_cancelled`] from `expr` as it is written.
 fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
     let mut steps = Vec::new();
@@ -125,46 +145,28 @@ fn together_steps(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
             }
         }
         // A factor below linear in a square root may go, with its conjugate above.
-        if let Some(done) = conjugate::rationalized(pool, &fraction, &mut budget)
-            && Cost::of(pool, done.written).operators < Cost::of(pool, current).operators
-        {
-            current = done.written;
-            steps.push(TidyStep {
-                rule: format!("multiply by the conjugate {}", print(pool, done.conjugate)),
-                expr: current,
-            });
-            fraction = done.fraction;
+        if let Some(done) = conjugate::rationalized(pool, &fraction, &mut budget) {
+            let rule = || format!("multiply by the conjugate {}", print(pool, done.conjugate));
+            if keep_smaller(pool, &mut steps, &mut current, done.written, rule) {
+                fraction = done.fraction;
+            }
         }
         // The numerator may be smaller as its square-free factors: 3*(x + 1)^2.
-        if let Some(factored) = fraction.write_factored_numerator(pool, &mut budget)
-            && Cost::of(pool, factored).operators < Cost::of(pool, current).operators
-        {
-            current = factored;
-            steps.push(TidyStep {
-                rule: "factor the numerator".into(),
-                expr: current,
-            });
+        if let Some(factored) = fraction.write_factored_numerator(pool, &mut budget) {
+            let rule = || "factor the numerator".into();
+            keep_smaller(pool, &mut steps, &mut current, factored, rule);
         }
         // Several factors below may be smaller multiplied out: (x^2 + 1)*(x^2 - 1).
         if fraction.denominator.len() > 1
             && let Some(multiplied) = fraction.write_multiplied_out(pool)
-            && Cost::of(pool, multiplied).operators < Cost::of(pool, current).operators
         {
-            current = multiplied;
-            steps.push(TidyStep {
-                rule: "multiply out the denominator".into(),
-                expr: current,
-            });
+            let rule = || "multiply out the denominator".into();
+            keep_smaller(pool, &mut steps, &mut current, multiplied, rule);
         }
         // A polynomial may be smaller in powers of a sum of the input: x^6 + (y + 1)^2.
-        if let Some(compact) = fraction.write_in_powers(pool, &mut budget)
-            && Cost::of(pool, compact).operators < Cost::of(pool, current).operators
-        {
-            current = compact;
-            steps.push(TidyStep {
-                rule: "write in powers of a sum".into(),
-                expr: current,
-            });
+        if let Some(compact) = fraction.write_in_powers(pool, &mut budget) {
+            let rule = || "write in powers of a sum".into();
+            keep_smaller(pool, &mut steps, &mut current, compact, rule);
         }
     }
     steps
