@@ -7,7 +7,7 @@ use deriv::plot::{PALETTE, TANGENT_COLOR};
 use deriv::program::Tape;
 use deriv::{Pool, diff, parse};
 
-use crate::common::command::{run, run_with_stdin, stderr_of, stdout_of};
+use crate::common::command::{failure, run, run_with_stdin, stderr_of, stdout_of};
 
 /// The SVG of `deriv ARGS --plot -`, which must succeed.
 fn plot(args: &[&str]) -> String {
@@ -275,20 +275,15 @@ fn other_variables_are_fixed_by_at_or_def() {
 
 #[test]
 fn a_variable_left_free_is_named_in_the_error() {
-    let output = run(&["x*y*z", "--wrt", "x", "--plot", "-"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    let stderr = stderr_of(&output);
+    let stderr = failure(&["x*y*z", "--wrt", "x", "--plot", "-"], 2);
     assert!(stderr.contains("also depends on y, z"), "{stderr}");
     assert!(stderr.contains("--at y=1,z=1"), "{stderr}");
 }
 
 #[test]
 fn a_malformed_range_is_shown_with_a_caret() {
-    let output = run(&["x^2", "--plot", "-", "--range", "x=-6:6"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    insta::assert_snapshot!(stderr_of(&output), @r"
+    let stderr = failure(&["x^2", "--plot", "-", "--range", "x=-6:6"], 2);
+    insta::assert_snapshot!(stderr, @r"
     error: missing `..` between the ends of the range
      --> --range:1:7
       |
@@ -300,10 +295,8 @@ fn a_malformed_range_is_shown_with_a_caret() {
 
 #[test]
 fn an_empty_range_is_an_error() {
-    let output = run(&["x^2", "--plot", "-", "--range", "x=2..-2"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    insta::assert_snapshot!(stderr_of(&output), @r"
+    let stderr = failure(&["x^2", "--plot", "-", "--range", "x=2..-2"], 2);
+    insta::assert_snapshot!(stderr, @r"
     error: the range is empty: 2 is not less than -2
      --> --range:1:3
       |
@@ -315,10 +308,10 @@ fn an_empty_range_is_an_error() {
 
 #[test]
 fn an_unwritable_file_is_an_io_error_and_nothing_is_printed() {
-    let output = run(&["x^2", "--wrt", "x", "--plot", "/nonexistent/dir/plot.svg"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
-    let stderr = stderr_of(&output);
+    let stderr = failure(
+        &["x^2", "--wrt", "x", "--plot", "/nonexistent/dir/plot.svg"],
+        2,
+    );
     assert!(
         stderr.starts_with("error: cannot write the plot to /nonexistent/dir/plot.svg"),
         "{stderr}"

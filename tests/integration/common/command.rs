@@ -35,6 +35,15 @@ pub fn stdout(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
+/// Runs `deriv` with `args`, expecting it to fail with exit code `code` and print nothing
+/// on standard output; returns what it wrote on standard error.
+pub fn failure(args: &[&str], code: i32) -> String {
+    let output = run(args);
+    assert_eq!(output.status.code(), Some(code), "deriv {}", args.join(" "));
+    assert!(output.stdout.is_empty(), "deriv {}", args.join(" "));
+    stderr_of(&output)
+}
+
 /// Starts `deriv` with `args`, its standard input, output and error piped.
 pub fn spawn_piped(args: &[&str]) -> Child {
     deriv_with(args)
