@@ -7,11 +7,9 @@
 //! Without `/usr/bin/chromium` and `/usr/bin/chromedriver` the test is skipped, unless
 //! `DERIV_BROWSER_TESTS=required` (as CI sets it), when it fails.
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fantoccini::elements::Element;
@@ -19,6 +17,8 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+
+use crate::common::http::Served;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -68,7 +68,8 @@ fn the_page_shows_the_partial_and_the_total_derivative() {
         return;
     }
 
-    let (_server, url) = start_server();
+    let server = Served::start(&[]);
+    let url = format!("http://{}/", server.addr);
     let (_driver, driver_url) = start_chromedriver();
     let profile = TempDir(std::env::temp_dir().join(format!(
         "deriv-browser-{}-{}",
@@ -102,35 +103,6 @@ fn the_page_shows_the_partial_and_the_total_derivative() {
             Err(failure) => std::panic::resume_unwind(failure.into_panic()),
         }
     });
-}
-
-/// `deriv serve --port 0`, and the URL from its first line.
-fn start_server() -> (Killed, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deriv"))
-        .args(["serve", "--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("deriv serve starts");
-    let stdout = child.stdout.take().expect("its stdout");
-    let server = Killed(child);
-    let (send, receive) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = send.send(line);
-    });
-    let line = receive
-        .recv_timeout(WAIT)
-        .expect("deriv serve prints its URL");
-    // deriv: serving http://127.0.0.1:PORT/ (Ctrl-C stops)
-    let url = line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (server, url)
 }
 
 /// chromedriver on a free port, once it accepts connections.

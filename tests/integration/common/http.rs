@@ -30,11 +30,18 @@ impl Served {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start deriv serve");
-        let mut line = String::new();
         let stdout = child.stdout.take().expect("stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the address");
+        // Read on another thread, so that a server that never prints fails the test.
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = send.send(line);
+        });
+        let Ok(line) = receive.recv_timeout(Duration::from_secs(10)) else {
+            let _ = child.kill();
+            panic!("deriv serve printed no address within 10 s");
+        };
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
