@@ -458,11 +458,42 @@ fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
 /// replaced by its simplest form, innermost first.
 fn tidy_parts(pool: &mut Pool, expr: ExprId) -> ExprId {
     rewrite_bottom_up(pool, expr, |pool, id, rebuilt| {
-        if id != expr && matches!(pool.node(rebuilt), Node::Add(_)) {
+        if id != expr
+            && (matches!(pool.node(rebuilt), Node::Add(_)) || complex_fraction(pool, rebuilt))
+        {
             let all = candidates_at(pool, rebuilt, 1);
             chosen(&all).expr
         } else {
             rebuilt
+        }
+    })
+}
+
+/// Whether `expr` is a product holding a fraction inside a fraction: a factor that is a
+/// sum (or a power of one) with a denominator among its terms, as the quotient and chain
+/// rules leave `(u'/v - u*v'/v^2)/(u^2/v^2 + 1)`; over one denominator it is smaller.
+fn complex_fraction(pool: &Pool, expr: ExprId) -> bool {
+    let Node::Mul(factors) = pool.node(expr) else {
+        return false;
+    };
+    let has_denominator = |pool: &Pool, term: ExprId| {
+        let negative_power = |f: ExprId| match pool.node(f) {
+            Node::Pow([_, exp]) => pool.as_num(*exp).is_some_and(|e| e.is_negative()),
+            _ => false,
+        };
+        match pool.node(term) {
+            Node::Mul(parts) => parts.iter().any(|&f| negative_power(f)),
+            _ => negative_power(term),
+        }
+    };
+    factors.iter().any(|&factor| {
+        let base = match pool.node(factor) {
+            Node::Pow([base, _]) => *base,
+            _ => factor,
+        };
+        match pool.node(base) {
+            Node::Add(terms) => terms.iter().any(|&t| has_denominator(pool, t)),
+            _ => false,
         }
     })
 }

@@ -555,6 +555,24 @@ fn derivatives_of_the_issue_are_tidied() {
     assert_tidied_derivatives(&table);
 }
 
+/// A fraction inside a fraction, as the chain rule leaves `atan(u)'` = `u'/(1 + u^2)`,
+/// goes over one denominator even where it is only a term of a larger sum (the kit's
+/// W6 q06 has one inside a `sech(...)^2*(... + 4)`).
+#[test]
+fn a_complex_fraction_in_a_sum_goes_over_one_denominator() {
+    let table = [
+        (
+            "atan(x^2/(x + y)) + 3*x",
+            "x*(x + 2*y)/(x^4 + (x + y)^2) + 3",
+        ),
+        (
+            "atan(x^3/(sin(x) + y)) + 4*x",
+            "(3*x^2*(y + sin(x)) - x^3*cos(x))/(x^6 + (y + sin(x))^2) + 4",
+        ),
+    ];
+    assert_tidied_derivatives(&table);
+}
+
 #[test]
 fn a_removable_singularity_cancels() {
     assert_eq!(tidied("(x^2 - 1)/(x - 1)", Form::Auto), "x + 1");
