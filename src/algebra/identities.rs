@@ -182,6 +182,7 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
     let mut groups: Vec<((usize, ExprId), i64, i64)> = Vec::new();
     let mut others = Vec::with_capacity(factors.len());
     let mut coeff = Rational::ONE;
+    let mut trig_factors = 0;
     for &factor in &factors {
         let (base, exp) = match pool.node(factor) {
             Node::Pow([base, exp]) => (*base, pool.as_num(*exp).and_then(Rational::to_i64)),
@@ -198,6 +199,7 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
             }
             continue;
         };
+        trig_factors += 1;
         // sin, cos, tan = sin/cos, sec = 1/cos, csc = 1/sin, cot = cos/sin.
         let (s, c) = [(1, 0), (0, 1), (1, -1), (0, -1), (-1, 0), (-1, 1)][k];
         match groups.iter_mut().find(|(key, _, _)| *key == (family, arg)) {
@@ -208,8 +210,15 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
             None => groups.push(((family, arg), s * n, c * n)),
         }
     }
-    if groups.is_empty() {
-        return half_angle_tanh(pool, expr);
+    // One factor per argument is written back as itself: only the product's own
+    // rewrites below can change it.
+    if groups.is_empty() || groups.len() == trig_factors {
+        let product = if groups.is_empty() {
+            expr
+        } else {
+            double_angle(pool, expr)
+        };
+        return half_angle_tanh(pool, product);
     }
     let mut rebuilt = others;
     rebuilt.push(pool.num(coeff.clone()));

@@ -23,7 +23,7 @@ use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities, is_identity_function};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::expr::subst::{free_symbols, rewrite_bottom_up};
 use crate::expr::{ExprId, Node, Pool};
@@ -208,7 +208,9 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
     {
         return as_computed();
     }
-    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| all_rounds(pool, expr));
+    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| {
+        all_rounds(pool, &mut Memo::default(), expr)
+    });
     if exhausted {
         return as_computed();
     }
@@ -230,8 +232,8 @@ const MAX_VARIABLES: usize = 12;
 const TIDY_BUDGET: u64 = 120_000;
 
 /// The candidates of `expr`, the chosen one tidied again while it shrinks.
-fn all_rounds(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
-    let mut all = candidates_at(pool, expr, 0);
+fn all_rounds(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> Vec<Candidate> {
+    let mut all = candidates_at(pool, memo, expr, 0);
     // The chosen form tidied again may shrink further (a tangent's derivative factored
     // first, then written over one denominator): go on while it does, so that the
     // result is a fixed point.
@@ -241,7 +243,7 @@ fn all_rounds(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
         if current == expr {
             break;
         }
-        let again = candidates_at(pool, current, 0);
+        let again = candidates_at(pool, memo, current, 0);
         let next = chosen(&again);
         let smaller = match (next.cost, cost) {
             (Some(next), Some(now)) => next.operators < now.operators,
@@ -324,7 +326,7 @@ fn expanded(pool: &mut Pool, expr: ExprId) -> Vec<TidyStep> {
 /// The factored form of `expr`: common factors out of a sum (with the numeric content
 /// taken positive or negative, whichever is smaller), the sum left tidied in turn; in a
 /// product or a fraction, each sum among the factors factored.
-fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
+fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<TidyStep> {
     if depth > MAX_FACTOR_DEPTH {
         return Vec::new();
     }
@@ -348,7 +350,7 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
                     Some((cofactor, forms)) if negated(pool, *cofactor) == split.cofactor => {
                         forms.iter().map(|c| negated_candidate(pool, c)).collect()
                     }
-                    _ => candidates_at(pool, split.cofactor, depth + 1),
+                    _ => candidates_at(pool, memo, split.cofactor, depth + 1),
                 };
                 if first.is_none() {
                     first = Some((split.cofactor, inner.clone()));
@@ -384,7 +386,7 @@ fn factored(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<TidyStep> {
                 if !matches!(pool.node(base), Node::Add(_)) {
                     continue;
                 }
-                for step in factored(pool, base, depth + 1) {
+                for step in factored(pool, memo, base, depth + 1) {
                     current[k] = match exp {
                         Some(exp) => pool.pow(step.expr, exp),
                         None => step.expr,
@@ -456,12 +458,12 @@ fn factor_rule(pool: &mut Pool, common: ExprId) -> String {
 
 /// `expr` with every sum below the top (in function arguments, powers and products)
 /// replaced by its simplest form, innermost first.
-fn tidy_parts(pool: &mut Pool, expr: ExprId) -> ExprId {
+fn tidy_parts(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> ExprId {
     rewrite_bottom_up(pool, expr, |pool, id, rebuilt| {
         if id != expr
             && (matches!(pool.node(rebuilt), Node::Add(_)) || complex_fraction(pool, rebuilt))
         {
-            let all = candidates_at(pool, rebuilt, 1);
+            let all = candidates_at(pool, memo, rebuilt, 1);
             chosen(&all).expr
         } else {
             rebuilt
@@ -498,8 +500,30 @@ fn complex_fraction(pool: &Pool, expr: ExprId) -> bool {
     })
 }
 
+/// The candidates already found in one tidy pass, by part and depth: the rounds and the
+/// factored form's recursion meet the same sums again (the 10th derivative of
+/// `sin(x)*exp(x^2)` weighed its inner sum three times), and a part's forms depend only
+/// on the part.
+type Memo = FxHashMap<(ExprId, usize), Vec<Candidate>>;
+
+/// The candidates of a part of a result, factored no deeper than `depth`, found once per
+/// pass.
+fn candidates_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<Candidate> {
+    if let Some(found) = memo.get(&(expr, depth)) {
+        return found.clone();
+    }
+    let all = search_candidates(pool, memo, expr, depth);
+    memo.insert((expr, depth), all.clone());
+    all
+}
+
 /// The candidates of a part of a result, factored no deeper than `depth`.
-fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> {
+fn search_candidates(
+    pool: &mut Pool,
+    memo: &mut Memo,
+    expr: ExprId,
+    depth: usize,
+) -> Vec<Candidate> {
     // Every form but the computed one starts from the identities applied and, at the
     // top, from every part tidied in its own right.
     let mut first: Vec<TidyStep> = Vec::new();
@@ -511,7 +535,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
         });
     }
     if depth == 0 {
-        let parts = tidy_parts(pool, base);
+        let parts = tidy_parts(pool, memo, base);
         if parts != base {
             base = parts;
             first.push(TidyStep {
@@ -533,7 +557,7 @@ fn candidates_at(pool: &mut Pool, expr: ExprId, depth: usize) -> Vec<Candidate> 
                 });
                 continue;
             }
-            Form::Factored => factored(pool, base, depth),
+            Form::Factored => factored(pool, memo, base, depth),
             Form::Together => together_cancelled(pool, base),
             Form::Expanded => expanded(pool, base),
         };
