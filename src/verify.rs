@@ -48,6 +48,10 @@ pub struct Report {
     pub checked: usize,
     /// Claims that could not be evaluated at any point (unknown functions, empty domain).
     pub unchecked: Vec<String>,
+    /// Claims whose finite differences settled at no point where they were defined: the
+    /// function changes too fast to sample (`sin(sinh(tanh(x) + cosh(6)))`, whose
+    /// argument is about 10^87).
+    pub unsettled: Vec<String>,
     /// The largest relative error seen.
     pub max_error: f64,
     /// The first failed claim: its label and a description of the point.
@@ -339,21 +343,40 @@ fn step(x: f64) -> f64 {
     1e-3 * x.abs().max(1.0)
 }
 
-/// `d base / d var` at `point` by central differences with one Richardson step.
-fn numeric_derivative(compiled: &mut Compiled, base: Slot, var: usize, point: &mut [f64]) -> f64 {
+/// `d base / d var` at `point` by central differences with one Richardson step, or
+/// `None` where the differences have not settled: the estimates from steps `h, h/2` and
+/// from `h/2, h/4` differ by more than [`TOLERANCE`], so the function changes too fast
+/// (or is too large against its slope) to be sampled at that scale, and the estimate
+/// cannot tell a right derivative from a wrong one.
+fn numeric_derivative(
+    compiled: &mut Compiled,
+    base: Slot,
+    var: usize,
+    point: &mut [f64],
+) -> Option<f64> {
     let x = point[var];
+    let mut largest = 0.0f64;
     let mut central = |h: f64| {
         point[var] = x + h;
         let up = compiled.eval(base, point);
         point[var] = x - h;
         let down = compiled.eval(base, point);
+        largest = largest.max(up.abs()).max(down.abs());
         (up - down) / (2.0 * h)
     };
     let h = step(x);
     let coarse = central(h);
     let fine = central(h / 2.0);
+    let finer = central(h / 4.0);
     point[var] = x;
-    (4.0 * fine - coarse) / 3.0
+    let estimate = (4.0 * fine - coarse) / 3.0;
+    let refined = (4.0 * finer - fine) / 3.0;
+    // The rounding of the function's values alone moves the finest difference by this
+    // much (`1e10 + x^2` is too large against its slope for a difference of 1e-4).
+    let rounding = f64::EPSILON * largest / (h / 4.0);
+    let settled = relative_error(estimate, refined) <= TOLERANCE
+        && rounding / estimate.abs().max(1.0) <= TOLERANCE;
+    settled.then_some(estimate)
 }
 
 /// `|a - b|`, relative to the larger magnitude (or absolute below 1).
@@ -381,7 +404,7 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
     let mut vector = vec![0.0; compiled.inputs.len()];
     for (check, slot) in checks.iter().zip(&slots) {
         let var = compiled.index[&check.var];
-        let mut good = 0;
+        let (mut good, mut unsettled) = (0, 0);
         for attempt in 0..60 {
             if good == POINTS {
                 break;
@@ -401,7 +424,11 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
             {
                 continue;
             }
-            let numeric = numeric_derivative(&mut compiled, slot.base, var, &mut vector);
+            let Some(numeric) = numeric_derivative(&mut compiled, slot.base, var, &mut vector)
+            else {
+                unsettled += 1;
+                continue;
+            };
             let symbolic = compiled.eval(slot.value, &vector);
             if !numeric.is_finite() || !symbolic.is_finite() {
                 continue;
@@ -423,7 +450,9 @@ pub fn verify(pool: &Pool, checks: &[Check]) -> Report {
                 ));
             }
         }
-        if good == 0 {
+        if good == 0 && unsettled > 0 {
+            report.unsettled.push(check.label.clone());
+        } else if good == 0 {
             report.unchecked.push(check.label.clone());
         } else {
             report.checked += 1;

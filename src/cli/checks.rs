@@ -64,7 +64,10 @@ fn verify_warnings(
         help: Some(help.to_string()),
         name: None,
     };
-    if verification.checked == 0 && verification.unchecked.is_empty() {
+    if verification.checked == 0
+        && verification.unchecked.is_empty()
+        && verification.unsettled.is_empty()
+    {
         let message = if implicit {
             "--verify: implicit derivatives are not checked numerically"
         } else {
@@ -111,6 +114,16 @@ fn verify_warnings(
             )
         };
         warnings.push(warning(message, help));
+    }
+    for label in &verification.unsettled {
+        warnings.push(warning(
+            format!(
+                "--verify: {label} was not checked: finite differences do not settle at any \
+                 test point (the function changes too fast there, or is too large beside its \
+                 slope, for floating point)"
+            ),
+            "compare with an answer you trust using --check, which evaluates exactly",
+        ));
     }
     warnings
 }

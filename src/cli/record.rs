@@ -85,6 +85,7 @@ pub(super) fn json_record(
                 "max_relative_error": report.max_error,
                 "failure": report.failure,
                 "unchecked": report.unchecked,
+                "unsettled": report.unsettled,
             }),
         );
     }

@@ -14,7 +14,7 @@ use crate::expr::subst::Substitution;
 use crate::expr::{ExprId, Node};
 
 use super::Rule;
-use super::lower::{Lowerer, checked, lower_expr, span_of};
+use super::lower::{Lowerer, checked, lower_expr, lower_name, span_of};
 use super::names::is_function_name;
 use super::suggest;
 
@@ -33,8 +33,12 @@ pub(super) fn lower_call(
     span: Span,
 ) -> Result<ExprId, Error> {
     let mut inner = pair.into_inner();
-    let (Some(name_pair), Some(primes), Some(args)) = (inner.next(), inner.next(), inner.next())
-    else {
+    let name_pair = inner.next();
+    let primes = inner.next();
+    if let (Some(name), None) = (&name_pair, &primes) {
+        return lower_name(lowerer, name.as_str(), span_of(name));
+    }
+    let (Some(name_pair), Some(primes), Some(args)) = (name_pair, primes, inner.next()) else {
         return Err(Error::Syntax {
             message: "malformed call".into(),
             span,

@@ -211,7 +211,11 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
     }
 }
 
-fn lower_name(lowerer: &RefCell<Lowerer<'_>>, name: &str, span: Span) -> Result<ExprId, Error> {
+pub(super) fn lower_name(
+    lowerer: &RefCell<Lowerer<'_>>,
+    name: &str,
+    span: Span,
+) -> Result<ExprId, Error> {
     let mut lowerer = lowerer.borrow_mut();
     match name {
         "pi" | "π" => Ok(lowerer.pool.constant(Constant::Pi)),

@@ -57,6 +57,16 @@ const CASES: &[(&str, &[&str])] = &[
         &["x^2 + y^2 = 1", "--implicit", "y", "--wrt", "x", "--verify"],
     ),
     ("verify_without_wrt", &["x^2", "--verify"]),
+    // Finite differences that never settle: not checked, rather than called wrong (the
+    // first was reported as FAILED with a right derivative; the kit's W6 q13).
+    (
+        "verify_too_fast_to_sample",
+        &["sin(sinh(tanh(x) + cosh(6))/y)", "--wrt", "x", "--verify"],
+    ),
+    (
+        "verify_too_large_beside_its_slope",
+        &["1e10 + x^2", "--wrt", "x", "--verify"],
+    ),
     // Definitions: the body is read like an expression.
     (
         "definition_option",

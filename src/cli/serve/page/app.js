@@ -295,6 +295,7 @@ function renderResult(state, record) {
       verification.textContent = `✓ Checked numerically at ${v.points} points (largest relative error ${err.toPrecision(2)})`;
     }
     if (v.unchecked.length) verification.textContent += ` · not checked: ${v.unchecked.join("; ")}`;
+    if (v.unsettled && v.unsettled.length) verification.textContent += ` · not checked (finite differences do not settle): ${v.unsettled.join("; ")}`;
   }
 
   const warnings = $("warnings");
