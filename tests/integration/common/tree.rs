@@ -254,9 +254,9 @@ impl Fun {
                 if x > 0.0 { t } else { PI - t }
             }
             Fun::Acsc => (1.0 / (x * x - 1.0).sqrt()).atan().copysign(x),
-            Fun::Sech => 2.0 / (x.exp() + (-x).exp()),
-            Fun::Csch => 2.0 / (x.exp() - (-x).exp()),
-            Fun::Coth => (x.exp() + (-x).exp()) / (x.exp() - (-x).exp()),
+            Fun::Sech => 1.0 / x.cosh(),
+            Fun::Csch => 1.0 / x.sinh(),
+            Fun::Coth => 1.0 / x.tanh(),
             Fun::Asech if x > 0.0 && x <= 1.0 => ((1.0 + (1.0 - x * x).sqrt()) / x).ln(),
             Fun::Asech => f64::NAN,
             // ln(t + sqrt(t^2 + 1)) for t = 1/|x|, without cancellation for small t.
@@ -277,7 +277,7 @@ impl Fun {
                 if x > 0.0 {
                     x
                 } else {
-                    x.exp() - 1.0
+                    x.exp_m1()
                 }
             }
         }
@@ -633,6 +633,20 @@ pub fn real_pow(b: f64, e: f64, exact: Option<(i64, i64)>) -> f64 {
     }
 }
 
+/// `value`, made unreliable when it is 0 although the operation cannot be (`nonzero`: a
+/// power of a nonzero base, a product or quotient of nonzero values): it underflowed, and
+/// its true value (`(1/2)^1836` is 1e-553, `(1/2)^918` is 5e-277) is unknown.
+fn unless_underflowed(value: Approx, nonzero: bool) -> Approx {
+    if value.value == 0.0 && nonzero {
+        Approx {
+            value: 0.0,
+            error: f64::INFINITY,
+        }
+    } else {
+        value
+    }
+}
+
 /// The value of `tree` at `point` (the values of [`VARS`]), with its error bound.
 pub fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
     match tree {
@@ -651,16 +665,20 @@ pub fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
         }
         Tree::Bin(op, a, b) => {
             let (a, b) = (raw_eval(a, point), raw_eval(b, point));
-            propagate(&[a, b], |v| match op {
+            let value = propagate(&[a, b], |v| match op {
                 Op::Add => v[0] + v[1],
                 Op::Sub => v[0] - v[1],
                 Op::Mul => v[0] * v[1],
                 Op::Div => v[0] / v[1],
-            })
+            });
+            match op {
+                Op::Mul | Op::Div => unless_underflowed(value, a.value != 0.0 && b.value != 0.0),
+                Op::Add | Op::Sub => value,
+            }
         }
         Tree::Pow(a, b) => {
             let base = raw_eval(a, point);
-            match b.as_rational() {
+            let value = match b.as_rational() {
                 // The exponent is exact: only the base carries an error.
                 Some((p, q)) => propagate(&[base], |v| {
                     real_pow(v[0], p as f64 / q as f64, Some((p, q)))
@@ -669,14 +687,25 @@ pub fn raw_eval(tree: &Tree, point: &[f64; 3]) -> Approx {
                     let exp = raw_eval(b, point);
                     propagate(&[base, exp], |v| real_pow(v[0], v[1], None))
                 }
-            }
+            };
+            unless_underflowed(value, base.value != 0.0)
         }
         Tree::Call(f, a) => {
             let a = raw_eval(a, point);
             let mut value = propagate(&[a], |v| f.apply(v[0]));
             if matches!(f, Fun::Erf | Fun::Erfc | Fun::Gelu) {
-                // The quadrature is accurate to about 1e-13, not to a few ulps.
-                value.error += 1e-12;
+                // The quadrature is accurate to about 1e-13, not to a few ulps; gelu
+                // multiplies that by its argument.
+                value.error += 1e-12 * a.value.abs().max(1.0);
+            }
+            let periodic = matches!(
+                f,
+                Fun::Sin | Fun::Cos | Fun::Tan | Fun::Sec | Fun::Csc | Fun::Cot
+            );
+            if periodic && a.error >= 1.0 {
+                // An argument known only to within a radian (`sin((x*z)^72)`, about
+                // `sin(1e25)`) leaves the value anywhere in the period.
+                value.error = f64::INFINITY;
             }
             value
         }
