@@ -2,10 +2,9 @@
 //! groups, with every undefined result turned into an error at its span.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
+use std::iter::Peekable;
 
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Span, Warning};
@@ -21,14 +20,6 @@ use super::suggest;
 
 /// The largest decimal exponent a literal may have (`1e100000`).
 const MAX_DECIMAL_EXPONENT: u64 = 100_000;
-
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
-        .op(Op::prefix(Rule::neg) | Op::prefix(Rule::plus))
-        .op(Op::infix(Rule::pow, Assoc::Right))
-});
 
 pub(super) struct Lowerer<'p> {
     pub(super) pool: &'p mut Pool,
@@ -76,73 +67,152 @@ pub(super) fn lower_expr(
 }
 
 fn lower_pairs(lowerer: &RefCell<Lowerer<'_>>, pairs: Pairs<'_, Rule>) -> Lowered {
-    PRATT
-        .map_primary(|primary| {
-            let span = span_of(&primary);
-            let id = lower_primary(lowerer, primary)?;
-            Ok((Operand::Done(id), span))
-        })
-        .map_prefix(|op, operand| {
-            let (operand, span) = operand?;
-            let span = span_of(&op).to(span);
-            if op.as_rule() != Rule::neg {
-                return Ok((operand, span));
+    climb(lowerer, &mut pairs.peekable(), 0)
+}
+
+/// An infix operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Infix {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+impl Infix {
+    /// The operator an `infix` token's text names.
+    fn of(text: &str) -> Infix {
+        match text {
+            "+" => Infix::Add,
+            "-" => Infix::Sub,
+            "*" => Infix::Mul,
+            "/" => Infix::Div,
+            _ => Infix::Pow,
+        }
+    }
+
+    /// How tightly it binds its left operand: `+ -` < `* /` < a prefix sign < `^`.
+    fn power(self) -> u8 {
+        match self {
+            Infix::Add | Infix::Sub => 20,
+            Infix::Mul | Infix::Div => 30,
+            Infix::Pow => 50,
+        }
+    }
+}
+
+/// How tightly a prefix sign binds its operand: `-x*y` is `(-x)*y`, `-x^2` is `-(x^2)`.
+const PREFIX_POWER: u8 = 40;
+
+/// Precedence climbing (Pratt) over an operand's tokens: an operand, then every operator
+/// that binds more tightly than `floor` with its right operand; `^` is right-associative.
+fn climb(
+    lowerer: &RefCell<Lowerer<'_>>,
+    pairs: &mut Peekable<Pairs<'_, Rule>>,
+    floor: u8,
+) -> Lowered {
+    let first = pairs.next().ok_or_else(|| Error::Syntax {
+        message: "expected an expression".into(),
+        span: Span::new(0, 0),
+        help: None,
+    })?;
+    let mut lhs = if first.as_rule() == Rule::sign {
+        let operand = climb(lowerer, pairs, PREFIX_POWER - 1)?;
+        prefix(lowerer, &first, operand)?
+    } else {
+        let span = span_of(&first);
+        (Operand::Done(lower_primary(lowerer, first)?), span)
+    };
+    while let Some(op) = (pairs.peek())
+        .filter(|pair| pair.as_rule() == Rule::infix)
+        .map(|pair| Infix::of(pair.as_str()))
+    {
+        if op.power() <= floor {
+            break;
+        }
+        pairs.next();
+        let right_floor = if op == Infix::Pow {
+            op.power() - 1
+        } else {
+            op.power()
+        };
+        let rhs = climb(lowerer, pairs, right_floor)?;
+        lhs = infix(lowerer, lhs, op, rhs)?;
+    }
+    Ok(lhs)
+}
+
+/// A prefix sign applied to its operand.
+fn prefix(
+    lowerer: &RefCell<Lowerer<'_>>,
+    sign: &Pair<'_, Rule>,
+    operand: (Operand, Span),
+) -> Lowered {
+    let (operand, span) = operand;
+    let span = span_of(sign).to(span);
+    if sign.as_str() != "-" {
+        return Ok((operand, span));
+    }
+    // `-a` joins the product it starts as a factor -1, so `-(x - y)/z` is the product
+    // of -1, x - y and 1/z, exactly as the printer means it.
+    let factors = match operand {
+        Operand::Product(mut factors) => {
+            factors.insert(0, ExprId::MINUS_ONE);
+            factors
+        }
+        other => vec![ExprId::MINUS_ONE, finish(lowerer, other, span)?],
+    };
+    Ok((Operand::Product(factors), span))
+}
+
+/// An infix operator applied to its operands: sums and products collected, to be built
+/// once.
+fn infix(
+    lowerer: &RefCell<Lowerer<'_>>,
+    (lhs, lhs_span): (Operand, Span),
+    op: Infix,
+    (rhs, rhs_span): (Operand, Span),
+) -> Lowered {
+    let span = lhs_span.to(rhs_span);
+    let rhs = finish(lowerer, rhs, rhs_span)?;
+    let operand = match op {
+        Infix::Add | Infix::Sub => {
+            let rhs = if op == Infix::Sub {
+                checked(lowerer, lowerer.borrow_mut().pool.neg(rhs), span)?
+            } else {
+                rhs
+            };
+            match lhs {
+                Operand::Sum(mut terms) => {
+                    terms.push(rhs);
+                    Operand::Sum(terms)
+                }
+                other => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
             }
-            // `-a` joins the product it starts as a factor -1, so `-(x - y)/z` is the
-            // product of -1, x - y and 1/z, exactly as the printer means it.
-            let factors = match operand {
+        }
+        Infix::Mul | Infix::Div => {
+            let rhs = if op == Infix::Div {
+                let inverse = lowerer.borrow_mut().pool.powi(rhs, -1);
+                checked(lowerer, inverse, span)?
+            } else {
+                rhs
+            };
+            match lhs {
                 Operand::Product(mut factors) => {
-                    factors.insert(0, ExprId::MINUS_ONE);
-                    factors
+                    factors.push(rhs);
+                    Operand::Product(factors)
                 }
-                other => vec![ExprId::MINUS_ONE, finish(lowerer, other, span)?],
-            };
-            Ok((Operand::Product(factors), span))
-        })
-        .map_infix(|lhs, op, rhs| {
-            let (lhs, lhs_span) = lhs?;
-            let (rhs, rhs_span) = rhs?;
-            let span = lhs_span.to(rhs_span);
-            let rhs = finish(lowerer, rhs, rhs_span)?;
-            let operand = match op.as_rule() {
-                Rule::add | Rule::sub => {
-                    let rhs = if op.as_rule() == Rule::sub {
-                        checked(lowerer, lowerer.borrow_mut().pool.neg(rhs), span)?
-                    } else {
-                        rhs
-                    };
-                    match lhs {
-                        Operand::Sum(mut terms) => {
-                            terms.push(rhs);
-                            Operand::Sum(terms)
-                        }
-                        other => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
-                    }
-                }
-                Rule::mul | Rule::div => {
-                    let rhs = if op.as_rule() == Rule::div {
-                        let inverse = lowerer.borrow_mut().pool.powi(rhs, -1);
-                        checked(lowerer, inverse, span)?
-                    } else {
-                        rhs
-                    };
-                    match lhs {
-                        Operand::Product(mut factors) => {
-                            factors.push(rhs);
-                            Operand::Product(factors)
-                        }
-                        other => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
-                    }
-                }
-                _ => {
-                    let lhs = finish(lowerer, lhs, lhs_span)?;
-                    let id = lowerer.borrow_mut().pool.pow(lhs, rhs);
-                    Operand::Done(checked(lowerer, id, span)?)
-                }
-            };
-            Ok((operand, span))
-        })
-        .parse(pairs)
+                other => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
+            }
+        }
+        Infix::Pow => {
+            let lhs = finish(lowerer, lhs, lhs_span)?;
+            let id = lowerer.borrow_mut().pool.pow(lhs, rhs);
+            Operand::Done(checked(lowerer, id, span)?)
+        }
+    };
+    Ok((operand, span))
 }
 
 /// Builds a collected sum or product.

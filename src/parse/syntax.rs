@@ -140,7 +140,7 @@ pub(super) fn syntax_error(input: &str, error: &pest::error::Error<Rule>) -> Err
                 | Rule::name
                 | Rule::call
                 | Rule::partial
-                | Rule::neg
+                | Rule::sign
                 | Rule::abs
         )
     });
