@@ -264,8 +264,8 @@ impl Script {
     /// Records the names an expression line mentions.
     pub fn note_uses(&mut self, text: &str, line: usize) {
         for name in mentioned_names(text) {
-            if !self.defined.contains_key(name) {
-                self.used.entry(name.to_string()).or_insert(line);
+            if !self.defined.contains_key(name) && !self.used.contains_key(name) {
+                self.used.insert(name.to_string(), line);
             }
         }
     }

@@ -4,7 +4,6 @@
 
 use std::fmt::{self, Write};
 use std::ops::Range;
-use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -63,7 +62,6 @@ pub(super) struct Writer<'a> {
     pub(super) pool: &'a Pool,
     pub(super) style: Style,
     pub(super) notation: Notation,
-    sorted: FxHashMap<ExprId, Rc<[ExprId]>>,
     scratch: Vec<Task>,
     /// Everything written so far; each result is a range of it.
     pub(super) out: String,
@@ -77,7 +75,6 @@ impl<'a> Writer<'a> {
             pool,
             style,
             notation,
-            sorted: FxHashMap::default(),
             scratch: Vec::new(),
             out: String::new(),
             written: FxHashMap::default(),
@@ -460,7 +457,7 @@ impl<'a> Writer<'a> {
     }
 
     fn layout_sum(&mut self, id: ExprId) -> Prec {
-        let mut terms = self.display_order(id).to_vec();
+        let mut terms = self.display_order(id);
         // `1 - x` rather than `-x + 1`: lead with the first positive term.
         if self.is_negative(terms[0])
             && let Some(k) = terms.iter().position(|&t| !self.is_negative(t))
@@ -827,21 +824,15 @@ impl<'a> Writer<'a> {
         self.text("</msup>");
         Prec::Power
     }
-    /// The operands of a sum or product in the order they are printed.
-    fn display_order(&mut self, id: ExprId) -> Rc<[ExprId]> {
-        if let Some(order) = self.sorted.get(&id) {
-            return order.clone();
-        }
+    /// The operands of a sum or product in the order they are printed. Not kept: a node
+    /// printed again in the same place is copied from `written`.
+    fn display_order(&self, id: ExprId) -> Vec<ExprId> {
         let pool = self.pool;
         let ops = pool.children(id);
-        let order: Rc<[ExprId]> = match pool.node(id) {
+        match pool.node(id) {
             // min and max list their arguments like the terms of a sum.
-            Node::Add(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => {
-                sum_order(pool, ops).into()
-            }
-            _ => product_order(pool, ops).into(),
-        };
-        self.sorted.insert(id, order.clone());
-        order
+            Node::Add(_) | Node::Min(_) | Node::Max(_) | Node::LogSumExp(_) => sum_order(pool, ops),
+            _ => product_order(pool, ops),
+        }
     }
 }

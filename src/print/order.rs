@@ -2,6 +2,8 @@
 
 use std::cmp::Ordering;
 
+use smallvec::SmallVec;
+
 use crate::expr::rational::Rational;
 use crate::expr::{Constant, ExprId, Node, Pool};
 
@@ -19,7 +21,9 @@ pub(crate) fn sum_order(pool: &Pool, terms: &[ExprId]) -> Vec<ExprId> {
 pub(crate) fn product_order(pool: &Pool, factors: &[ExprId]) -> Vec<ExprId> {
     let mut ops = factors.to_vec();
     let start = usize::from(ops.first().is_some_and(|&f| pool.as_num(f).is_some()));
-    ops[start..].sort_by_cached_key(|&f| factor_key(pool, f));
+    // A key is a few loads, cheaper to find again than to keep for the few factors of a
+    // product.
+    ops[start..].sort_by(|&a, &b| factor_key(pool, a).cmp(&factor_key(pool, b)));
     ops
 }
 
@@ -50,15 +54,15 @@ fn factor_key(pool: &Pool, factor: ExprId) -> (u8, &str, u64) {
 /// A term split for ordering: its polynomial degrees by variable name, and the rest.
 struct TermKey<'a> {
     is_constant: bool,
-    degrees: Vec<(&'a str, &'a Rational)>,
-    others: Vec<(u8, &'a str, u64)>,
+    degrees: SmallVec<[(&'a str, &'a Rational); 2]>,
+    others: SmallVec<[(u8, &'a str, u64); 2]>,
 }
 
 fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
     let mut key = TermKey {
         is_constant: pool.is_constant(*term),
-        degrees: Vec::new(),
-        others: Vec::new(),
+        degrees: SmallVec::new(),
+        others: SmallVec::new(),
     };
     let factors = match pool.node(*term) {
         Node::Mul(ops) => &ops[..],
@@ -84,7 +88,13 @@ fn term_key<'a>(pool: &'a Pool, term: &'a ExprId) -> TermKey<'a> {
 }
 
 /// Terms with higher powers of alphabetically earlier variables first, numbers last.
-fn compare_keys(pool: &Pool, ka: &TermKey, a: ExprId, kb: &TermKey, b: ExprId) -> Ordering {
+fn compare_keys<'a>(
+    pool: &Pool,
+    ka: &TermKey<'a>,
+    a: ExprId,
+    kb: &TermKey<'a>,
+    b: ExprId,
+) -> Ordering {
     ka.is_constant
         .cmp(&kb.is_constant)
         .then_with(|| pool.as_num(a).is_some().cmp(&pool.as_num(b).is_some()))
