@@ -86,6 +86,11 @@ pub const ALIASES: [(&str, Func); 21] = [
 /// Whether `name` is the name of a built-in function (of one argument or several, or an
 /// alias), which cannot be a variable or an unknown function.
 pub fn is_builtin_name(name: &str) -> bool {
+    // Every built-in name has at least two characters, and most variables one.
+    let mut chars = name.chars();
+    if chars.next().is_some() && chars.next().is_none() {
+        return false;
+    }
     Func::from_name(name).is_some()
         || crate::expr::multi::Multi::from_name(name).is_some()
         || matches!(name, "sqrt" | "cbrt" | "diff")
@@ -415,6 +420,11 @@ mod tests {
         for (alias, f) in ALIASES {
             assert_eq!(Func::from_name(alias), Some(f));
             assert!(is_builtin_name(alias));
+        }
+        // Including those of several arguments: none is a single character, which
+        // `is_builtin_name` answers without looking.
+        for name in builtin_names() {
+            assert!(is_builtin_name(name), "{name}");
         }
     }
 

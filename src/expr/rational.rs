@@ -344,6 +344,10 @@ impl Rational {
     /// Parses a decimal literal such as `12`, `0.5`, `.5`, `1e-3` or `2.5E4` exactly.
     /// `None` when the exponent is larger in size than `max_exponent`.
     pub fn parse_decimal(text: &str, max_exponent: u64) -> Option<Rational> {
+        // Most literals are small integers (`2`, `360`): no big integer to build.
+        if text.len() <= 18 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return text.parse::<i64>().ok().map(Rational::int);
+        }
         let (mantissa, exponent) = match text.find(['e', 'E']) {
             Some(pos) => (&text[..pos], text[pos + 1..].parse::<i64>().ok()?),
             None => (text, 0),
