@@ -13,6 +13,7 @@ use super::{Label, Line, Mode, Outcome, Request, Timings, Varying};
 use crate::algebra::tidy::{Form, candidates, pick, tidy};
 use crate::calculus::defined::DefinedFunctions;
 use crate::error::{Error, Warning};
+use crate::expr::SymbolId;
 use crate::expr::subst::free_symbols;
 use crate::expr::{ExprId, Pool};
 use crate::model::Model;
@@ -266,15 +267,11 @@ impl Request {
         {
             return Vec::new();
         }
-        let mut present = FxHashSet::default();
-        for &input in inputs {
-            let constrained = context.substitution.apply(pool, input);
-            present.extend(free_symbols(pool, constrained));
-        }
+        // The variables of the inputs, found only once a derivative is all zeros.
+        let mut present: Option<FxHashSet<SymbolId>> = None;
         let mut warnings: Vec<Warning> = Vec::new();
         for name in &self.wrt {
-            let var = pool.symbol(name);
-            if present.contains(&var) || warnings.iter().any(|w| w.name.as_ref() == Some(name)) {
+            if warnings.iter().any(|w| w.name.as_ref() == Some(name)) {
                 continue;
             }
             // Before `--sgd` writes them as update rules.
@@ -293,6 +290,18 @@ impl Request {
                 .filter(|line| in_var(&line.label))
                 .all(|line| line.value == ExprId::ZERO);
             if !all_zero {
+                continue;
+            }
+            let present = present.get_or_insert_with(|| {
+                let mut present = FxHashSet::default();
+                for &input in inputs {
+                    let constrained = context.substitution.apply(pool, input);
+                    present.extend(free_symbols(pool, constrained));
+                }
+                present
+            });
+            let var = pool.symbol(name);
+            if present.contains(&var) {
                 continue;
             }
             let similar = present
