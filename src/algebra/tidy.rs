@@ -22,12 +22,15 @@ use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
 use crate::algebra::factor::common_factor;
 use crate::algebra::fraction::together_cancelled;
-use crate::algebra::identities::{identities, is_identity_function};
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::algebra::identities::{identities_with, is_identity_function};
+use memo::Memo;
+use rustc_hash::FxHashSet;
 
 use crate::expr::subst::{free_symbols, rewrite_bottom_up};
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
+
+mod memo;
 
 /// Results with more nodes than this, written out as a tree (a shared part counted each
 /// time it occurs, as printing writes it), are left as computed: every form is built
@@ -386,7 +389,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                 if !matches!(pool.node(base), Node::Add(_)) {
                     continue;
                 }
-                for step in factored(pool, memo, base, depth + 1) {
+                for step in factored_at(pool, memo, base, depth + 1) {
                     current[k] = match exp {
                         Some(exp) => pool.pow(step.expr, exp),
                         None => step.expr,
@@ -500,21 +503,26 @@ fn complex_fraction(pool: &Pool, expr: ExprId) -> bool {
     })
 }
 
-/// The candidates already found in one tidy pass, by part and depth: the rounds and the
-/// factored form's recursion meet the same sums again (the 10th derivative of
-/// `sin(x)*exp(x^2)` weighed its inner sum three times), and a part's forms depend only
-/// on the part.
-type Memo = FxHashMap<(ExprId, usize), Vec<Candidate>>;
-
 /// The candidates of a part of a result, factored no deeper than `depth`, found once per
 /// pass.
 fn candidates_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<Candidate> {
-    if let Some(found) = memo.get(&(expr, depth)) {
+    if let Some(found) = memo.candidates.get(&(expr, depth)) {
         return found.clone();
     }
     let all = search_candidates(pool, memo, expr, depth);
-    memo.insert((expr, depth), all.clone());
+    memo.candidates.insert((expr, depth), all.clone());
     all
+}
+
+/// The factored form of a part ([`factored`]), found once per pass: a product's sums are
+/// factored again where the sum's own candidates factored them.
+fn factored_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<TidyStep> {
+    if let Some(found) = memo.factored.get(&(expr, depth)) {
+        return found.clone();
+    }
+    let steps = factored(pool, memo, expr, depth);
+    memo.factored.insert((expr, depth), steps.clone());
+    steps
 }
 
 /// The candidates of a part of a result, factored no deeper than `depth`.
@@ -527,7 +535,7 @@ fn search_candidates(
     // Every form but the computed one starts from the identities applied and, at the
     // top, from every part tidied in its own right.
     let mut first: Vec<TidyStep> = Vec::new();
-    let mut base = identities(pool, expr);
+    let mut base = identities_with(pool, expr, &mut memo.identities);
     if base != expr {
         first.push(TidyStep {
             rule: "trigonometric identities".into(),
@@ -557,9 +565,14 @@ fn search_candidates(
                 });
                 continue;
             }
-            Form::Factored => factored(pool, memo, base, depth),
-            Form::Together => together_cancelled(pool, base),
-            Form::Expanded => expanded(pool, base),
+            Form::Factored => factored_at(pool, memo, base, depth),
+            // Each depth of the factored form's recursion meets the same parts again.
+            Form::Together => (memo.together.entry(base))
+                .or_insert_with(|| together_cancelled(pool, base))
+                .clone(),
+            Form::Expanded => (memo.expanded.entry(base))
+                .or_insert_with(|| expanded(pool, base))
+                .clone(),
         };
         let mut steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
         let mut result = steps.last().map_or(expr, |s| s.expr);
