@@ -20,7 +20,7 @@
 
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
-use crate::algebra::factor::common_factor;
+use crate::algebra::factor::{Factored, common_factor};
 use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities_with, is_identity_function};
 use memo::Memo;
@@ -205,15 +205,14 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             })
             .collect()
     };
+    let mut memo = Memo::default();
     if !small_enough(pool, expr)
         || free_symbols(pool, expr).len() > MAX_VARIABLES
-        || !worth_tidying(pool, expr)
+        || !worth_tidying(pool, &mut memo, expr)
     {
         return as_computed();
     }
-    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| {
-        all_rounds(pool, &mut Memo::default(), expr)
-    });
+    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| all_rounds(pool, &mut memo, expr));
     if exhausted {
         return as_computed();
     }
@@ -272,7 +271,7 @@ const MAX_ROUNDS: usize = 3;
 /// denominator, a power of a sum or a function the identities know. Most small results
 /// (`2*x + y` has no common factor, but is checked) are answered here without building
 /// a form.
-fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
+fn worth_tidying(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> bool {
     let mut stack = vec![expr];
     let mut seen = FxHashSet::default();
     let mut sums = 0;
@@ -303,7 +302,7 @@ fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
         }
     }
     // A sum: a common factor, or a product of sums, to find.
-    sums > 1 || (sums == 1 && common_factor(pool, expr, 1).is_some()) || {
+    sums > 1 || (sums == 1 && split(pool, memo, expr, 1).is_some()) || {
         matches!(pool.node(expr), Node::Mul(_)) && sums > 0
     }
 }
@@ -340,7 +339,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
             // first, negated, are the forms of the second (the recursion halves).
             let mut first: Option<(ExprId, Vec<Candidate>)> = None;
             for sign in [1, -1] {
-                let Some(split) = common_factor(pool, expr, sign) else {
+                let Some(split) = split(pool, memo, expr, sign) else {
                     continue;
                 };
                 let pulled = pool.mul2(split.common, split.cofactor);
@@ -405,6 +404,12 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
         }
         _ => Vec::new(),
     }
+}
+
+/// [`common_factor`] of a part, found once per pass: the factored form's recursion meets
+/// the same sums at several depths.
+fn split(pool: &mut Pool, memo: &mut Memo, expr: ExprId, sign: i64) -> Option<Factored> {
+    *(memo.splits.entry((expr, sign))).or_insert_with(|| common_factor(pool, expr, sign))
 }
 
 /// `-expr`, a sum negated term by term (as [`common_factor`] writes the sum left by a

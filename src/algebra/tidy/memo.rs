@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::algebra::factor::Factored;
 use crate::algebra::tidy::{Candidate, TidyStep};
 use crate::expr::ExprId;
 
@@ -12,6 +13,8 @@ use crate::expr::ExprId;
 pub(super) struct Memo {
     /// The candidates of a part, by part and depth.
     pub candidates: FxHashMap<(ExprId, usize), Vec<Candidate>>,
+    /// The splits of a sum into a common factor and what is left, by sum and sign.
+    pub splits: FxHashMap<(ExprId, i64), Option<Factored>>,
     /// The factored form's steps, by part and depth.
     pub factored: FxHashMap<(ExprId, usize), Vec<TidyStep>>,
     /// Every node met, with the identities applied.
