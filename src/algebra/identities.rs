@@ -531,6 +531,14 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
                 let Some((func, u, n)) = function_power(pool, factor) else {
                     continue;
                 };
+                let in_identity = |(slot, _): &(Slot, i64)| matches!(slot, Slot::Power(g, m) if *g == func && *m == n);
+                // Most factors (`sin(x)` to the first power) are in no identity.
+                if !IDENTITIES
+                    .iter()
+                    .any(|identity| identity.iter().any(in_identity))
+                {
+                    continue;
+                }
                 let rest: Vec<ExprId> = factors
                     .iter()
                     .enumerate()
@@ -539,10 +547,7 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
                     .collect();
                 let rest = pool.mul(&rest);
                 for identity in &IDENTITIES {
-                    let Some(own) = identity
-                        .iter()
-                        .position(|(s, _)| matches!(s, Slot::Power(g, m) if *g == func && *m == n))
-                    else {
+                    let Some(own) = identity.iter().position(in_identity) else {
                         continue;
                     };
                     let scale = &coeff * &Rational::int(identity[own].1);
