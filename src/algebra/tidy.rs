@@ -349,8 +349,10 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                 }];
                 // The sum left, in its own simplest form.
                 let inner = match &first {
-                    Some((cofactor, forms)) if negated(pool, *cofactor) == split.cofactor => {
-                        forms.iter().map(|c| negated_candidate(pool, c)).collect()
+                    Some((cofactor, forms)) if negated(pool, memo, *cofactor) == split.cofactor => {
+                        (forms.iter())
+                            .map(|c| negated_candidate(pool, memo, c))
+                            .collect()
                     }
                     _ => candidates_at(pool, memo, split.cofactor, depth + 1),
                 };
@@ -413,8 +415,13 @@ fn split(pool: &mut Pool, memo: &mut Memo, expr: ExprId, sign: i64) -> Option<Fa
 }
 
 /// `-expr`, a sum negated term by term (as [`common_factor`] writes the sum left by a
-/// negative factor).
-fn negated(pool: &mut Pool, expr: ExprId) -> ExprId {
+/// negative factor), found once per pass: a sum's forms are mostly the sum itself.
+fn negated(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> ExprId {
+    *(memo.negations.entry(expr)).or_insert_with(|| negate(pool, expr))
+}
+
+/// `-expr`, a sum negated term by term.
+fn negate(pool: &mut Pool, expr: ExprId) -> ExprId {
     match pool.node(expr) {
         Node::Add(terms) => {
             let terms = terms.to_vec();
@@ -429,12 +436,12 @@ fn negated(pool: &mut Pool, expr: ExprId) -> ExprId {
 }
 
 /// A candidate form of a sum, as the form of the negated sum.
-fn negated_candidate(pool: &mut Pool, candidate: &Candidate) -> Candidate {
-    let expr = negated(pool, candidate.expr);
+fn negated_candidate(pool: &mut Pool, memo: &mut Memo, candidate: &Candidate) -> Candidate {
+    let expr = negated(pool, memo, candidate.expr);
     let steps = (candidate.steps.iter())
         .map(|step| TidyStep {
             rule: step.rule.clone(),
-            expr: negated(pool, step.expr),
+            expr: negated(pool, memo, step.expr),
         })
         .collect();
     Candidate {

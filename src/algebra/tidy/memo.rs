@@ -15,6 +15,8 @@ pub(super) struct Memo {
     pub candidates: FxHashMap<(ExprId, usize), Vec<Candidate>>,
     /// The splits of a sum into a common factor and what is left, by sum and sign.
     pub splits: FxHashMap<(ExprId, i64), Option<Factored>>,
+    /// The negation of each sum negated so far, term by term.
+    pub negations: FxHashMap<ExprId, ExprId>,
     /// The factored form's steps, by part and depth.
     pub factored: FxHashMap<(ExprId, usize), Vec<TidyStep>>,
     /// Every node met, with the identities applied.
