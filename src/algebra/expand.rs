@@ -37,8 +37,14 @@ pub fn expand(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
     let order = pool.reachable(expr, |_| true);
     let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
     for id in order {
-        let node = pool.node(id).clone();
         let get = |child: &ExprId| done.get(child).copied().unwrap_or(*child);
+        // A node whose children are as they were, and that is neither a product with a
+        // sum nor a power of one, is itself expanded: rebuilt, a canonical node is itself.
+        let unchanged = pool.children(id).iter().all(|c| get(c) == *c);
+        if unchanged && !multiplies_out(pool, id) && !nested(pool, id) {
+            continue;
+        }
+        let node = pool.node(id).clone();
         let expanded = match node {
             Node::Add(terms) => {
                 let terms: Vec<ExprId> = terms.iter().map(get).collect();
@@ -50,16 +56,12 @@ pub fn expand(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
             }
             Node::Pow([base, exp]) => {
                 let (base, exp) = (get(&base), get(&exp));
-                let power = pool
-                    .as_num(exp)
-                    .and_then(|e| e.to_i64())
-                    .filter(|n| (2..=MAX_EXPANDED_POWER).contains(n));
-                match power {
-                    Some(n) if matches!(pool.node(base), Node::Add(_)) => {
-                        let factors = vec![base; n as usize];
+                match raised(pool, base, exp) {
+                    Some(n) => {
+                        let factors = vec![base; n];
                         multiply_out(pool, &factors, &mut budget)?
                     }
-                    _ => pool.pow(base, exp),
+                    None => pool.pow(base, exp),
                 }
             }
             Node::Undefined
@@ -75,7 +77,40 @@ pub fn expand(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
         };
         done.insert(id, expanded);
     }
-    done.get(&expr).copied()
+    Some(done.get(&expr).copied().unwrap_or(expr))
+}
+
+/// Whether expanding `id` itself (its children as they are) multiplies something out: a
+/// product with a sum among its factors, or a power of a sum that [`expand`] raises.
+fn multiplies_out(pool: &Pool, id: ExprId) -> bool {
+    match pool.node(id) {
+        Node::Mul(factors) => factors
+            .iter()
+            .any(|&f| matches!(pool.node(f), Node::Add(_))),
+        Node::Pow([base, exp]) => raised(pool, *base, *exp).is_some(),
+        _ => false,
+    }
+}
+
+/// Whether `id` is a product with a product among its factors or a sum with a sum among
+/// its terms: not canonical (the derivative leaves `2*(-y)` on some inputs), so rebuilt
+/// it is another node (`-2*y`).
+fn nested(pool: &Pool, id: ExprId) -> bool {
+    match pool.node(id) {
+        Node::Mul(ops) => ops.iter().any(|&f| matches!(pool.node(f), Node::Mul(_))),
+        Node::Add(ops) => ops.iter().any(|&t| matches!(pool.node(t), Node::Add(_))),
+        _ => false,
+    }
+}
+
+/// The power `base^exp` is raised to term by term: `exp` when `base` is a sum and `exp`
+/// an integer from 2 to [`MAX_EXPANDED_POWER`].
+fn raised(pool: &Pool, base: ExprId, exp: ExprId) -> Option<usize> {
+    if !matches!(pool.node(base), Node::Add(_)) {
+        return None;
+    }
+    let n = pool.as_num(exp)?.to_i64()?;
+    (2..=MAX_EXPANDED_POWER).contains(&n).then_some(n as usize)
 }
 
 /// The product of `factors` with every sum among them multiplied out.

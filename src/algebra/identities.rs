@@ -11,12 +11,14 @@
 //! exact where both sides are defined; like cancelling a common factor, it may remove a
 //! removable singularity (`cos(x)*sec(x)` is `1` also where `cos(x)` is 0).
 
+use rustc_hash::FxHashMap;
+
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
 use crate::algebra::product_to_sum::product_to_sum;
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
-use crate::expr::subst::rewrite_bottom_up;
+use crate::expr::subst::{rewrite_bottom_up, rewrite_bottom_up_with};
 use crate::expr::{ExprId, Node, Pool};
 
 /// Sums with more terms than this are left as they are: pairing terms is quadratic.
@@ -34,17 +36,30 @@ const MAX_PAIRED_TERMS: usize = 64;
 /// assert_eq!(print(&pool, done), "sec(x)");
 /// ```
 pub fn identities(pool: &mut Pool, expr: ExprId) -> ExprId {
-    rewrite_bottom_up(pool, expr, |pool, _, rebuilt| match pool.node(rebuilt) {
-        Node::Pow(_) => {
-            let outside = radical_content(pool, rebuilt);
-            fewest_factors(pool, outside)
+    identities_with(pool, expr, &mut FxHashMap::default())
+}
+
+/// [`identities`] continuing from earlier calls: `done` holds each node met so far with
+/// the identities applied, and gains the nodes of `expr` (a tidy pass applies them to
+/// many forms that share their parts).
+pub(crate) fn identities_with(
+    pool: &mut Pool,
+    expr: ExprId,
+    done: &mut FxHashMap<ExprId, ExprId>,
+) -> ExprId {
+    rewrite_bottom_up_with(pool, expr, done, |pool, _, rebuilt| {
+        match pool.node(rebuilt) {
+            Node::Pow(_) => {
+                let outside = radical_content(pool, rebuilt);
+                fewest_factors(pool, outside)
+            }
+            Node::Mul(_) => fewest_factors(pool, rebuilt),
+            Node::Add(_) => {
+                let paired = pythagorean(pool, rebuilt);
+                smaller_as_sum_of_waves(pool, paired)
+            }
+            _ => rebuilt,
         }
-        Node::Mul(_) => fewest_factors(pool, rebuilt),
-        Node::Add(_) => {
-            let paired = pythagorean(pool, rebuilt);
-            smaller_as_sum_of_waves(pool, paired)
-        }
-        _ => rebuilt,
     })
 }
 
@@ -516,6 +531,14 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
                 let Some((func, u, n)) = function_power(pool, factor) else {
                     continue;
                 };
+                let in_identity = |(slot, _): &(Slot, i64)| matches!(slot, Slot::Power(g, m) if *g == func && *m == n);
+                // Most factors (`sin(x)` to the first power) are in no identity.
+                if !IDENTITIES
+                    .iter()
+                    .any(|identity| identity.iter().any(in_identity))
+                {
+                    continue;
+                }
                 let rest: Vec<ExprId> = factors
                     .iter()
                     .enumerate()
@@ -524,10 +547,7 @@ fn pythagorean(pool: &mut Pool, expr: ExprId) -> ExprId {
                     .collect();
                 let rest = pool.mul(&rest);
                 for identity in &IDENTITIES {
-                    let Some(own) = identity
-                        .iter()
-                        .position(|(s, _)| matches!(s, Slot::Power(g, m) if *g == func && *m == n))
-                    else {
+                    let Some(own) = identity.iter().position(in_identity) else {
                         continue;
                     };
                     let scale = &coeff * &Rational::int(identity[own].1);

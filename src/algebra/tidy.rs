@@ -20,14 +20,17 @@
 
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
-use crate::algebra::factor::common_factor;
+use crate::algebra::factor::{Factored, common_factor};
 use crate::algebra::fraction::together_cancelled;
-use crate::algebra::identities::{identities, is_identity_function};
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::algebra::identities::{identities_with, is_identity_function};
+use memo::Memo;
+use rustc_hash::FxHashSet;
 
 use crate::expr::subst::{free_symbols, rewrite_bottom_up};
 use crate::expr::{ExprId, Node, Pool};
 use crate::print::print;
+
+mod memo;
 
 /// Results with more nodes than this, written out as a tree (a shared part counted each
 /// time it occurs, as printing writes it), are left as computed: every form is built
@@ -202,15 +205,14 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             })
             .collect()
     };
+    let mut memo = Memo::default();
     if !small_enough(pool, expr)
         || free_symbols(pool, expr).len() > MAX_VARIABLES
-        || !worth_tidying(pool, expr)
+        || !worth_tidying(pool, &mut memo, expr)
     {
         return as_computed();
     }
-    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| {
-        all_rounds(pool, &mut Memo::default(), expr)
-    });
+    let (all, exhausted) = pool.with_budget(TIDY_BUDGET, |pool| all_rounds(pool, &mut memo, expr));
     if exhausted {
         return as_computed();
     }
@@ -269,7 +271,7 @@ const MAX_ROUNDS: usize = 3;
 /// denominator, a power of a sum or a function the identities know. Most small results
 /// (`2*x + y` has no common factor, but is checked) are answered here without building
 /// a form.
-fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
+fn worth_tidying(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> bool {
     let mut stack = vec![expr];
     let mut seen = FxHashSet::default();
     let mut sums = 0;
@@ -300,7 +302,7 @@ fn worth_tidying(pool: &mut Pool, expr: ExprId) -> bool {
         }
     }
     // A sum: a common factor, or a product of sums, to find.
-    sums > 1 || (sums == 1 && common_factor(pool, expr, 1).is_some()) || {
+    sums > 1 || (sums == 1 && split(pool, memo, expr, 1).is_some()) || {
         matches!(pool.node(expr), Node::Mul(_)) && sums > 0
     }
 }
@@ -337,7 +339,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
             // first, negated, are the forms of the second (the recursion halves).
             let mut first: Option<(ExprId, Vec<Candidate>)> = None;
             for sign in [1, -1] {
-                let Some(split) = common_factor(pool, expr, sign) else {
+                let Some(split) = split(pool, memo, expr, sign) else {
                     continue;
                 };
                 let pulled = pool.mul2(split.common, split.cofactor);
@@ -347,8 +349,10 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                 }];
                 // The sum left, in its own simplest form.
                 let inner = match &first {
-                    Some((cofactor, forms)) if negated(pool, *cofactor) == split.cofactor => {
-                        forms.iter().map(|c| negated_candidate(pool, c)).collect()
+                    Some((cofactor, forms)) if negated(pool, memo, *cofactor) == split.cofactor => {
+                        (forms.iter())
+                            .map(|c| negated_candidate(pool, memo, c))
+                            .collect()
                     }
                     _ => candidates_at(pool, memo, split.cofactor, depth + 1),
                 };
@@ -386,7 +390,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                 if !matches!(pool.node(base), Node::Add(_)) {
                     continue;
                 }
-                for step in factored(pool, memo, base, depth + 1) {
+                for step in factored_at(pool, memo, base, depth + 1) {
                     current[k] = match exp {
                         Some(exp) => pool.pow(step.expr, exp),
                         None => step.expr,
@@ -404,9 +408,20 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
     }
 }
 
+/// [`common_factor`] of a part, found once per pass: the factored form's recursion meets
+/// the same sums at several depths.
+fn split(pool: &mut Pool, memo: &mut Memo, expr: ExprId, sign: i64) -> Option<Factored> {
+    *(memo.splits.entry((expr, sign))).or_insert_with(|| common_factor(pool, expr, sign))
+}
+
 /// `-expr`, a sum negated term by term (as [`common_factor`] writes the sum left by a
-/// negative factor).
-fn negated(pool: &mut Pool, expr: ExprId) -> ExprId {
+/// negative factor), found once per pass: a sum's forms are mostly the sum itself.
+fn negated(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> ExprId {
+    *(memo.negations.entry(expr)).or_insert_with(|| negate(pool, expr))
+}
+
+/// `-expr`, a sum negated term by term.
+fn negate(pool: &mut Pool, expr: ExprId) -> ExprId {
     match pool.node(expr) {
         Node::Add(terms) => {
             let terms = terms.to_vec();
@@ -421,12 +436,12 @@ fn negated(pool: &mut Pool, expr: ExprId) -> ExprId {
 }
 
 /// A candidate form of a sum, as the form of the negated sum.
-fn negated_candidate(pool: &mut Pool, candidate: &Candidate) -> Candidate {
-    let expr = negated(pool, candidate.expr);
+fn negated_candidate(pool: &mut Pool, memo: &mut Memo, candidate: &Candidate) -> Candidate {
+    let expr = negated(pool, memo, candidate.expr);
     let steps = (candidate.steps.iter())
         .map(|step| TidyStep {
             rule: step.rule.clone(),
-            expr: negated(pool, step.expr),
+            expr: negated(pool, memo, step.expr),
         })
         .collect();
     Candidate {
@@ -500,21 +515,26 @@ fn complex_fraction(pool: &Pool, expr: ExprId) -> bool {
     })
 }
 
-/// The candidates already found in one tidy pass, by part and depth: the rounds and the
-/// factored form's recursion meet the same sums again (the 10th derivative of
-/// `sin(x)*exp(x^2)` weighed its inner sum three times), and a part's forms depend only
-/// on the part.
-type Memo = FxHashMap<(ExprId, usize), Vec<Candidate>>;
-
 /// The candidates of a part of a result, factored no deeper than `depth`, found once per
 /// pass.
 fn candidates_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<Candidate> {
-    if let Some(found) = memo.get(&(expr, depth)) {
+    if let Some(found) = memo.candidates.get(&(expr, depth)) {
         return found.clone();
     }
     let all = search_candidates(pool, memo, expr, depth);
-    memo.insert((expr, depth), all.clone());
+    memo.candidates.insert((expr, depth), all.clone());
     all
+}
+
+/// The factored form of a part ([`factored`]), found once per pass: a product's sums are
+/// factored again where the sum's own candidates factored them.
+fn factored_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<TidyStep> {
+    if let Some(found) = memo.factored.get(&(expr, depth)) {
+        return found.clone();
+    }
+    let steps = factored(pool, memo, expr, depth);
+    memo.factored.insert((expr, depth), steps.clone());
+    steps
 }
 
 /// The candidates of a part of a result, factored no deeper than `depth`.
@@ -527,7 +547,7 @@ fn search_candidates(
     // Every form but the computed one starts from the identities applied and, at the
     // top, from every part tidied in its own right.
     let mut first: Vec<TidyStep> = Vec::new();
-    let mut base = identities(pool, expr);
+    let mut base = identities_with(pool, expr, &mut memo.identities);
     if base != expr {
         first.push(TidyStep {
             rule: "trigonometric identities".into(),
@@ -557,9 +577,14 @@ fn search_candidates(
                 });
                 continue;
             }
-            Form::Factored => factored(pool, memo, base, depth),
-            Form::Together => together_cancelled(pool, base),
-            Form::Expanded => expanded(pool, base),
+            Form::Factored => factored_at(pool, memo, base, depth),
+            // Each depth of the factored form's recursion meets the same parts again.
+            Form::Together => (memo.together.entry(base))
+                .or_insert_with(|| together_cancelled(pool, base))
+                .clone(),
+            Form::Expanded => (memo.expanded.entry(base))
+                .or_insert_with(|| expanded(pool, base))
+                .clone(),
         };
         let mut steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
         let mut result = steps.last().map_or(expr, |s| s.expr);

@@ -221,10 +221,21 @@ pub(crate) fn replacements(
 pub(crate) fn rewrite_bottom_up(
     pool: &mut Pool,
     expr: ExprId,
+    step: impl FnMut(&mut Pool, ExprId, ExprId) -> ExprId,
+) -> ExprId {
+    rewrite_bottom_up_with(pool, expr, &mut FxHashMap::default(), step)
+}
+
+/// [`rewrite_bottom_up`] continuing from the rewrites of earlier calls with the same
+/// `step` (which must depend on the node alone), by node in `done`: a node found there is
+/// not visited again, nor anything below it, and every node visited is added.
+pub(crate) fn rewrite_bottom_up_with(
+    pool: &mut Pool,
+    expr: ExprId,
+    done: &mut FxHashMap<ExprId, ExprId>,
     mut step: impl FnMut(&mut Pool, ExprId, ExprId) -> ExprId,
 ) -> ExprId {
-    let mut done: FxHashMap<ExprId, ExprId> = FxHashMap::default();
-    for id in pool.reachable(expr, |_| true) {
+    for id in pool.reachable(expr, |id| !done.contains_key(&id)) {
         let children: Vec<ExprId> = pool
             .children(id)
             .iter()
