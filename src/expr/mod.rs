@@ -575,7 +575,9 @@ impl Pool {
             primitive_sum: None,
             is_sign_or_abs: match node {
                 Node::Call(Func::Sign | Func::Abs, _) => true,
-                Node::Pow([base, _]) => matches!(self.node(*base), Node::Call(Func::Abs, _)),
+                Node::Pow([base, _]) => {
+                    matches!(self.node(*base), Node::Call(Func::Abs | Func::Sign, _))
+                }
                 _ => false,
             },
             holds_sign_or_abs: matches!(node, Node::Mul(_)) && child_is_sign_or_abs,

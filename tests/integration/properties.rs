@@ -1150,6 +1150,13 @@ fn a_sign_meets_its_argument() {
     assert_eq!(canonical("sign(x - 1)/abs(x - 1)^3"), "1/(x - 1)^3");
     assert_eq!(derivative("ln(abs(x))", "x"), "1/x");
     assert_eq!(derivative("ln(abs(cos(x)))", "x"), "-sin(x)/cos(x)");
+    // In a denominator too, however the factors were grouped: the derivative of
+    // `6/sign(x)*log(x, y)` printed `6/(x*ln(y)*sign(x))`, which read back as
+    // `6/(abs(x)*ln(y))` (found with PROPTEST_CASES=30000).
+    assert_eq!(canonical("1/x*1/sign(x)"), "1/abs(x)");
+    assert_eq!(canonical("1/x^2*1/sign(x)"), "1/(x*abs(x))");
+    assert_eq!(canonical("1/sign(x)*1/abs(x)"), "1/x");
+    assert_eq!(derivative("6/sign(x)*log(x, y)", "x"), "6/(abs(x)*ln(y))");
 }
 
 #[test]

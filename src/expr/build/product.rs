@@ -274,9 +274,17 @@ impl Pool {
     /// `sign(u)*u^k = |u|*u^(k-1)` for an integer `k ≥ 1`, `sign(u)*|u| = u`, and
     /// `sign(u)/|u| = 1/u` (both undefined at 0): the factors rewritten, or `None` when no
     /// sign meets its argument. So the derivative of `|x|^3` (`x^2*|x|`) is `3*x*|x|`,
-    /// not `2*x*|x| + x^2*sign(x)`, and that of `ln(|x|)` is `1/x`.
+    /// not `2*x*|x| + x^2*sign(x)`, and that of `ln(|x|)` is `1/x`. In a denominator the
+    /// same (`1/(sign(u)*u^k)` is `1/(|u|*u^(k-1))`, `1/(sign(u)*|u|)` is `1/u`), so that
+    /// a product is the same however its factors were grouped: `1/x*1/sign(x)` is
+    /// `1/|x|`, as the printed `1/(x*sign(x))` reads.
     fn absorb_sign(&mut self, factors: &[ExprId]) -> Option<Vec<ExprId>> {
         factors.iter().enumerate().find_map(|(i, &sign)| {
+            if let Node::Pow([base, ExprId::MINUS_ONE]) = *self.node(sign)
+                && let Node::Call(Func::Sign, arg) = *self.node(base)
+            {
+                return self.absorb_sign_below(factors, i, arg);
+            }
             let Node::Call(Func::Sign, arg) = *self.node(sign) else {
                 return None;
             };
@@ -296,6 +304,30 @@ impl Pool {
                 let lower = self.pow(arg, lower);
                 Some(replaced(factors, i, j, [magnitude, lower]))
             })
+        })
+    }
+
+    /// [`Pool::absorb_sign`] for the factor `1/sign(u)` at `i`: `1/(sign(u)*|u|)` is
+    /// `1/u`, and `u^k/sign(u)` for an integer `k ≤ -1` is `u^(k+1)/|u|`.
+    fn absorb_sign_below(
+        &mut self,
+        factors: &[ExprId],
+        i: usize,
+        arg: ExprId,
+    ) -> Option<Vec<ExprId>> {
+        factors.iter().enumerate().find_map(|(j, &f)| {
+            if let Node::Pow([base, ExprId::MINUS_ONE]) = *self.node(f)
+                && matches!(*self.node(base), Node::Call(Func::Abs, inner) if inner == arg)
+            {
+                let reciprocal = self.pow(arg, ExprId::MINUS_ONE);
+                return Some(replaced(factors, i, j, [reciprocal]));
+            }
+            let k = self.integer_power_of(f, arg).filter(|&k| k <= -1)?;
+            let magnitude = self.call(Func::Abs, arg);
+            let magnitude = self.pow(magnitude, ExprId::MINUS_ONE);
+            let higher = self.int(k + 1);
+            let higher = self.pow(arg, higher);
+            Some(replaced(factors, i, j, [magnitude, higher]))
         })
     }
 
