@@ -33,6 +33,18 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
     value.reserve(order.len());
     for &id in &order {
         let of = |child: &ExprId| value[child];
+        // Factors `b^-1` divide by `b`: one rounding, as the tape computes a quotient
+        // (`y/max(x, y)` is exactly 1 where the maximum is `y`, not 1 - 1e-16).
+        let product = |factors: &[ExprId]| {
+            let (mut above, mut below) = (1.0, 1.0);
+            for factor in factors {
+                match pool.node(*factor) {
+                    Node::Pow([base, ExprId::MINUS_ONE]) => below *= of(base),
+                    _ => above *= of(factor),
+                }
+            }
+            above / below
+        };
         let v = match pool.node(id) {
             Node::Apply { name, orders, args } => {
                 let point: Vec<f64> = args.iter().map(of).collect();
@@ -49,9 +61,9 @@ pub(crate) fn evaluate(pool: &Pool, root: ExprId, lookup: &dyn Fn(SymbolId) -> O
                 // steps, so the product stays finite where its value is.
                 (Some(q), c) if c == 0.0 || !c.is_normal() => {
                     let (r, e) = q.split_binary_exponent();
-                    scale_by_power_of_two(r.to_f64() * ops[1..].iter().map(of).product::<f64>(), e)
+                    scale_by_power_of_two(r.to_f64() * product(&ops[1..]), e)
                 }
-                _ => ops.iter().map(of).product(),
+                _ => product(ops),
             },
             // IEEE says 1^NaN = 1 and max(NaN, 0) = 0; outside the domain stays NaN here.
             Node::Pow([base, exp]) => match (of(base), of(exp)) {
