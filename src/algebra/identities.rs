@@ -198,6 +198,7 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
     let mut others = Vec::with_capacity(factors.len());
     let mut coeff = Rational::ONE;
     let mut trig_factors = 0;
+    let mut negative_power = false;
     for &factor in &factors {
         let (base, exp) = match pool.node(factor) {
             Node::Pow([base, exp]) => (*base, pool.as_num(*exp).and_then(Rational::to_i64)),
@@ -215,6 +216,9 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
             continue;
         };
         trig_factors += 1;
+        // A negative power is written with the reciprocal function (`1/cos(x)` is
+        // `sec(x)`): only positive ones are written back as themselves.
+        negative_power |= n < 0;
         // sin, cos, tan = sin/cos, sec = 1/cos, csc = 1/sin, cot = cos/sin.
         let (s, c) = [(1, 0), (0, 1), (1, -1), (0, -1), (-1, 0), (-1, 1)][k];
         match groups.iter_mut().find(|(key, _, _)| *key == (family, arg)) {
@@ -225,9 +229,9 @@ fn fewest_factors(pool: &mut Pool, expr: ExprId) -> ExprId {
             None => groups.push(((family, arg), s * n, c * n)),
         }
     }
-    // One factor per argument is written back as itself: only the product's own
-    // rewrites below can change it.
-    if groups.is_empty() || groups.len() == trig_factors {
+    // One factor per argument, to a positive power, is written back as itself: only the
+    // product's own rewrites below can change it.
+    if groups.is_empty() || (groups.len() == trig_factors && !negative_power) {
         let product = if groups.is_empty() {
             expr
         } else {
