@@ -206,9 +206,10 @@ pub fn candidates(pool: &mut Pool, expr: ExprId) -> Vec<Candidate> {
             .collect()
     };
     let mut memo = Memo::default();
-    if !small_enough(pool, expr)
+    // Cheapest first: most small results (`4*pi*t*y/3`) have nothing to tidy.
+    if !worth_tidying(pool, &mut memo, expr)
+        || !small_enough(pool, expr)
         || free_symbols(pool, expr).len() > MAX_VARIABLES
-        || !worth_tidying(pool, &mut memo, expr)
     {
         return as_computed();
     }
@@ -270,7 +271,8 @@ const MAX_ROUNDS: usize = 3;
 /// Whether any form could differ from `expr`: it has a sum of several terms, a
 /// denominator, a power of a sum or a function the identities know. Most small results
 /// (`2*x + y` has no common factor, but is checked) are answered here without building
-/// a form.
+/// a form. It looks at no more than [`TIDY_MAX_DISTINCT`] nodes: past them it answers
+/// yes, for the size check to refuse.
 fn worth_tidying(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> bool {
     let mut stack = vec![expr];
     let mut seen = FxHashSet::default();
@@ -278,6 +280,10 @@ fn worth_tidying(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> bool {
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
             continue;
+        }
+        if seen.len() > TIDY_MAX_DISTINCT {
+            // Too big to tidy anyway: [`small_enough`] says so.
+            return true;
         }
         match pool.node(id) {
             Node::Add(terms) => {
