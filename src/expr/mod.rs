@@ -471,6 +471,12 @@ impl Pool {
             return self.undefined("the work budget ran out".into());
         }
         let hash = FxBuildHasher.hash_one(&node);
+        // Invariant 1: a product never holds a product (every test checks it).
+        debug_assert!(
+            !matches!(&node, Node::Mul(ops)
+                if ops.iter().any(|c| matches!(self.nodes[c.index()], Node::Mul(_)))),
+            "a product holding a product"
+        );
         let nodes = &self.nodes;
         if let Some(&(_, id)) = self
             .dedup

@@ -1055,6 +1055,10 @@ fn like_factors_merge_after_a_merge() {
     assert_eq!(canonical("x^x/x"), "x^x/x");
     assert_eq!(canonical("x^x*x^(-x)"), "1");
     assert_eq!(canonical("exp(x)*exp(x^2)"), "exp(x^2 + x)");
+    // Powers of a product that merge to the product itself join as its factors: this
+    // was `g*(-z)`, a product holding a product, so `g*z` did not cancel it.
+    assert_eq!(canonical("sqrt(-z)^(-1)*sqrt(-z)^3*g"), "-g*z");
+    assert_eq!(canonical("sqrt(-z)^(-1)*sqrt(-z)^3*g + g*z"), "0");
 }
 
 #[test]

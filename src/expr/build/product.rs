@@ -193,6 +193,9 @@ impl Pool {
                     match self.node(power) {
                         Node::Undefined => return power,
                         Node::Num(value) => coeff = &coeff * value,
+                        // A product (`sqrt(-z)^3/sqrt(-z)` is `-z`) is its own base to the
+                        // first power, but joins as its factors.
+                        Node::Mul(_) => again.push(power),
                         _ if self.as_power(power).0 == base => merged.push(power),
                         _ => again.push(power),
                     }
@@ -210,7 +213,21 @@ impl Pool {
             return self.mul_rounds(&all, round + 1);
         }
         if !again.is_empty() {
-            merged.extend(again);
+            // Past the last round, a merged power that is a product still joins as its
+            // factors: a product never holds a product.
+            for power in again {
+                match self.node(power) {
+                    Node::Mul(ops) => {
+                        for &factor in ops.clone().iter() {
+                            match self.as_num(factor) {
+                                Some(value) => coeff = &coeff * value,
+                                None => merged.push(factor),
+                            }
+                        }
+                    }
+                    _ => merged.push(power),
+                }
+            }
             merged.sort_by(|a, b| self.factor_order(a, b));
         }
         if coeff.is_zero() {
