@@ -259,7 +259,6 @@ fn lower_primary(lowerer: &RefCell<Lowerer<'_>>, pair: Pair<'_, Rule>) -> Result
                 })?;
             Ok(lowerer.borrow_mut().pool.num(value))
         }
-        Rule::name => lower_name(lowerer, pair.as_str(), span),
         Rule::expr => Ok(lower_expr(lowerer, pair)?.0),
         Rule::call => lower_call(lowerer, pair, span),
         Rule::abs => {

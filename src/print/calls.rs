@@ -24,10 +24,11 @@ impl Writer<'_> {
                 self.text("</msup>");
                 return Prec::Power;
             }
-            (Style::MathMl, Func::Abs) => {
-                self.text("<mrow><mo>|</mo>");
+            (Style::Latex | Style::Unicode | Style::MathMl, Func::Abs) => {
+                let (open, close) = self.bars();
+                self.text(open);
                 self.push(inner);
-                self.text("<mo>|</mo></mrow>");
+                self.text(close);
             }
             (Style::MathMl, _) => {
                 match function_base(func) {
@@ -47,11 +48,6 @@ impl Writer<'_> {
                 self.text(APPLY);
                 self.parenthesized(inner);
             }
-            (Style::Unicode, Func::Abs) => {
-                self.text("|");
-                self.push(inner);
-                self.text("|");
-            }
             (Style::Plain | Style::Unicode, _) => {
                 self.text(func.name());
                 self.parenthesized(inner);
@@ -61,11 +57,6 @@ impl Writer<'_> {
                 self.push(inner);
                 self.text("}");
                 return Prec::Power;
-            }
-            (Style::Latex, Func::Abs) => {
-                self.text("\\left|");
-                self.push(inner);
-                self.text("\\right|");
             }
             (Style::Latex, _) => {
                 self.text(latex_function(func));

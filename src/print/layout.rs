@@ -103,6 +103,16 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// The bars around an absolute value, where the style writes them (plain text writes
+    /// `abs(u)`).
+    pub(super) fn bars(&self) -> (&'static str, &'static str) {
+        match self.style {
+            Style::Latex => ("\\left|", "\\right|"),
+            Style::MathMl => ("<mrow><mo>|</mo>", "<mo>|</mo></mrow>"),
+            Style::Plain | Style::Unicode => ("|", "|"),
+        }
+    }
+
     /// `plain` in text, `mathml` in MathML.
     pub(super) fn either(&mut self, plain: &'static str, mathml: &'static str) {
         self.text(if self.mathml() { mathml } else { plain });
