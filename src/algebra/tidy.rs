@@ -25,6 +25,7 @@ use crate::algebra::fraction::together_cancelled;
 use crate::algebra::identities::{identities_with, is_identity_function};
 use memo::Memo;
 use rustc_hash::FxHashSet;
+use std::rc::Rc;
 
 use crate::expr::subst::{free_symbols, rewrite_bottom_up};
 use crate::expr::{ExprId, Node, Pool};
@@ -236,7 +237,7 @@ const TIDY_BUDGET: u64 = 120_000;
 
 /// The candidates of `expr`, the chosen one tidied again while it shrinks.
 fn all_rounds(pool: &mut Pool, memo: &mut Memo, expr: ExprId) -> Vec<Candidate> {
-    let mut all = candidates_at(pool, memo, expr, 0);
+    let mut all = candidates_at(pool, memo, expr, 0).to_vec();
     // The chosen form tidied again may shrink further (a tangent's derivative factored
     // first, then written over one denominator): go on while it does, so that the
     // result is a fixed point.
@@ -343,7 +344,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
             let mut best: Option<(Cost, Vec<TidyStep>)> = None;
             // The sums left by the two signs are each other's negation: the forms of the
             // first, negated, are the forms of the second (the recursion halves).
-            let mut first: Option<(ExprId, Vec<Candidate>)> = None;
+            let mut first: Option<(ExprId, Rc<[Candidate]>)> = None;
             for sign in [1, -1] {
                 let Some(split) = split(pool, memo, expr, sign) else {
                     continue;
@@ -354,7 +355,7 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                     expr: pulled,
                 }];
                 // The sum left, in its own simplest form.
-                let inner = match &first {
+                let inner: Rc<[Candidate]> = match &first {
                     Some((cofactor, forms)) if negated(pool, memo, *cofactor) == split.cofactor => {
                         (forms.iter())
                             .map(|c| negated_candidate(pool, memo, c))
@@ -396,14 +397,14 @@ fn factored(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec
                 if !matches!(pool.node(base), Node::Add(_)) {
                     continue;
                 }
-                for step in factored_at(pool, memo, base, depth + 1) {
+                for step in factored_at(pool, memo, base, depth + 1).iter() {
                     current[k] = match exp {
                         Some(exp) => pool.pow(step.expr, exp),
                         None => step.expr,
                     };
                     let whole = pool.mul(&current);
                     steps.push(TidyStep {
-                        rule: step.rule,
+                        rule: step.rule.clone(),
                         expr: whole,
                     });
                 }
@@ -523,22 +524,22 @@ fn complex_fraction(pool: &Pool, expr: ExprId) -> bool {
 
 /// The candidates of a part of a result, factored no deeper than `depth`, found once per
 /// pass.
-fn candidates_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<Candidate> {
+fn candidates_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Rc<[Candidate]> {
     if let Some(found) = memo.candidates.get(&(expr, depth)) {
         return found.clone();
     }
-    let all = search_candidates(pool, memo, expr, depth);
+    let all: Rc<[Candidate]> = search_candidates(pool, memo, expr, depth).into();
     memo.candidates.insert((expr, depth), all.clone());
     all
 }
 
 /// The factored form of a part ([`factored`]), found once per pass: a product's sums are
 /// factored again where the sum's own candidates factored them.
-fn factored_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Vec<TidyStep> {
+fn factored_at(pool: &mut Pool, memo: &mut Memo, expr: ExprId, depth: usize) -> Rc<[TidyStep]> {
     if let Some(found) = memo.factored.get(&(expr, depth)) {
         return found.clone();
     }
-    let steps = factored(pool, memo, expr, depth);
+    let steps: Rc<[TidyStep]> = factored(pool, memo, expr, depth).into();
     memo.factored.insert((expr, depth), steps.clone());
     steps
 }
@@ -586,13 +587,13 @@ fn search_candidates(
             Form::Factored => factored_at(pool, memo, base, depth),
             // Each depth of the factored form's recursion meets the same parts again.
             Form::Together => (memo.together.entry(base))
-                .or_insert_with(|| together_cancelled(pool, base))
+                .or_insert_with(|| together_cancelled(pool, base).into())
                 .clone(),
             Form::Expanded => (memo.expanded.entry(base))
-                .or_insert_with(|| expanded(pool, base))
+                .or_insert_with(|| expanded(pool, base).into())
                 .clone(),
         };
-        let mut steps: Vec<TidyStep> = first.iter().cloned().chain(rest).collect();
+        let mut steps: Vec<TidyStep> = first.iter().chain(rest.iter()).cloned().collect();
         let mut result = steps.last().map_or(expr, |s| s.expr);
         let limit = FORM_GROWTH * TIDY_MAX_NODES;
         // An input undefined everywhere may come out as `undefined`: that is for the
