@@ -41,7 +41,7 @@ pub fn expand(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
         // A node whose children are as they were, and that is neither a product with a
         // sum nor a power of one, is itself expanded: rebuilt, a canonical node is itself.
         let unchanged = pool.children(id).iter().all(|c| get(c) == *c);
-        if unchanged && !multiplies_out(pool, id) && !nested(pool, id) {
+        if unchanged && !multiplies_out(pool, id) {
             continue;
         }
         let node = pool.node(id).clone();
@@ -88,17 +88,6 @@ fn multiplies_out(pool: &Pool, id: ExprId) -> bool {
             .iter()
             .any(|&f| matches!(pool.node(f), Node::Add(_))),
         Node::Pow([base, exp]) => raised(pool, *base, *exp).is_some(),
-        _ => false,
-    }
-}
-
-/// Whether `id` is a product with a product among its factors or a sum with a sum among
-/// its terms: not canonical (the derivative leaves `2*(-y)` on some inputs), so rebuilt
-/// it is another node (`-2*y`).
-fn nested(pool: &Pool, id: ExprId) -> bool {
-    match pool.node(id) {
-        Node::Mul(ops) => ops.iter().any(|&f| matches!(pool.node(f), Node::Mul(_))),
-        Node::Add(ops) => ops.iter().any(|&t| matches!(pool.node(t), Node::Add(_))),
         _ => false,
     }
 }

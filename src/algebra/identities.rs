@@ -654,7 +654,7 @@ fn substitute_squares(pool: &mut Pool, expr: ExprId) -> ExprId {
 }
 
 /// A term as its coefficient and its other factors.
-fn split_term(pool: &Pool, term: ExprId) -> (Rational, Vec<ExprId>) {
+pub(super) fn split_term(pool: &Pool, term: ExprId) -> (Rational, Vec<ExprId>) {
     match pool.node(term) {
         Node::Mul(ops) => match pool.as_num(ops[0]) {
             Some(c) => (c.clone(), ops[1..].to_vec()),

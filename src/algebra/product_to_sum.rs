@@ -17,6 +17,7 @@
 //! multiplying the sum their term becomes. A term of degree `d` becomes at
 //! most `2^(d - 1)` terms, so the result has at most 48 terms before they collect.
 
+use crate::algebra::identities::split_term;
 use crate::expr::func::Func;
 use crate::expr::rational::Rational;
 use crate::expr::{ExprId, Node, Pool};
@@ -96,14 +97,7 @@ pub(crate) fn product_to_sum(pool: &mut Pool, expr: ExprId) -> Option<ExprId> {
     let mut common: Option<(Family, ExprId)> = None;
     let mut parts: Vec<Part> = Vec::new();
     for &term in &terms {
-        let (coefficient, factors) = match pool.node(term) {
-            Node::Mul(ops) => match pool.as_num(ops[0]) {
-                Some(c) => (c.clone(), ops[1..].to_vec()),
-                None => (Rational::ONE, ops.to_vec()),
-            },
-            Node::Num(c) => (c.clone(), Vec::new()),
-            _ => (Rational::ONE, vec![term]),
-        };
+        let (coefficient, factors) = split_term(pool, term);
         let mut rest = Vec::new();
         let mut waves: Vec<(Wave, Rational)> = Vec::new();
         for factor in factors {

@@ -218,7 +218,7 @@ impl Pool {
             for power in again {
                 match self.node(power) {
                     Node::Mul(ops) => {
-                        for &factor in ops.clone().iter() {
+                        for &factor in ops.iter() {
                             match self.as_num(factor) {
                                 Some(value) => coeff = &coeff * value,
                                 None => merged.push(factor),
