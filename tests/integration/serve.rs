@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::command::{run, stderr_of, stdout_of};
+use crate::common::command::{failure, run, stderr_of, stdout_of};
 use crate::common::http::Served;
 
 /// Percent-encodes a query value (everything but unreserved characters).
@@ -431,10 +431,7 @@ fn listening() {
     assert!(server.addr.ip().is_loopback());
     // The same port again: a clear error, exit code 2.
     let port = server.addr.port().to_string();
-    let output = run(&["serve", "--port", &port]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stdout_of(&output).is_empty());
-    let stderr = stderr_of(&output);
+    let stderr = failure(&["serve", "--port", &port], 2);
     assert!(
         stderr.contains("cannot listen on 127.0.0.1:") && stderr.contains("--port 0"),
         "{stderr}"
@@ -455,7 +452,7 @@ fn listening() {
 }
 
 /// The README's API example: its request, sent to a server, answers what its comment
-/// shows, and the page's link there reproduces the state.
+/// shows, and the state in the page's link there is a request the API answers.
 #[test]
 fn the_readmes_api_example_answers_as_shown() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
@@ -479,6 +476,18 @@ fn the_readmes_api_example_answers_as_shown() {
         let part = part.trim_matches(',');
         assert!(text.contains(part), "{part} not in {text}");
     }
-    let link = server.get("/?expr=4*pi/3*t*x*y&wrt=x&subst=t=x&total=1");
-    assert_eq!(link.status, 200);
+    // The page sends its address's query to the API as it is: the README's link asks
+    // for the total derivative.
+    let query = readme
+        .split_once("The page's address holds what you typed (`/?")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(query, _)| query)
+        .expect("the README's link");
+    let state = server.get(&format!("/api/derive?{query}"));
+    assert_eq!(state.status, 200, "{}", state.text());
+    assert!(
+        state.text().contains("\"plain\":\"8*pi*x*y/3\""),
+        "{}",
+        state.text()
+    );
 }

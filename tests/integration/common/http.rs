@@ -9,7 +9,7 @@ use std::time::Duration;
 /// The binary to serve with: `DERIV_BIN` (a release build, for the load test's figures),
 /// or the one cargo built for the tests.
 pub fn binary() -> String {
-    std::env::var("DERIV_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_deriv").to_string())
+    std::env::var("DERIV_BIN").unwrap_or_else(|_| super::command::DERIV.to_string())
 }
 
 /// A running server, killed when dropped.
