@@ -489,12 +489,7 @@ pub fn write_steps(
 /// The JSON form of derivations: per differentiation, the start and each step in every
 /// style.
 pub fn json_steps(pool: &Pool, derivations: &[Derivation], notation: Notation) -> Value {
-    let show = |id, style| {
-        Printer::new(pool, id)
-            .style(style)
-            .notation(notation)
-            .to_string()
-    };
+    let show = |id, style| shown(pool, id, style, notation);
     let all: Vec<Value> = derivations
         .iter()
         .map(|derivation| {
@@ -549,12 +544,7 @@ pub fn write_temps(
 #[cfg(feature = "cli")]
 /// The JSON form of `--cse` intermediates: name and value in every style.
 pub fn json_temps(pool: &Pool, temps: &[(SymbolId, ExprId)], notation: Notation) -> Value {
-    let show = |id, style| {
-        Printer::new(pool, id)
-            .style(style)
-            .notation(notation)
-            .to_string()
-    };
+    let show = |id, style| shown(pool, id, style, notation);
     Value::Array(
         temps
             .iter()
