@@ -84,10 +84,18 @@ fn value_text<'p>(printer: &'p mut BatchPrinter<'_>, line: &Line) -> Cow<'p, str
 fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)]) -> String {
     let (pool, style) = (printer.pool(), printer.style());
     let mathml = style == Style::MathMl;
-    let (minus, one, zero) = if mathml {
-        (MINUS, "<mn>1</mn>", "<mn>0</mn>")
+    // The signs (leading, and between terms), `d`, and the numbers 1 and 0.
+    let (minus, between_minus, plus, d, one, zero) = if mathml {
+        (
+            MINUS,
+            MINUS,
+            "<mo>+</mo>",
+            "<mi>d</mi>",
+            "<mn>1</mn>",
+            "<mn>0</mn>",
+        )
     } else {
-        ("-", "1", "0")
+        ("-", " - ", " + ", "d", "1", "0")
     };
     let mut out = String::new();
     for &(coefficient, var) in terms {
@@ -107,15 +115,12 @@ fn differential_text(printer: &mut BatchPrinter<'_>, terms: &[(ExprId, SymbolId)
             Some(rest) if !is_sum => (true, rest),
             _ => (false, text),
         };
-        out.push_str(match (out.is_empty(), negative, mathml) {
-            (true, true, _) => minus,
-            (true, false, _) => "",
-            (false, true, false) => " - ",
-            (false, true, true) => MINUS,
-            (false, false, false) => " + ",
-            (false, false, true) => "<mo>+</mo>",
+        out.push_str(match (out.is_empty(), negative) {
+            (true, true) => minus,
+            (true, false) => "",
+            (false, true) => between_minus,
+            (false, false) => plus,
         });
-        let d = if mathml { "<mi>d</mi>" } else { "d" };
         let dv = format!("{d}{}", name(pool.symbol_name(var), style));
         let (times, open, close) = match style {
             Style::Plain => ("*", "(", ")"),
