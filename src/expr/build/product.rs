@@ -309,9 +309,7 @@ impl Pool {
                 if matches!(*self.node(f), Node::Call(Func::Abs, inner) if inner == arg) {
                     return Some(replaced(factors, i, j, [arg]));
                 }
-                if let Node::Pow([base, ExprId::MINUS_ONE]) = *self.node(f)
-                    && matches!(*self.node(base), Node::Call(Func::Abs, inner) if inner == arg)
-                {
+                if self.is_reciprocal_abs_of(f, arg) {
                     let reciprocal = self.pow(arg, ExprId::MINUS_ONE);
                     return Some(replaced(factors, i, j, [reciprocal]));
                 }
@@ -324,6 +322,12 @@ impl Pool {
         })
     }
 
+    /// Whether `f` is `1/|arg|`.
+    fn is_reciprocal_abs_of(&self, f: ExprId, arg: ExprId) -> bool {
+        matches!(*self.node(f), Node::Pow([base, ExprId::MINUS_ONE])
+            if matches!(*self.node(base), Node::Call(Func::Abs, inner) if inner == arg))
+    }
+
     /// [`Pool::absorb_sign`] for the factor `1/sign(u)` at `i`: `1/(sign(u)*|u|)` is
     /// `1/u`, and `u^k/sign(u)` for an integer `k ≤ -1` is `u^(k+1)/|u|`.
     fn absorb_sign_below(
@@ -333,9 +337,7 @@ impl Pool {
         arg: ExprId,
     ) -> Option<Vec<ExprId>> {
         factors.iter().enumerate().find_map(|(j, &f)| {
-            if let Node::Pow([base, ExprId::MINUS_ONE]) = *self.node(f)
-                && matches!(*self.node(base), Node::Call(Func::Abs, inner) if inner == arg)
-            {
+            if self.is_reciprocal_abs_of(f, arg) {
                 let reciprocal = self.pow(arg, ExprId::MINUS_ONE);
                 return Some(replaced(factors, i, j, [reciprocal]));
             }
