@@ -428,10 +428,8 @@ impl Fraction {
                 Some((content, factors)) => {
                     let mut parts = vec![pool.num(content)];
                     for (factor, m) in &factors {
-                        let f = match adic::in_powers(pool, g, factor) {
-                            Some(f) => f,
-                            None => g.write_poly(pool, factor),
-                        };
+                        let f = adic::in_powers(pool, g, factor)
+                            .unwrap_or_else(|| g.write_poly(pool, factor));
                         parts.push(pool.powi(f, i64::from(*m)));
                     }
                     pool.mul(&parts)
@@ -441,10 +439,7 @@ impl Fraction {
         };
         let mut parts = vec![top];
         for (written, factor, m) in below {
-            let f = match written {
-                Some(f) => f,
-                None => g.write_poly(pool, factor),
-            };
+            let f = written.unwrap_or_else(|| g.write_poly(pool, factor));
             parts.push(pool.powi(f, -i64::from(m)));
         }
         Some(pool.mul(&parts))
