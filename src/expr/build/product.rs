@@ -121,21 +121,10 @@ impl Pool {
         let mut coeff = Rational::ONE;
         let mut flat: Vec<ExprId> = Vec::with_capacity(factors.len() + 1);
         for &factor in factors {
-            match self.node(factor) {
-                Node::Undefined => return ExprId::UNDEFINED,
-                Node::Num(value) => coeff = &coeff * value,
-                Node::Mul(ops) => {
-                    let (first, rest) = match self.as_num(ops[0]) {
-                        Some(value) => (Some(value), &ops[1..]),
-                        None => (None, &ops[..]),
-                    };
-                    if let Some(value) = first {
-                        coeff = &coeff * value;
-                    }
-                    flat.extend_from_slice(rest);
-                }
-                _ => flat.push(factor),
+            if factor == ExprId::UNDEFINED {
+                return ExprId::UNDEFINED;
             }
+            self.join_factor(factor, &mut coeff, &mut flat);
         }
         if coeff.is_zero() {
             return ExprId::ZERO;
@@ -216,17 +205,7 @@ impl Pool {
             // Past the last round, a merged power that is a product still joins as its
             // factors: a product never holds a product.
             for power in again {
-                match self.node(power) {
-                    Node::Mul(ops) => {
-                        for &factor in ops.iter() {
-                            match self.as_num(factor) {
-                                Some(value) => coeff = &coeff * value,
-                                None => merged.push(factor),
-                            }
-                        }
-                    }
-                    _ => merged.push(power),
-                }
+                self.join_factor(power, &mut coeff, &mut merged);
             }
             merged.sort_by(|a, b| self.factor_order(a, b));
         }
@@ -242,6 +221,24 @@ impl Pool {
             return self.mul_rounds(&rewritten, round);
         }
         self.finish_product(coeff, merged)
+    }
+
+    /// `factor` joined to a product's coefficient and factors: a number to the
+    /// coefficient, a product as its coefficient and its factors (a product never holds a
+    /// product), anything else as one factor.
+    fn join_factor(&self, factor: ExprId, coeff: &mut Rational, factors: &mut Vec<ExprId>) {
+        match self.node(factor) {
+            Node::Num(value) => *coeff = &*coeff * value,
+            // Its coefficient, if any, comes first.
+            Node::Mul(ops) => match self.as_num(ops[0]) {
+                Some(value) => {
+                    *coeff = &*coeff * value;
+                    factors.extend_from_slice(&ops[1..]);
+                }
+                None => factors.extend_from_slice(ops),
+            },
+            _ => factors.push(factor),
+        }
     }
 
     /// Whether `f` is a number raised to a numeric power (`sqrt(2)`, `3^(2/3)`).
