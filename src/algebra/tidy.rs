@@ -5,9 +5,9 @@
 //! turn), *together* (one common denominator, the numerator expanded, common factors of
 //! numerator and denominator cancelled, Pythagorean identities applied) and *expanded*
 //! (products of sums multiplied out). [`Form::Auto`] keeps the one with the fewest
-//! operators ([`Cost`]); among equals, the earlier form in that order. So tidying never makes a result bigger, and keeps the form the rules left (or a
-//! factored one, as a textbook prefers: `phi*(1 - phi)`, not `phi - phi^2`) unless
-//! another is smaller.
+//! operators ([`Cost`]); among equals, the earlier form in that order. So tidying never
+//! makes a result bigger, and keeps the form the rules left (or a factored one, as a
+//! textbook prefers: `phi*(1 - phi)`, not `phi - phi^2`) unless another is smaller.
 //!
 //! Cancelling a common factor removes a removable singularity (`(x^2 - 1)/(x - 1)` is
 //! `x + 1`, also at `x = 1`), as every computer algebra system does; so may multiplying
@@ -15,8 +15,9 @@
 //! No other rewrite changes a value where both sides are defined.
 //!
 //! The pass is bounded: results of more than [`TIDY_MAX_NODES`] nodes (written out; or
-//! more than 200 distinct ones) are left as computed, and the polynomial work inside spends from a fixed budget, so that large
-//! work (long chains, gradients of networks) costs what it cost before.
+//! more than 200 distinct ones) are left as computed, and the polynomial work inside
+//! spends from a fixed budget, so that large work (long chains, gradients of networks)
+//! costs what it cost before.
 
 use crate::algebra::cost::Cost;
 use crate::algebra::expand::expand;
