@@ -292,7 +292,10 @@ fn no_new_zeros(
             product = product
                 .and_then(|p| bounded_mul(&p, &reduced, work))
                 .and_then(|p| root.reduce(&p, work));
-            vanishing.push(reduced);
+            // Without a square to reduce by, `reduced` is the factor again.
+            if reduced != *factor {
+                vanishing.push(reduced);
+            }
         }
     }
     vanishing.extend(product);
@@ -316,8 +319,8 @@ fn same_value(original: &Fraction, done: &Fraction, root: &Root, work: &mut usiz
     };
     let left = cross(&done.numerator, &original.denominator, work)?;
     let right = cross(&original.numerator, &done.denominator, work)?;
-    let difference = root.reduce(&left.sub(&right), work)?;
-    Some(difference.is_zero())
+    // Both sides are reduced already, and so is their difference.
+    Some(left.sub(&right).is_zero())
 }
 
 /// Whether `f` is positive wherever its generators are defined: positive coefficients,
