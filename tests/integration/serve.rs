@@ -175,11 +175,7 @@ fn records_are_the_command_lines() {
             cli.join(" ")
         );
         // The same parameters as a form body.
-        let posted = server.post(
-            "/api/derive",
-            "application/x-www-form-urlencoded",
-            query(pairs).as_bytes(),
-        );
+        let posted = server.post_form("/api/derive", query(pairs).as_bytes());
         assert_eq!(posted.status, 200);
         assert_eq!(posted.body, response.body, "POST {target}");
     }
@@ -385,11 +381,7 @@ fn limits_time_and_busy() {
     let long = format!("/api/derive?expr={}", "x%2B".repeat(40));
     assert_eq!(error_of(&small.get(&long)).0, 413);
     let body = format!("expr={}", "x%2B".repeat(40));
-    let posted = small.post(
-        "/api/derive",
-        "application/x-www-form-urlencoded",
-        body.as_bytes(),
-    );
+    let posted = small.post_form("/api/derive", body.as_bytes());
     assert_eq!(error_of(&posted).0, 413);
 }
 

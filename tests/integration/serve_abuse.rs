@@ -65,7 +65,7 @@ fn bad_requests_get_their_status_and_the_server_survives() {
     assert_eq!(server.send(huge_header.as_bytes()).status, 431);
     // 10 MB bodies: with a length, and chunked.
     let ten_mb = vec![b'x'; 10 << 20];
-    let posted = server.post("/api/derive", "application/x-www-form-urlencoded", &ten_mb);
+    let posted = server.post_form("/api/derive", &ten_mb);
     assert!(is_error(&posted, 413), "{}", posted.text());
     let mut chunked = format!(
         "POST /api/derive HTTP/1.1\r\nHost: {}\r\nTransfer-Encoding: chunked\r\nConnection: \
@@ -86,11 +86,7 @@ fn bad_requests_get_their_status_and_the_server_survives() {
     let response = server.get(&format!("/api/derive?expr={deep}&wrt=x"));
     assert_eq!(response.status, 414);
     let body = format!("expr={deep}&wrt=x");
-    let posted = server.post(
-        "/api/derive",
-        "application/x-www-form-urlencoded",
-        body.as_bytes(),
-    );
+    let posted = server.post_form("/api/derive", body.as_bytes());
     assert!(is_error(&posted, 413), "{}", posted.text());
     assert_eq!(posted.json()["error"]["span"]["start"], 10_000);
     // Unknown options, and options that would read or write files.
@@ -128,11 +124,7 @@ fn deep_input_within_the_limit_is_computed() {
     let server = Served::start(&["--max-depth", "100001"]);
     let post = |expr: &str| {
         let body = format!("expr={expr}&wrt=x");
-        server.post(
-            "/api/derive",
-            "application/x-www-form-urlencoded",
-            body.as_bytes(),
-        )
+        server.post_form("/api/derive", body.as_bytes())
     };
     let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
     let response = post(&deep);

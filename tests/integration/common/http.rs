@@ -65,6 +65,12 @@ impl Served {
         send_to(addr, request.as_bytes())
     }
 
+    /// `POST target` with a form body (`application/x-www-form-urlencoded`), as the page
+    /// sends one, on a new connection.
+    pub fn post_form(&self, target: &str, body: &[u8]) -> Response {
+        self.post(target, "application/x-www-form-urlencoded", body)
+    }
+
     /// `POST target` with a body, on a new connection.
     pub fn post(&self, target: &str, content_type: &str, body: &[u8]) -> Response {
         let mut request = format!(
