@@ -362,14 +362,15 @@ fn limits_time_and_busy() {
     // One worker, no queue, half a second per request.
     let server = Served::start(&["--workers", "1", "--queue", "0", "--timeout", "0.5"]);
     let slow = "/api/derive?expr=diff(sin(x)^x^x,x,40)";
-    let addr = server.addr;
     let started = Instant::now();
-    let first = std::thread::spawn(move || crate::common::http::Served::get_at(addr, slow));
-    // While it runs, a second request finds no worker and no room to wait.
-    std::thread::sleep(Duration::from_millis(150));
-    let busy = server.get("/api/derive?expr=x^2&wrt=x");
+    let (busy, first) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| server.get(slow));
+        // While it runs, a second request finds no worker and no room to wait.
+        std::thread::sleep(Duration::from_millis(150));
+        let busy = server.get("/api/derive?expr=x^2&wrt=x");
+        (busy, first.join().expect("the slow request"))
+    });
     assert_eq!(error_of(&busy).0, 503, "{}", busy.text());
-    let first = first.join().expect("the slow request");
     assert_eq!(error_of(&first), (504, "limit".into(), Some("expr".into())));
     assert!(started.elapsed() < Duration::from_secs(5));
     // The worker is free again.

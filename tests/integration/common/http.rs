@@ -56,11 +56,7 @@ impl Served {
 
     /// `GET target` on a new connection.
     pub fn get(&self, target: &str) -> Response {
-        Served::get_at(self.addr, target)
-    }
-
-    /// `GET target` from the server at `addr`, on a new connection.
-    pub fn get_at(addr: SocketAddr, target: &str) -> Response {
+        let addr = self.addr;
         let request = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
         send_to(addr, request.as_bytes())
     }
