@@ -4,7 +4,7 @@
 use insta::assert_snapshot;
 use roxmltree::{Document, Node};
 
-use crate::common::command::stdout;
+use crate::common::command::{run, stdout, stdout_of};
 
 /// The elements of MathML Core that the printer may write.
 const CORE: [&str; 17] = [
@@ -270,9 +270,9 @@ fn labels_and_steps() {
 /// `--check` in MathML: the derivative is a `<math>` element in the sentence.
 #[test]
 fn check_writes_the_derivative_as_inline_math() {
-    let output =
-        crate::common::command::run(&["x^2", "--wrt", "x", "--check", "3*x", "--format", "mathml"]);
-    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let text = stdout_of(&run(&[
+        "x^2", "--wrt", "x", "--check", "3*x", "--format", "mathml",
+    ]));
     let start = text.find("<math>").expect("a <math> element");
     let end = text.find("</math>").expect("its end") + "</math>".len();
     check_math(&text[start..end]);
