@@ -1,6 +1,7 @@
 //! Total derivatives: the chain rule under constraints equals differentiating the
 //! constrained expression, on random expressions and random chains of substitutions.
 
+use deriv::verify::{Verdict, compare};
 use deriv::{Dependencies, ExprId, Pool, Substitution, diff, eval, parse, print, total_diff};
 use proptest::prelude::*;
 use rustc_hash::FxHashMap;
@@ -278,8 +279,15 @@ proptest! {
         let overflows = !got.is_finite() && overflows(&pool, instantiated, &values);
         if want.is_finite() && want.abs() < 1e8 && !overflows {
             let tolerance = 1e-8 * (1.0 + want.abs());
+            // A tidied form with large coefficients (`(x/17)^2` substituted brings 17^8)
+            // can cancel in floating point: there the exact comparison decides.
+            let same = (got - want).abs() <= tolerance
+                || matches!(
+                    compare(&mut pool, instantiated, expected),
+                    Verdict::Equal | Verdict::NumericallyEqual { .. }
+                );
             prop_assert!(
-                (got - want).abs() <= tolerance,
+                same,
                 "{f} with {roles:?} under {convention:?}: {} gives {got}, the concrete {} gives {want}",
                 print(&pool, symbolic),
                 print(&pool, expected)
