@@ -183,13 +183,7 @@ fn infix(
             } else {
                 rhs
             };
-            match lhs {
-                Operand::Sum(mut terms) => {
-                    terms.push(rhs);
-                    Operand::Sum(terms)
-                }
-                other => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
-            }
+            joined(lowerer, (lhs, lhs_span), rhs, Infix::Add)?
         }
         Infix::Mul | Infix::Div => {
             let rhs = if op == Infix::Div {
@@ -198,13 +192,7 @@ fn infix(
             } else {
                 rhs
             };
-            match lhs {
-                Operand::Product(mut factors) => {
-                    factors.push(rhs);
-                    Operand::Product(factors)
-                }
-                other => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
-            }
+            joined(lowerer, (lhs, lhs_span), rhs, Infix::Mul)?
         }
         Infix::Pow => {
             let lhs = finish(lowerer, lhs, lhs_span)?;
@@ -213,6 +201,28 @@ fn infix(
         }
     };
     Ok((operand, span))
+}
+
+/// `lhs` with one more term (`Infix::Add`) or factor (`Infix::Mul`): appended to the
+/// sum or product it already collects, else the start of one.
+fn joined(
+    lowerer: &RefCell<Lowerer<'_>>,
+    (lhs, lhs_span): (Operand, Span),
+    rhs: ExprId,
+    op: Infix,
+) -> Result<Operand, Error> {
+    Ok(match (lhs, op) {
+        (Operand::Sum(mut terms), Infix::Add) => {
+            terms.push(rhs);
+            Operand::Sum(terms)
+        }
+        (Operand::Product(mut factors), Infix::Mul) => {
+            factors.push(rhs);
+            Operand::Product(factors)
+        }
+        (other, Infix::Add) => Operand::Sum(vec![finish(lowerer, other, lhs_span)?, rhs]),
+        (other, _) => Operand::Product(vec![finish(lowerer, other, lhs_span)?, rhs]),
+    })
 }
 
 /// Builds a collected sum or product.
